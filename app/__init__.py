@@ -1,0 +1,1 @@
+"""Lotsen application core."""

@@ -1,0 +1,381 @@
+"""Case use cases: open a case, record each kind of event, evaluate clocks, close. One transaction each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import steps
+from app.access import Action, patient_access
+from app.context import AppContext
+from app.errors import InputError, NotFoundError
+from app.guarantee import (
+    Answer, ClockEvent, ClockResult, EventKind, PauseKind, check_new_event, check_pvv, evaluate,
+)
+from app.identity import parse_patient_id
+from db.models import Case, CaseEvent, Municipality, Patient, Region, Specialty, Step, User
+
+
+class Note(StrEnum):
+    """Timeline entries that do not affect the clock."""
+
+    NOTE = "note"
+    LETTER = "letter"
+    ASSIGNED = "assigned"
+    CASE_CLOSED = "case_closed"
+
+
+CLOSE_REASONS = {
+    "genomford": "Vården är genomförd",
+    "eget_val": "Patienten har själv valt vård i en annan region",
+    "behov_upphort": "Vårdbehovet har upphört",
+    "avbojt": "Patienten avstår vården",
+    "avliden": "Patienten har avlidit",
+    "flyttat": "Patienten har flyttat från regionen",
+    "felregistrerad": "Felregistrerat ärende",
+}
+CONTACT_CHANNELS = {"telefon": "Telefon", "brev": "Brev", "1177": "Meddelande via 1177", "besok": "Besök"}
+
+
+@dataclass(frozen=True)
+class NewPatient:
+    id_number: str
+    name: str
+    home_region: str
+    municipality: str | None = None
+    street: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    protected_identity: bool = False
+    language: str = "sv"
+    phone: str | None = None
+    representative_kind: str | None = None
+    representative_name: str | None = None
+    representative_address: str | None = None
+
+
+@dataclass(frozen=True)
+class NewCase:
+    step: str
+    started_on: date
+    specialty: str
+    activity: str | None = None
+    waiting_unit: str | None = None
+    medical_priority: str | None = None
+    target_date: date | None = None  # medicinskt måldatum, return visits
+
+
+@dataclass(frozen=True)
+class Opened:
+    patient_id: int
+    case_id: int
+    step_id: int
+
+
+def open_case(ctx: AppContext, patient: NewPatient, case: NewCase) -> Opened:
+    pid = parse_patient_id(patient.id_number, today=ctx.today())
+    if not patient.name.strip():
+        raise InputError("Namn", "fyll i patientens namn.")
+    with ctx.db.transaction() as session:
+        _require(session, Region, patient.home_region, "Hemregion", "okänd regionkod")
+        if patient.municipality:
+            _require(session, Municipality, patient.municipality, "Kommun", "okänd kommunkod")
+        _require(session, Specialty, case.specialty, "Verksamhetsområde", "okänd MVO-kod")
+        existing = session.scalar(select(Patient).where(Patient.id_number == pid.value))
+        if existing is None:
+            row = Patient(
+                id_number=pid.value, id_kind=pid.kind.value, name=patient.name.strip(),
+                street=patient.street, postal_code=patient.postal_code, city=patient.city,
+                protected_identity=patient.protected_identity, language=patient.language,
+                representative_kind=patient.representative_kind,
+                representative_name=patient.representative_name,
+                representative_address=patient.representative_address,
+                home_region_code=patient.home_region, municipality_code=patient.municipality,
+                sex=pid.sex, birth_year=pid.birth_date.year, phone=patient.phone,
+            )
+            session.add(row)
+            session.flush()
+            patient_id, action = row.id, Action.CREATE
+        else:
+            patient_id, action = existing.id, Action.READ
+        duplicate = session.scalar(
+            select(Case.id).join(Step).where(
+                Case.patient_id == patient_id, Case.closed_on.is_(None), Step.is_open,
+                Step.code == case.step, Case.specialty_code == case.specialty,
+            )
+        )
+        if duplicate:
+            raise InputError("Steg", f"patienten har redan ett öppet ärende för samma steg och "
+                                     f"verksamhetsområde (ärende {duplicate}).")
+        row_case = Case(
+            patient_id=patient_id, specialty_code=case.specialty, activity_code=case.activity,
+            waiting_unit=case.waiting_unit, medical_priority=case.medical_priority,
+            assigned_user_id=ctx.user_id, opened_on=ctx.today(),
+        )
+        session.add(row_case)
+        session.flush()
+        patient_access(session, ctx, patient_id, action, row_case.id, "nytt ärende")
+        step = _start_step(session, ctx, row_case, case.step, case.started_on, case.target_date)
+        return Opened(patient_id, row_case.id, step.id)
+
+
+def add_step(ctx: AppContext, case_id: int, code: str, started_on: date, target_date: date | None = None) -> int:
+    """The next step of the same case, e.g. treatment after the first visit."""
+    with ctx.db.transaction() as session:
+        case = _open_case_row(session, case_id)
+        patient_access(session, ctx, case.patient_id, Action.CHANGE, case.id, f"nytt steg {code}")
+        return _start_step(session, ctx, case, code, started_on, target_date).id
+
+
+def _start_step(session: Session, ctx: AppContext, case: Case, code: str, started_on: date,
+                target_date: date | None) -> Step:
+    start = ClockEvent(EventKind.START, started_on, target=target_date)
+    ctx.rules.for_date(started_on).step(code)  # unknown step codes fail here, with the rule set's name
+    check_new_event(code, [], start, ctx.today(), ctx.rules)
+    clock = evaluate(code, [start], ctx.today(), ctx.rules)
+    step = Step(case_id=case.id, code=code, started_on=started_on, target_date=target_date,
+                **steps.cache_columns(clock))
+    session.add(step)
+    session.flush()
+    session.add(CaseEvent(case_id=case.id, step_id=step.id, kind=EventKind.START, on=started_on,
+                          user_id=ctx.user_id, details={}))
+    return step
+
+
+# --- recording events on a step ---
+
+def record_contact(ctx: AppContext, step_id: int, on: date, channel: str, outcome: str = "") -> int:
+    if channel not in CONTACT_CHANNELS:
+        raise InputError("Kontaktsätt", "välj telefon, brev, 1177 eller besök.")
+    return _record(ctx, step_id, ClockEvent(EventKind.CONTACT, on), details={"channel": channel,
+                                                                              "outcome": outcome})
+
+
+def record_informed(ctx: AppContext, step_id: int, on: date, how: str = "") -> int:
+    return _record(ctx, step_id, ClockEvent(EventKind.INFORMED, on), details={"how": how})
+
+
+def record_notice(ctx: AppContext, step_id: int, on: date, cannot_meet: bool = False) -> int:
+    return _record(ctx, step_id, ClockEvent(EventKind.NOTICE, on), details={"cannot_meet": cannot_meet})
+
+
+def make_offer(
+    ctx: AppContext, step_id: int, on: date, appointment: date | None, reply_by: date | None,
+    provider: str, unit: str = "", address: str = "",
+) -> int:
+    if not provider.strip():
+        raise InputError("Vårdgivare", "ange vilken vårdgivare som erbjuder tiden.")
+    if reply_by is not None and reply_by < on:
+        raise InputError("Svara senast", "datumet ligger före dagen för erbjudandet.")
+    return _record(ctx, step_id, ClockEvent(EventKind.OFFER, on, appointment=appointment), reply_by=reply_by,
+                   details={"provider": provider.strip(), "unit": unit, "address": address})
+
+
+def record_answer(ctx: AppContext, offer_id: int, on: date, answer: Answer) -> int:
+    with ctx.db.transaction() as session:
+        offer = session.get(CaseEvent, offer_id)
+        if offer is None or offer.kind != EventKind.OFFER:
+            raise NotFoundError("Erbjudande", "erbjudandet finns inte.")
+        if session.scalar(select(CaseEvent.id).where(CaseEvent.offer_id == offer_id)):
+            raise InputError("Svar", "erbjudandet är redan besvarat.")
+        if on < offer.on:
+            raise InputError("Svarsdatum", "svaret ligger före erbjudandet.")
+        event = ClockEvent(EventKind.ANSWER, on, appointment=offer.appointment, answer=answer)
+        return _add(session, ctx, offer.step_id, event, offer_id=offer_id)
+
+
+def register_pvv(ctx: AppContext, step_id: int, on: date) -> int:
+    """Patientvald väntan: refused with the missing legal condition named (PvvRefused) unless all hold."""
+    return _record(ctx, step_id, ClockEvent(EventKind.PVV, on))
+
+
+def start_pause(ctx: AppContext, step_id: int, on: date, kind: PauseKind, reason: str = "") -> int:
+    return _record(ctx, step_id, ClockEvent(EventKind.PAUSE_START, on, pause=kind), details={"reason": reason})
+
+
+def end_pause(ctx: AppContext, step_id: int, on: date, kind: PauseKind) -> int:
+    return _record(ctx, step_id, ClockEvent(EventKind.PAUSE_END, on, pause=kind))
+
+
+def restart(ctx: AppContext, step_id: int, on: date) -> int:
+    return _record(ctx, step_id, ClockEvent(EventKind.RESTART, on))
+
+
+def complete_step(ctx: AppContext, step_id: int, on: date, where: str = "") -> int:
+    return _record(ctx, step_id, ClockEvent(EventKind.COMPLETED, on), details={"where": where})
+
+
+def _record(ctx: AppContext, step_id: int, event: ClockEvent, reply_by: date | None = None,
+            details: dict | None = None) -> int:
+    with ctx.db.transaction() as session:
+        return _add(session, ctx, step_id, event, reply_by=reply_by, details=details)
+
+
+def _add(session: Session, ctx: AppContext, step_id: int, event: ClockEvent, *, reply_by: date | None = None,
+         offer_id: int | None = None, details: dict | None = None) -> int:
+    step = session.get(Step, step_id)
+    if step is None:
+        raise NotFoundError("Steg", "steget finns inte.")
+    case = _open_case_row(session, step.case_id)
+    patient_access(session, ctx, case.patient_id, Action.CHANGE, case.id, event.kind.value)
+    rows = _step_rows(session, step.id)
+    known = steps.clock_events(rows, step.target_date)
+    check_new_event(step.code, known, event, ctx.today(), ctx.rules)
+    if event.kind is EventKind.PVV:
+        check_pvv(step.code, known, event.on, ctx.rules)
+    row = CaseEvent(
+        case_id=case.id, step_id=step.id, kind=event.kind, on=event.on, appointment=event.appointment,
+        reply_by=reply_by, answer=event.answer, pause=event.pause, offer_id=offer_id, details=details or {},
+        user_id=ctx.user_id,
+    )
+    session.add(row)
+    session.flush()
+    steps.refresh(step, [*rows, row], ctx.today(), ctx.rules)
+    return row.id
+
+
+# --- case-level actions ---
+
+def add_note(ctx: AppContext, case_id: int, text: str) -> int:
+    if not text.strip():
+        raise InputError("Anteckning", "skriv något i anteckningen.")
+    with ctx.db.transaction() as session:
+        case = _case_row(session, case_id)
+        patient_access(session, ctx, case.patient_id, Action.CHANGE, case.id, "anteckning")
+        row = CaseEvent(case_id=case.id, kind=Note.NOTE, on=ctx.today(), details={"text": text.strip()},
+                        user_id=ctx.user_id)
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def assign(ctx: AppContext, case_id: int, user_id: int) -> None:
+    with ctx.db.transaction() as session:
+        case = _open_case_row(session, case_id)
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFoundError("Handläggare", "handläggaren finns inte.")
+        patient_access(session, ctx, case.patient_id, Action.CHANGE, case.id, "tilldelning")
+        case.assigned_user_id = user.id
+        session.add(CaseEvent(case_id=case.id, kind=Note.ASSIGNED, on=ctx.today(),
+                              details={"user": user.display_name}, user_id=ctx.user_id))
+
+
+def close_case(ctx: AppContext, case_id: int, on: date, reason: str) -> None:
+    """Close the case and every open step on it with the same reason."""
+    if reason not in CLOSE_REASONS:
+        raise InputError("Orsak", "välj en orsak till att ärendet avslutas.")
+    with ctx.db.transaction() as session:
+        case = _open_case_row(session, case_id)
+        for step in case.steps:
+            if step.is_open:
+                _add(session, ctx, step.id, ClockEvent(EventKind.CLOSED, on), details={"reason": reason})
+        case.closed_on = on
+        case.close_reason = reason
+        session.add(CaseEvent(case_id=case.id, kind=Note.CASE_CLOSED, on=on, details={"reason": reason},
+                              user_id=ctx.user_id))
+
+
+# --- reading ---
+
+@dataclass(frozen=True)
+class StepView:
+    id: int
+    code: str
+    name: str
+    clock: ClockResult
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    id: int
+    on: date
+    kind: str
+    step_id: int | None
+    appointment: date | None
+    reply_by: date | None
+    answer: str | None
+    pause: str | None
+    details: dict
+
+
+@dataclass(frozen=True)
+class CaseView:
+    id: int
+    patient_id: int
+    patient_name: str
+    id_number: str
+    protected_identity: bool
+    address: str | None  # None for protected identity: never shown
+    specialty: str
+    waiting_unit: str | None
+    medical_priority: str | None
+    closed_on: date | None
+    close_reason: str | None
+    steps: list[StepView] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+
+def view_case(ctx: AppContext, case_id: int) -> CaseView:
+    today = ctx.today()
+    with ctx.db.transaction() as session:
+        case = _case_row(session, case_id)
+        patient = patient_access(session, ctx, case.patient_id, Action.READ, case.id)
+        events = list(case.events)
+        step_views = [
+            StepView(s.id, s.code, ctx.rules.for_date(s.started_on).step(s.code).name,
+                     steps.evaluate_rows(s.code, [e for e in events if e.step_id == s.id], s.target_date,
+                                         today, ctx.rules))
+            for s in case.steps
+        ]
+        address = None if patient.protected_identity else ", ".join(
+            p for p in (patient.street, f"{patient.postal_code or ''} {patient.city or ''}".strip()) if p
+        ) or None
+        return CaseView(
+            id=case.id, patient_id=patient.id, patient_name=patient.name, id_number=patient.id_number,
+            protected_identity=patient.protected_identity, address=address,
+            specialty=session.get(Specialty, case.specialty_code).name, waiting_unit=case.waiting_unit,
+            medical_priority=case.medical_priority, closed_on=case.closed_on, close_reason=case.close_reason,
+            steps=step_views,
+            timeline=[TimelineEntry(e.id, e.on, e.kind, e.step_id, e.appointment, e.reply_by, e.answer, e.pause,
+                                    dict(e.details or {})) for e in events],
+        )
+
+
+def step_clock(ctx: AppContext, step_id: int, on: date | None = None) -> ClockResult:
+    with ctx.db.transaction() as session:
+        step = session.get(Step, step_id)
+        if step is None:
+            raise NotFoundError("Steg", "steget finns inte.")
+        patient_access(session, ctx, step.case.patient_id, Action.READ, step.case_id, "klocka")
+        return steps.evaluate_rows(step.code, _step_rows(session, step.id), step.target_date,
+                                   on or ctx.today(), ctx.rules)
+
+
+def _step_rows(session: Session, step_id: int) -> list[CaseEvent]:
+    return list(session.scalars(select(CaseEvent).where(CaseEvent.step_id == step_id)
+                                .order_by(CaseEvent.on, CaseEvent.id)))
+
+
+def _case_row(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFoundError("Ärende", f"ärende {case_id} finns inte.")
+    return case
+
+
+def _open_case_row(session: Session, case_id: int) -> Case:
+    case = _case_row(session, case_id)
+    if case.closed_on is not None:
+        raise InputError("Ärende", f"ärendet avslutades {case.closed_on.isoformat()}; inga fler händelser kan "
+                                   "registreras.")
+    return case
+
+
+def _require(session: Session, model: type, code: str, field_name: str, problem: str) -> None:
+    if session.get(model, code) is None:
+        raise InputError(field_name, f"{problem} ({code}).")

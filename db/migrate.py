@@ -1,0 +1,58 @@
+"""Bring a database file to the newest schema, after a backup copy when there is something to upgrade."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def backup_copy(path: Path, folder: Path, label: str) -> Path:
+    """A consistent copy through SQLite's online backup API (safe while WAL holds recent commits)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{path.stem}-{datetime.now():%Y%m%d-%H%M%S}-{label}.sqlite"
+    with sqlite3.connect(path) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    copy.close()
+    return target
+
+
+def upgrade(engine: Engine, path: Path, backup_folder: Path) -> Path | None:
+    """Migrate to head. Returns the backup made before migrating an existing database, if any."""
+    current, head = current_revision(engine), head_revision()
+    if current == head:
+        return None
+    backup = None
+    if current is not None:
+        backup = backup_copy(path, backup_folder, f"fore-{head}")
+        log.info("Backed up %s to %s before migrating %s -> %s", path, backup, current, head)
+    with engine.begin() as connection:
+        config = _config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    return backup

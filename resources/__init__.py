@@ -1,0 +1,1 @@
+"""Data files shipped with Lotsen (rule sets and reference data)."""
