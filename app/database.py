@@ -55,6 +55,10 @@ def open_database(path: Path) -> Database:
     except DBAPIError as exc:
         engine.dispose()
         raise storage_error_from(exc) or StorageError(f"Databasen {path} kunde inte öppnas.") from exc
+    except migrate.NewerDatabase as exc:
+        engine.dispose()
+        raise StorageError("Databasen har skapats av en nyare version av Lotsen. Installera den senaste "
+                           "versionen av Lotsen eller kontakta IT.") from exc
     database = Database(path, engine, make_session_factory(engine), engine.info["wal"], backup)
     with database.transaction() as session:
         _sync_reference(session)

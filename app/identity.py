@@ -54,8 +54,12 @@ class PatientId:
     sex: str | None  # "M" or "K"; None for reservnummer
 
     def display(self) -> str:
-        """The usual written form, "YYYYMMDD-NNNN"."""
-        return f"{self.value[:8]}-{self.value[8:]}"
+        return display_id(self.value)
+
+
+def display_id(value: str) -> str:
+    """The usual written form of a normalised id, "YYYYMMDD-NNNN"."""
+    return f"{value[:8]}-{value[8:]}"
 
 
 def luhn_check_digit(nine_digits: str) -> int:

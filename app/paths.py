@@ -20,3 +20,7 @@ def default_db_path() -> Path:
 
 def backup_folder(db_path: Path) -> Path:
     return db_path.parent / "backups"
+
+
+def log_file(db_path: Path) -> Path:
+    return db_path.parent / "logs" / "lotsen.log"

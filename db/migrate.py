@@ -11,10 +11,15 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class NewerDatabase(RuntimeError):
+    """The file was written by a newer Lotsen than this one."""
 
 
 def _config() -> Config:
@@ -24,12 +29,20 @@ def _config() -> Config:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(_config()).get_current_head()
+    (head,) = ScriptDirectory.from_config(_config()).get_heads()  # the history is kept linear
+    return head
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def _known(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def backup_copy(path: Path, folder: Path, label: str) -> Path:
@@ -47,6 +60,8 @@ def upgrade(engine: Engine, path: Path, backup_folder: Path) -> Path | None:
     current, head = current_revision(engine), head_revision()
     if current == head:
         return None
+    if current is not None and not _known(current):
+        raise NewerDatabase(current)
     backup = None
     if current is not None:
         backup = backup_copy(path, backup_folder, f"fore-{head}")

@@ -5,3 +5,28 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from app.context import AppContext, sign_in
+from app.database import open_database
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "lotsen.sqlite"
+
+
+@pytest.fixture
+def ctx(db_path: Path):
+    """A signed-in case worker on a fresh database file, with a fixed today."""
+    db = open_database(db_path)
+    context: AppContext = sign_in(db, "anna.lots", "Anna Lots")
+    context.today = lambda: TODAY
+    yield context
+    db.close()

@@ -116,7 +116,7 @@ def evaluate(step: str, events: Sequence[ClockEvent], on: date, book: RuleBook) 
         excluded_days=excluded,
         state=state,
         band=max((b for b in period.rules.escalation_bands if waited > b), default=None),
-        flags=_flags(state, notice_due, contact_due, on),
+        flags=flags_on(state, notice_due, contact_due, on),
         stopped_on=stop.on if stop else None,
         met=(stop.on <= deadline) if stop and stop.kind is EventKind.COMPLETED else None,
         paused_since=paused_since,
@@ -220,7 +220,8 @@ def _flag_dates(rule: StepRule, period: _Period, known: list[ClockEvent]) -> tup
     return notice_due, max(last_contact, period.start) + timedelta(days=period.rules.active_waiting_days)
 
 
-def _flags(state: State, notice_due: date | None, contact_due: date, on: date) -> frozenset[Flag]:
+def flags_on(state: State, notice_due: date | None, contact_due: date, on: date) -> frozenset[Flag]:
+    """The flags on `on`, from the dates the clock says they become due."""
     if state in (State.CLOSED, State.PVV):
         return frozenset()
     flags = set()

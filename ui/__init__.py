@@ -1,0 +1,1 @@
+"""PySide6 user interface; talks to app/ only."""
