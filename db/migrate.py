@@ -28,14 +28,13 @@ def _config() -> Config:
     return config
 
 
-def head_revision() -> str:
-    (head,) = ScriptDirectory.from_config(_config()).get_heads()  # the history is kept linear
-    return head
+def head_revisions() -> set[str]:
+    return set(ScriptDirectory.from_config(_config()).get_heads())
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> set[str]:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return set(MigrationContext.configure(connection).get_current_heads())
 
 
 def _known(revision: str) -> bool:
@@ -57,17 +56,18 @@ def backup_copy(path: Path, folder: Path, label: str) -> Path:
 
 def upgrade(engine: Engine, path: Path, backup_folder: Path) -> Path | None:
     """Migrate to head. Returns the backup made before migrating an existing database, if any."""
-    current, head = current_revision(engine), head_revision()
-    if current == head:
+    current, heads = current_revisions(engine), head_revisions()
+    if current == heads:
         return None
-    if current is not None and not _known(current):
-        raise NewerDatabase(current)
+    unknown = [revision for revision in current if not _known(revision)]
+    if unknown:
+        raise NewerDatabase(", ".join(unknown))
     backup = None
-    if current is not None:
-        backup = backup_copy(path, backup_folder, f"fore-{head}")
-        log.info("Backed up %s to %s before migrating %s -> %s", path, backup, current, head)
+    if current:
+        backup = backup_copy(path, backup_folder, "fore-" + "-".join(sorted(heads)))
+        log.info("Backed up %s to %s before migrating %s -> %s", path, backup, current, heads)
     with engine.begin() as connection:
         config = _config()
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
     return backup

@@ -24,7 +24,7 @@ def test_new_database_has_pragmas_reference_data_and_head_revision(db_path):
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
         assert connection.execute(text("SELECT count(*) FROM region")).scalar() == 21
         assert connection.execute(text("SELECT count(*) FROM municipality")).scalar() == 290
-    assert migrate.current_revision(db.engine) == migrate.head_revision()
+    assert migrate.current_revisions(db.engine) == migrate.head_revisions()
     assert db.backup_before_migration is None  # nothing to back up in a new file
     db.close()
 
@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "9999"
-down_revision = "{head}"
+down_revision = "{heads}"
 
 
 def upgrade():
@@ -51,11 +51,11 @@ def test_an_older_database_is_backed_up_then_migrated_with_its_data(db_path, tmp
     ctx.db.close()
     newer = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS, newer)
-    (newer / "versions" / "9999_next.py").write_text(NEXT_REVISION.format(head=migrate.head_revision()))
+    (newer / "versions" / "9999_next.py").write_text(NEXT_REVISION.format(heads=max(migrate.head_revisions())))
     monkeypatch.setattr(migrate, "MIGRATIONS", newer)
 
     db = open_database(db_path)
-    assert migrate.current_revision(db.engine) == "9999"
+    assert migrate.current_revisions(db.engine) == {"9999"}
     assert db.backup_before_migration is not None
     with sqlite3.connect(db.backup_before_migration) as copy:
         assert copy.execute("SELECT count(*) FROM patient").fetchone() == (1,)
