@@ -1,0 +1,2 @@
+"""Subcommands of `lotsen`, one module each. A module defines `register(commands, common)`, which adds its
+parser with `set_defaults(run=...)`; `run(args, db_path) -> int` does the work and returns the exit code."""
