@@ -12,7 +12,8 @@ from sqlalchemy import select
 from app.database import Database
 from app.guarantee import RuleBook
 from app.rulebook import shipped_rule_book
-from db.models import User
+from app.settings import RULES, effective_rule_book
+from db.models import Setting, User
 
 
 @dataclass
@@ -37,4 +38,6 @@ def sign_in(db: Database, login: str | None = None, display_name: str | None = N
             user = User(login=login, display_name=display_name or login)
             session.add(user)
             session.flush()
-        return AppContext(db=db, user_id=user.id, user_name=user.display_name)
+        overrides = session.get(Setting, RULES)
+        return AppContext(db=db, user_id=user.id, user_name=user.display_name,
+                          rules=effective_rule_book(overrides.value if overrides else None))

@@ -1,13 +1,29 @@
-"""Settings stored in the database, with who changed them and when."""
+"""Settings stored in the database, each change kept with who made it and when."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from app.database import Database
-from db.models import Setting, utcnow
+from sqlalchemy import select
 
-DEMO = "demo"  # the database holds generated demo data, not real patients
+from app.database import Database
+from app.errors import InputError
+from app.guarantee import RuleBook
+from app.rulebook import shipped_rule_book
+from db.models import Setting, SettingChange, utcnow
+
+DEMO = "demo"                     # the database holds generated demo data, not real patients
+RULES = "rules.overrides"         # the region's own thresholds, applied to every rule set
+SAVED_FILTERS = "worklist.filters.{user_id}"
+
+# The thresholds a region may change, per step: (field, Swedish label, lowest, highest).
+STEP_THRESHOLDS = (
+    ("risk_waited_days", "Risk efter väntade dagar", 1, 365),
+    ("akut_remaining_days", "Akut vid dagar kvar", 0, 90),
+    ("notice_days", "Besked inom dagar", 1, 90),
+    ("regional_target_days", "Regionalt mål (dagar)", 1, 365),
+)
+ACTIVE_WAITING = ("active_waiting_days", "Kontakt med långväntande var (dagar)", 7, 365)
 
 
 def get_setting(db: Database, key: str, default: Any = None) -> Any:
@@ -18,6 +34,46 @@ def get_setting(db: Database, key: str, default: Any = None) -> Any:
 
 def set_setting(db: Database, key: str, value: Any, user_id: int | None = None) -> None:
     with db.transaction() as session:
-        row = session.get(Setting, key) or Setting(key=key)
-        row.value, row.changed_by, row.changed_at = value, user_id, utcnow()
+        store_setting(session, key, value, user_id)
+
+
+def store_setting(session, key: str, value: Any, user_id: int | None) -> None:
+    """Within a caller's transaction: write the setting and its history row."""
+    row = session.get(Setting, key)
+    old = None if row is None else row.value
+    if row is None:
+        row = Setting(key=key)
         session.add(row)
+    row.value, row.changed_by, row.changed_at = value, user_id, utcnow()
+    session.add(SettingChange(key=key, old_value=old, new_value=value, changed_by=user_id))
+
+
+def setting_history(db: Database, key: str) -> list[SettingChange]:
+    with db.transaction() as session:
+        return list(session.scalars(select(SettingChange).where(SettingChange.key == key)
+                                    .order_by(SettingChange.id)))
+
+
+def validate_rule_overrides(overrides: dict[str, Any]) -> None:
+    """Refuse thresholds outside sensible bounds, naming the step and the field."""
+    field, label, low, high = ACTIVE_WAITING
+    value = overrides.get(field)
+    if value is not None and not (isinstance(value, int) and low <= value <= high):
+        raise InputError(label, f"ange ett heltal mellan {low} och {high}.")
+    for step, changes in overrides.get("steps", {}).items():
+        for field, label, low, high in STEP_THRESHOLDS:
+            value = changes.get(field)
+            if value is not None and not (isinstance(value, int) and low <= value <= high):
+                raise InputError(f"{label} ({step})", f"ange ett heltal mellan {low} och {high}.")
+
+
+def effective_rule_book(overrides: dict[str, Any] | None) -> RuleBook:
+    """The shipped rule sets with the region's thresholds applied to each."""
+    book = shipped_rule_book()
+    if not overrides:
+        return book
+    for rule_set in book.rule_sets:
+        steps = {code: changes for code, changes in overrides.get("steps", {}).items() if code in rule_set.steps}
+        fields = {k: v for k, v in overrides.items() if k == ACTIVE_WAITING[0]}
+        book = book.replace_rule_set(rule_set.with_overrides(steps=steps, **fields))
+    return book

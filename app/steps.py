@@ -38,6 +38,7 @@ def cache_columns(result: ClockResult) -> dict:
         "akut_from": result.akut_from,
         "notice_due": result.notice_due,
         "contact_due": result.contact_due,
+        "last_contact": result.last_contact,
         "paused_since": result.paused_since,
         "pvv_since": result.pvv_since,
         "stopped_on": result.stopped_on,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (
-    JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint,
+    JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -73,6 +73,11 @@ class Patient(Base):
     id_number: Mapped[str] = mapped_column(String(12), unique=True)  # normalised, 12 characters
     id_kind: Mapped[str] = mapped_column(String(20))  # personnummer / samordningsnummer / reservnummer
     name: Mapped[str] = mapped_column(String(160))
+    # Case-folded name for searching: SQLite's lower() and LIKE only fold ASCII, not å, ä, ö.
+    search_name: Mapped[str] = mapped_column(
+        String(160), default=lambda context: context.get_current_parameters()["name"].casefold(),
+        onupdate=lambda context: context.get_current_parameters()["name"].casefold(),
+    )
     street: Mapped[str | None] = mapped_column(String(160))
     postal_code: Mapped[str | None] = mapped_column(String(10))
     city: Mapped[str | None] = mapped_column(String(80))
@@ -133,6 +138,7 @@ class Step(Base):
     akut_from: Mapped[date] = mapped_column(Date)
     notice_due: Mapped[date | None] = mapped_column(Date)
     contact_due: Mapped[date] = mapped_column(Date)
+    last_contact: Mapped[date | None] = mapped_column(Date)
     paused_since: Mapped[date | None] = mapped_column(Date)
     pvv_since: Mapped[date | None] = mapped_column(Date)
     waiting_since: Mapped[date] = mapped_column(Date)  # while the clock runs: waited = today - waiting_since
@@ -191,7 +197,19 @@ class Setting(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class SettingChange(Base):
+    """Who changed which setting, when, from what to what."""
+
+    __tablename__ = "setting_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), index=True)
+    old_value: Mapped[object | None] = mapped_column(JSON)
+    new_value: Mapped[object] = mapped_column(JSON)
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 __all__ = [
     "AccessLog", "Activity", "Base", "Case", "CaseEvent", "Municipality", "Patient", "Region", "Setting",
-    "Specialty", "Step", "User", "UniqueConstraint",
+    "SettingChange", "Specialty", "Step", "User",
 ]

@@ -43,7 +43,7 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         self.model.reload()
-        counts = worklist.count_by_state(self.ctx, self.model.today)
+        counts = worklist.count_by_state(self.ctx, today=self.model.today)
         parts = [f"{LABEL[state]}: {counts.get(state, 0)}" for state in sorted(counts, key=SEVERITY.get)]
         self.summary.setText(f"{self.model.rowCount()} öppna steg den {self.model.today.isoformat()}.  "
                              + "   ".join(parts))

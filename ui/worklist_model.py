@@ -45,7 +45,7 @@ class WorklistModel(QAbstractTableModel):
     def reload(self) -> None:
         self.beginResetModel()
         self._today = self._ctx.today()
-        self._ids = worklist.open_step_ids(self._ctx, self._today)
+        self._ids = worklist.open_step_ids(self._ctx, today=self._today)
         self._pages.clear()
         self.endResetModel()
 

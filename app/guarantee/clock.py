@@ -63,6 +63,7 @@ class ClockResult:
     akut_from: date
     notice_due: date | None       # "besked saknas" from this date
     contact_due: date             # "ingen kontakt" from this date
+    last_contact: date | None
 
     @property
     def severity(self) -> int:
@@ -100,7 +101,8 @@ def evaluate(step: str, events: Sequence[ClockEvent], on: date, book: RuleBook) 
     remaining = (deadline - day).days
 
     state = _state(rule, stop, pvv_since, paused_since, waited, remaining)
-    notice_due, contact_due = _flag_dates(rule, period, known)
+    last_contact = max((e.on for e in known if e.kind in (EventKind.CONTACT, EventKind.ANSWER)), default=None)
+    notice_due, contact_due = _flag_dates(rule, period, last_contact)
     return ClockResult(
         step=step,
         rule_set=period.rules.id,
@@ -128,6 +130,7 @@ def evaluate(step: str, events: Sequence[ClockEvent], on: date, book: RuleBook) 
         akut_from=deadline - timedelta(days=rule.akut_remaining_days),
         notice_due=notice_due,
         contact_due=contact_due,
+        last_contact=last_contact,
     )
 
 
@@ -208,16 +211,14 @@ def _state(
     return State.OK
 
 
-def _flag_dates(rule: StepRule, period: _Period, known: list[ClockEvent]) -> tuple[date | None, date]:
+def _flag_dates(rule: StepRule, period: _Period, last_contact: date | None) -> tuple[date | None, date]:
     notice_given = any(e.kind in (EventKind.NOTICE, EventKind.OFFER) for e in period.events)
     notice_due = (
         period.start + timedelta(days=rule.notice_days + 1)
         if rule.notice_days is not None and not notice_given else None
     )
-    last_contact = max(
-        (e.on for e in known if e.kind in (EventKind.CONTACT, EventKind.ANSWER)), default=period.start
-    )
-    return notice_due, max(last_contact, period.start) + timedelta(days=period.rules.active_waiting_days)
+    since = max(last_contact or period.start, period.start)
+    return notice_due, since + timedelta(days=period.rules.active_waiting_days)
 
 
 def flags_on(state: State, notice_due: date | None, contact_due: date, on: date) -> frozenset[Flag]:

@@ -98,3 +98,23 @@ def test_storage_location_honours_the_environment(monkeypatch, tmp_path):
 def test_network_paths_are_detected():
     assert is_network_path(Path(r"\\server\share\lotsen.sqlite"))
     assert not is_network_path(Path("/tmp/lotsen.sqlite"))
+
+
+def test_migrations_create_exactly_the_models_schema(db_path):
+    import importlib
+    import pkgutil
+
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    import db as db_package
+    from db.models import Base
+
+    for module in pkgutil.iter_modules(db_package.__path__):  # every module that adds tables
+        importlib.import_module(f"db.{module.name}")
+
+    db = open_database(db_path)
+    with db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    db.close()
+    assert differences == []

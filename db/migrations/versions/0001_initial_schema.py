@@ -80,6 +80,7 @@ def upgrade() -> None:
     sa.Column('id_number', sa.String(length=12), nullable=False),
     sa.Column('id_kind', sa.String(length=20), nullable=False),
     sa.Column('name', sa.String(length=160), nullable=False),
+    sa.Column('search_name', sa.String(length=160), nullable=False),
     sa.Column('street', sa.String(length=160), nullable=True),
     sa.Column('postal_code', sa.String(length=10), nullable=True),
     sa.Column('city', sa.String(length=80), nullable=True),
@@ -136,6 +137,7 @@ def upgrade() -> None:
     sa.Column('akut_from', sa.Date(), nullable=False),
     sa.Column('notice_due', sa.Date(), nullable=True),
     sa.Column('contact_due', sa.Date(), nullable=False),
+    sa.Column('last_contact', sa.Date(), nullable=True),
     sa.Column('paused_since', sa.Date(), nullable=True),
     sa.Column('pvv_since', sa.Date(), nullable=True),
     sa.Column('waiting_since', sa.Date(), nullable=False),
@@ -175,8 +177,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_case_event_step_id'), ['step_id'], unique=False)
 
 
+    op.create_table('setting_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=80), nullable=False),
+    sa.Column('old_value', sa.JSON(), nullable=True),
+    sa.Column('new_value', sa.JSON(), nullable=False),
+    sa.Column('changed_by', sa.Integer(), nullable=True),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['changed_by'], ['app_user.id'], name=op.f('fk_setting_change_changed_by_app_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_setting_change'))
+    )
+    with op.batch_alter_table('setting_change', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_setting_change_key'), ['key'], unique=False)
 
 def downgrade() -> None:
+    op.drop_table('setting_change')
     with op.batch_alter_table('case_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_event_step_id'))
         batch_op.drop_index(batch_op.f('ix_case_event_case_id'))
