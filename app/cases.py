@@ -80,6 +80,8 @@ def open_case(ctx: AppContext, patient: NewPatient, case: NewCase) -> Opened:
     pid = parse_patient_id(patient.id_number, today=ctx.today())
     if not patient.name.strip():
         raise InputError("Namn", "fyll i patientens namn.")
+    if not case.specialty:
+        raise InputError("Verksamhetsområde", "välj verksamhetsområde.")
     with ctx.db.transaction() as session:
         _require(session, Region, patient.home_region, "Hemregion", "okänd regionkod")
         if patient.municipality:
@@ -287,6 +289,7 @@ class StepView:
     id: int
     code: str
     name: str
+    short_name: str
     clock: ClockResult
 
 
@@ -300,6 +303,7 @@ class TimelineEntry:
     reply_by: date | None
     answer: str | None
     pause: str | None
+    offer_id: int | None
     details: dict
 
 
@@ -311,9 +315,14 @@ class CaseView:
     id_number: str
     protected_identity: bool
     address: str | None  # None for protected identity: never shown
+    home_region: str
+    language: str
+    representative_kind: str | None
+    representative_name: str | None
     specialty: str
     waiting_unit: str | None
     medical_priority: str | None
+    assigned_to: str | None
     closed_on: date | None
     close_reason: str | None
     steps: list[StepView] = field(default_factory=list)
@@ -326,23 +335,27 @@ def view_case(ctx: AppContext, case_id: int) -> CaseView:
         case = _case_row(session, case_id)
         patient = patient_access(session, ctx, case.patient_id, Action.READ, case.id)
         events = list(case.events)
-        step_views = [
-            StepView(s.id, s.code, ctx.rules.for_date(s.started_on).step(s.code).name,
-                     steps.evaluate_rows(s.code, [e for e in events if e.step_id == s.id], s.target_date,
-                                         today, ctx.rules))
-            for s in case.steps
-        ]
+        step_views = []
+        for s in case.steps:
+            rule = ctx.rules.for_date(s.started_on).step(s.code)
+            clock = steps.evaluate_rows(s.code, [e for e in events if e.step_id == s.id], s.target_date, today,
+                                        ctx.rules)
+            step_views.append(StepView(s.id, s.code, rule.name, rule.short_name, clock))
         address = None if patient.protected_identity else ", ".join(
             p for p in (patient.street, f"{patient.postal_code or ''} {patient.city or ''}".strip()) if p
         ) or None
         return CaseView(
             id=case.id, patient_id=patient.id, patient_name=patient.name, id_number=patient.id_number,
-            protected_identity=patient.protected_identity, address=address,
+            protected_identity=patient.protected_identity, address=address, home_region=patient.home_region_code,
+            language=patient.language, representative_kind=patient.representative_kind,
+            representative_name=patient.representative_name,
             specialty=session.get(Specialty, case.specialty_code).name, waiting_unit=case.waiting_unit,
-            medical_priority=case.medical_priority, closed_on=case.closed_on, close_reason=case.close_reason,
+            medical_priority=case.medical_priority,
+            assigned_to=session.get(User, case.assigned_user_id).display_name if case.assigned_user_id else None,
+            closed_on=case.closed_on, close_reason=case.close_reason,
             steps=step_views,
             timeline=[TimelineEntry(e.id, e.on, e.kind, e.step_id, e.appointment, e.reply_by, e.answer, e.pause,
-                                    dict(e.details or {})) for e in events],
+                                    e.offer_id, dict(e.details or {})) for e in events],
         )
 
 

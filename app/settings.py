@@ -15,13 +15,14 @@ from db.models import Setting, SettingChange, utcnow
 DEMO = "demo"                     # the database holds generated demo data, not real patients
 RULES = "rules.overrides"         # the region's own thresholds, applied to every rule set
 SAVED_FILTERS = "worklist.filters.{user_id}"
+OWN_REGION = ("region.code", "12")  # the region Lotsen works for (key, default)
 
-# The thresholds a region may change, per step: (field, Swedish label, lowest, highest).
+# The thresholds a region may change, per step: (field, Swedish label, lowest, highest, may be unset).
 STEP_THRESHOLDS = (
-    ("risk_waited_days", "Risk efter väntade dagar", 1, 365),
-    ("akut_remaining_days", "Akut vid dagar kvar", 0, 90),
-    ("notice_days", "Besked inom dagar", 1, 90),
-    ("regional_target_days", "Regionalt mål (dagar)", 1, 365),
+    ("risk_waited_days", "Risk efter väntade dagar", 1, 365, True),
+    ("akut_remaining_days", "Akut vid dagar kvar", 0, 90, False),
+    ("notice_days", "Besked inom dagar", 1, 90, True),
+    ("regional_target_days", "Regionalt mål (dagar)", 1, 365, True),
 )
 ACTIVE_WAITING = ("active_waiting_days", "Kontakt med långväntande var (dagar)", 7, 365)
 
@@ -30,6 +31,10 @@ def get_setting(db: Database, key: str, default: Any = None) -> Any:
     with db.transaction() as session:
         row = session.get(Setting, key)
         return default if row is None else row.value
+
+
+def own_region(db: Database) -> str:
+    return get_setting(db, *OWN_REGION)
 
 
 def set_setting(db: Database, key: str, value: Any, user_id: int | None = None) -> None:
@@ -61,9 +66,11 @@ def validate_rule_overrides(overrides: dict[str, Any]) -> None:
     if value is not None and not (isinstance(value, int) and low <= value <= high):
         raise InputError(label, f"ange ett heltal mellan {low} och {high}.")
     for step, changes in overrides.get("steps", {}).items():
-        for field, label, low, high in STEP_THRESHOLDS:
-            value = changes.get(field)
-            if value is not None and not (isinstance(value, int) and low <= value <= high):
+        for field, label, low, high, optional in STEP_THRESHOLDS:
+            if field not in changes or (changes[field] is None and optional):
+                continue
+            value = changes[field]
+            if not (isinstance(value, int) and low <= value <= high):
                 raise InputError(f"{label} ({step})", f"ange ett heltal mellan {low} och {high}.")
 
 

@@ -15,7 +15,10 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, select
 
 from app.access import log_list_view
 from app.context import AppContext
+from app.errors import InputError
 from app.guarantee import SEVERITY, Flag, State, flags_on
+from app.rulebook import step_names
+from app.settings import SAVED_FILTERS, get_setting, set_setting
 from db.models import Case, Patient, Region, Specialty, Step, User
 from db.sql import days_between
 
@@ -104,6 +107,7 @@ class WorklistRow:
     id_number: str
     protected_identity: bool
     step_code: str
+    step_name: str
     specialty: str
     waiting_unit: str | None
     medical_priority: str | None
@@ -191,6 +195,7 @@ def rows_for(ctx: AppContext, step_ids: list[int], today: date | None = None) ->
         .outerjoin(User, Case.assigned_user_id == User.id)
         .where(Step.id.in_(step_ids))
     )
+    names = step_names(ctx.rules)
     with ctx.db.transaction() as session:
         by_id = {}
         for step, name, id_number, protected, specialty, unit, priority, assigned, severity in session.execute(query):
@@ -200,7 +205,8 @@ def rows_for(ctx: AppContext, step_ids: list[int], today: date | None = None) ->
             deadline = step.deadline if running or step.stopped_on else today + timedelta(step.frozen_remaining)
             by_id[step.id] = WorklistRow(
                 step_id=step.id, case_id=step.case_id, patient_name=name, id_number=id_number,
-                protected_identity=protected, step_code=step.code, specialty=specialty, waiting_unit=unit,
+                protected_identity=protected, step_code=step.code,
+                step_name=names.get(step.code, step.code), specialty=specialty, waiting_unit=unit,
                 medical_priority=priority, assigned_to=assigned, start=step.clock_start, deadline=deadline,
                 waited=(today - step.waiting_since).days if running else step.frozen_waited,
                 remaining=(step.deadline - today).days if running else step.frozen_remaining,
@@ -223,7 +229,7 @@ def count_by_state(ctx: AppContext, flt: Filter = Filter(), today: date | None =
 class Choices:
     """The values the filter lists offer."""
 
-    steps: list[str]
+    steps: list[tuple[str, str]]
     specialties: list[tuple[str, str]]
     units: list[str]
     regions: list[tuple[str, str]]
@@ -231,9 +237,11 @@ class Choices:
 
 def filter_choices(ctx: AppContext) -> Choices:
     open_cases = select(Case).where(Case.closed_on.is_(None)).subquery()
+    names = step_names(ctx.rules)
     with ctx.db.transaction() as session:
         return Choices(
-            steps=list(session.scalars(select(Step.code).where(Step.is_open).distinct().order_by(Step.code))),
+            steps=[(code, names.get(code, code)) for code in
+                   session.scalars(select(Step.code).where(Step.is_open).distinct().order_by(Step.code))],
             specialties=[tuple(r) for r in session.execute(
                 select(Specialty.code, Specialty.name).join(open_cases, open_cases.c.specialty_code == Specialty.code)
                 .distinct().order_by(Specialty.name))],
@@ -241,3 +249,35 @@ def filter_choices(ctx: AppContext) -> Choices:
                                               .order_by(open_cases.c.waiting_unit)) if u],
             regions=[tuple(r) for r in session.execute(select(Region.code, Region.name).order_by(Region.name))],
         )
+
+
+# The start-up summary: what needs attention today, each a filter the worklist can open.
+SUMMARY: tuple[tuple[str, Filter], ...] = (
+    ("Överskridna", Filter(states=frozenset({State.OVERDUE}))),
+    ("Löper ut inom 7 dagar", Filter(lapsing_within=7)),
+    ("Löper ut inom 14 dagar", Filter(lapsing_within=14)),
+    ("Löper ut inom 30 dagar", Filter(lapsing_within=30)),
+    ("Väntat mer än 150 dagar", Filter(waited_over=150)),
+    ("Utan besked inom 14 dagar", Filter(flags=frozenset({Flag.NO_NOTICE}))),
+    ("Utan kontakt", Filter(flags=frozenset({Flag.NO_CONTACT}))),
+)
+
+
+def summary_counts(ctx: AppContext, today: date | None = None) -> list[tuple[str, Filter, int]]:
+    today = today or ctx.today()
+    with ctx.db.transaction() as session:
+        return [(label, flt, session.scalar(select(func.count()).select_from(_base(today, flt).subquery())))
+                for label, flt in SUMMARY]
+
+
+def saved_filters(ctx: AppContext) -> dict[str, Filter]:
+    stored = get_setting(ctx.db, SAVED_FILTERS.format(user_id=ctx.user_id), {}) or {}
+    return {name: Filter.from_json(data) for name, data in stored.items()}
+
+
+def save_filter(ctx: AppContext, name: str, flt: Filter) -> None:
+    if not name.strip():
+        raise InputError("Namn på filtret", "skriv ett namn.")
+    stored = {n: f.to_json() for n, f in saved_filters(ctx).items()}
+    stored[name.strip()] = flt.to_json()
+    set_setting(ctx.db, SAVED_FILTERS.format(user_id=ctx.user_id), stored, ctx.user_id)

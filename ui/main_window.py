@@ -1,51 +1,199 @@
-"""The first main window: the open steps of the region, most urgent first."""
+"""The main window: the start-up summary, the filtered worklist, and the way into each case."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QMainWindow, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMainWindow, QMessageBox, QProgressBar, QTableView,
+    QVBoxLayout, QWidget,
+)
 
 from app import worklist
 from app.context import AppContext
 from app.guarantee import SEVERITY
+from app.worklist import Filter
+from ui.case_window import CaseWindow
+from ui.errors import show_error
+from ui.filter_bar import FilterBar
 from ui.states import LABEL
-from ui.worklist_model import WorklistModel
+from ui.summary_panel import SummaryPanel
+from ui.worker import BackgroundRunner
+from ui.worklist_model import COLUMNS, WorklistModel
+
+COLUMN_WIDTHS = (110, 190, 120, 130, 160, 80, 90, 70, 80, 90, 220, 120, 100, 150)
 
 
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext, demo: bool = False):
         super().__init__()
         self.ctx = ctx
+        self.case_windows: dict[int, CaseWindow] = {}
         self.setWindowTitle("Lotsen – arbetslista" + (" (demodata)" if demo else ""))
-        self.summary = QLabel()
-        self.summary.setAccessibleName("Antal steg per status")
-        self.model = WorklistModel(ctx, self)
+        self.runner = BackgroundRunner(self)
+
+        self.filters = FilterBar(ctx.user_id)
+        self.filters.changed.connect(self.apply_filter)
+        self.filters.save_requested.connect(self._save_filter)
+        self.summary = SummaryPanel()
+        self.summary.chosen.connect(self.filters.show_filter)
+        self.counts = QLabel()
+        self.counts.setAccessibleName("Antal steg per status")
+        self.model = WorklistModel(ctx, self.runner, self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Arbetslista")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.horizontalHeader().setSortIndicatorClearable(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate(COLUMN_WIDTHS[:len(COLUMNS)]):
+            self.table.setColumnWidth(column, width)
+        self.table.activated.connect(self._open_index)
+        self.model.loaded.connect(self._loaded)
+
+        right = QVBoxLayout()
+        right.addWidget(self.filters)
+        right.addWidget(self.counts)
+        right.addWidget(self.table, 1)
         body = QWidget()
-        layout = QVBoxLayout(body)
+        layout = QHBoxLayout(body)
         layout.addWidget(self.summary)
-        layout.addWidget(self.table)
+        layout.addLayout(right, 1)
         self.setCentralWidget(body)
-        where = f"Databas: {ctx.db.path}"
-        if demo:
-            where = "Demodata med påhittade patienter. " + where
+
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(120)
+        self.busy.setAccessibleName("Arbetar")
+        self.busy.hide()
+        self.statusBar().addPermanentWidget(self.busy)
+        self.runner.busy_changed.connect(self.busy.setVisible)
+        where = ("Demodata med påhittade patienter. " if demo else "") + f"Databas: {ctx.db.path}"
         if not ctx.db.wal:
-            where += " (nätverksenhet: långsammare läge)"
+            where += " (nätverksenhet: databasen används i ett långsammare, säkrare läge)"
         self.statusBar().showMessage(f"Inloggad: {ctx.user_name}. {where}")
+        self._menus()
+        self.filters.set_saved(worklist.saved_filters(ctx))
         self.refresh()
 
+    # --- menus and shortcuts ---
+
+    def _menus(self) -> None:
+        self.menu_actions: dict[str, QAction] = {}
+
+        def add(menu, key: str, text: str, slot, shortcut: str | QKeySequence.StandardKey | None = None):
+            action = QAction(text, self)
+            if shortcut is not None:
+                action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(slot)
+            menu.addAction(action)
+            self.menu_actions[key] = action
+            return action
+
+        cases_menu = self.menuBar().addMenu("&Ärenden")
+        add(cases_menu, "new_case", "&Nytt ärende…", self.new_case, "Ctrl+Shift+N")
+        add(cases_menu, "open_case", "&Öppna markerat ärende", self.open_selected, "Return")
+        cases_menu.addSeparator()
+        add(cases_menu, "settings", "&Inställningar för tidsgränser…", self.open_settings)
+        cases_menu.addSeparator()
+        add(cases_menu, "quit", "&Avsluta Lotsen", self.close, QKeySequence.StandardKey.Quit)
+        view = self.menuBar().addMenu("&Visa")
+        add(view, "refresh", "&Uppdatera", self.refresh, QKeySequence.StandardKey.Refresh)
+        add(view, "search", "&Sök patient", self.focus_search, QKeySequence.StandardKey.Find)
+        add(view, "clear", "&Rensa filter", self.filters.reset, "Ctrl+Shift+F")
+        add(view, "mine", "&Mina ärenden", self.filters.mine.toggle, "Ctrl+M")
+        self.tools_menu = self.menuBar().addMenu("&Verktyg")
+        help_menu = self.menuBar().addMenu("&Hjälp")
+        add(help_menu, "about", "&Om Lotsen", self.about)
+
+    def focus_search(self) -> None:
+        self.filters.search.setFocus()
+        self.filters.search.selectAll()
+
+    # --- loading ---
+
     def refresh(self) -> None:
-        self.model.reload()
-        counts = worklist.count_by_state(self.ctx, today=self.model.today)
-        parts = [f"{LABEL[state]}: {counts.get(state, 0)}" for state in sorted(counts, key=SEVERITY.get)]
-        self.summary.setText(f"{self.model.rowCount()} öppna steg den {self.model.today.isoformat()}.  "
-                             + "   ".join(parts))
-        for column, width in enumerate((110, 200, 120, 130, 170, 70, 90, 70, 80, 90, 220, 120)):
-            self.table.setColumnWidth(column, width)
+        self.apply_filter(self.filters.current())
+        self.runner.run(lambda: (worklist.summary_counts(self.ctx), worklist.filter_choices(self.ctx)),
+                        self._summary_loaded)
+
+    def _summary_loaded(self, result) -> None:
+        counts, choices = result
+        self.summary.show_counts(counts)
+        self.filters.set_choices(choices)
+
+    def apply_filter(self, flt: Filter) -> None:
+        self.model.set_query(flt, self.model.order)
+
+    def _loaded(self) -> None:
+        counts = worklist.count_by_state(self.ctx, self.model.filter, today=self.model.today)
+        parts = [f"{LABEL[state]}: {counts[state]}" for state in sorted(counts, key=SEVERITY.get)]
+        shown = self.model.rowCount()
+        self.counts.setText(f"<b>{shown} steg</b> den {self.model.today.isoformat()}.   " + "   ".join(parts))
+
+    # --- cases ---
+
+    def _open_index(self, index: QModelIndex) -> None:
+        self.open_case(self.model.case_id(index.row()))
+
+    def open_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self.open_case(self.model.case_id(rows[0].row()))
+
+    def open_case(self, case_id: int) -> CaseWindow | None:
+        window = self.case_windows.get(case_id)
+        if window is None:
+            try:
+                window = CaseWindow(self.ctx, case_id, self)
+            except Exception as exc:  # noqa: BLE001 - shown in plain Swedish, logged when unexpected
+                show_error(self, exc)
+                return None
+            window.changed.connect(lambda _id: self.refresh())
+            window.finished.connect(lambda _r, cid=case_id: self.case_windows.pop(cid, None))
+            self.case_windows[case_id] = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def new_case(self) -> None:
+        from ui.new_case_dialog import NewCaseDialog
+
+        dialog = NewCaseDialog(self.ctx, self)
+        if dialog.exec() and dialog.opened:
+            self.refresh()
+            self.open_case(dialog.opened.case_id)
+
+    def open_settings(self) -> None:
+        from ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.ctx, self)
+        if dialog.exec():
+            self.refresh()
+
+    def _save_filter(self, name: str, flt: Filter) -> None:
+        try:
+            worklist.save_filter(self.ctx, name, flt)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        self.filters.set_saved(worklist.saved_filters(self.ctx))
+        self.statusBar().showMessage(f"Filtret ”{name}” är sparat.", 5000)
+
+    def about(self) -> None:
+        from app.paths import log_file
+        from ui.cli import lotsen_version
+
+        QMessageBox.about(self, "Om Lotsen", f"Lotsen {lotsen_version()}\n\nDatabas: {self.ctx.db.path}\n"
+                                             f"Loggfil: {log_file(self.ctx.db.path)}")
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.runner.wait()
+        super().closeEvent(event)

@@ -26,6 +26,7 @@ class RuleError(ValueError):
 class StepRule:
     code: str
     name: str
+    short_name: str                    # for lists, where the full name does not fit
     status: str                        # "lag", "nationellt mål", "uppföljning"
     limit_days: int | None             # None: the deadline is the step's medical target date
     starts_with: str
@@ -99,6 +100,7 @@ def parse_rule_set(text: str, source: str = "<regelverk>") -> RuleSet:
             code: StepRule(
                 code=code,
                 name=s["name"],
+                short_name=s.get("short_name", s["name"]),
                 status=s["status"],
                 limit_days=s.get("limit_days"),
                 starts_with=s["starts_with"],

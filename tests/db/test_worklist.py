@@ -114,3 +114,19 @@ def test_counts_by_state_follow_the_filter(ctx, region):
 def test_filters_survive_a_round_trip_through_json(region):
     flt = Filter(states=frozenset({State.RISK}), flags=frozenset({Flag.NO_CONTACT}), waited_over=150, text="x")
     assert Filter.from_json(flt.to_json()) == flt
+
+
+def test_saved_filters_are_kept_per_user(ctx, region):
+    mine = Filter(states=frozenset({State.OVERDUE}), waited_over=365)
+    worklist.save_filter(ctx, "Långa överskridna", mine)
+    assert worklist.saved_filters(ctx) == {"Långa överskridna": mine}
+    assert names(ctx, worklist.saved_filters(ctx)["Långa överskridna"]) == ["Lång Väntan"]
+
+
+def test_summary_counts_open_the_matching_worklist(ctx, region):
+    counts = {label: (flt, n) for label, flt, n in worklist.summary_counts(ctx)}
+    assert counts["Överskridna"][1] == 2
+    assert counts["Löper ut inom 14 dagar"][1] == 2
+    assert counts["Väntat mer än 150 dagar"][1] == 2
+    for flt, n in counts.values():
+        assert len(worklist.open_step_ids(ctx, flt)) == n

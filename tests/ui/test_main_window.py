@@ -1,56 +1,116 @@
-"""The first main window on a real database: the worklist shows open steps, most urgent first."""
+"""The main window on a real database: summary, worklist order, filters as you type, sorting, saved filters."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
+import pytest
 from PySide6.QtCore import Qt
 
-from app import cases
-from app.guarantee import PauseKind
-from app.identity import make_personnummer
-from tests.conftest import TODAY
+from app.guarantee import State
+from tests.db.test_worklist import region  # noqa: F401 - the fixture: one step in each state
 from ui.main_window import MainWindow
+from ui.states import LABEL
 
 
-def open_step(ctx, serial: int, name: str, days_ago: int, step: str = "SV_FORSTA_BESOK") -> cases.Opened:
-    return cases.open_case(
-        ctx,
-        cases.NewPatient(make_personnummer(date(1970, 1, 1) + timedelta(days=serial), serial), name, "12"),
-        cases.NewCase(step, TODAY - timedelta(days=days_ago), "311", medical_priority="2"),
-    )
-
-
-def test_worklist_orders_by_state_then_deadline(qtbot, qtmodeltester, ctx):
-    open_step(ctx, 1, "Ok Olsson", 10)
-    open_step(ctx, 2, "Sen Svensson", 120)        # overdue
-    open_step(ctx, 3, "Akut Andersson", 80)       # 10 days left
-    paused = open_step(ctx, 4, "Paus Persson", 30)
-    cases.start_pause(ctx, paused.step_id, TODAY - timedelta(days=5), PauseKind.MOV)
-    done = open_step(ctx, 5, "Klar Karlsson", 20)
-    cases.complete_step(ctx, done.step_id, TODAY)
-
+@pytest.fixture
+def main(qtbot, ctx, region):  # noqa: F811
     window = MainWindow(ctx)
     qtbot.addWidget(window)
-    model = window.model
-    qtmodeltester.check(model)
-    names = [model.index(r, 1).data() for r in range(model.rowCount())]
-    states = [model.index(r, 0).data() for r in range(model.rowCount())]
-    assert names == ["Sen Svensson", "Akut Andersson", "Ok Olsson", "Paus Persson"]
-    assert states == ["Överskriden", "Akut", "I tid", "Pausad"]
-    assert model.index(0, 7).data() == "-30"  # 120 days waited, 30 past the deadline
-    assert model.index(1, 6).data() == (TODAY + timedelta(days=10)).isoformat()
-    assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
-    assert "Överskriden: 1" in window.summary.text() and "4 öppna steg" in window.summary.text()
+    window.runner.wait()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 7 and bool(window.summary.buttons))
+    return window
 
 
-def test_window_renders(qtbot, ctx, tmp_path):
-    open_step(ctx, 1, "Ok Olsson", 10)
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
-    image = window.grab()
+def column(window: MainWindow, c: int) -> list[str]:
+    return [window.model.index(r, c).data() for r in range(window.model.rowCount())]
+
+
+def settle(qtbot, window: MainWindow) -> None:
+    window.runner.wait()
+    qtbot.wait(1)
+
+
+def test_worklist_order_and_model(main, qtmodeltester):
+    qtmodeltester.check(main.model)
+    assert column(main, 1) == ["Lång Väntan", "Östen Över", "Bo Bup", "Åsa Akut", "Rita Risk", "Olle Ok",
+                               "Paula Paus"]
+    assert column(main, 0) == ["Överskriden", "Överskriden", "Akut", "Akut", "Risk", "I tid", "Pausad"]
+    assert main.model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert "7 steg" in main.counts.text() and "Överskriden: 2" in main.counts.text()
+
+
+def test_search_filters_as_you_type(qtbot, main):
+    qtbot.keyClicks(main.filters.search, "sten")  # QTest types ASCII only
+    qtbot.waitUntil(lambda: column(main, 1) == ["Östen Över"])
+    main.filters.search.clear()
+    main.filters.search.insert("ÅSA")
+    qtbot.waitUntil(lambda: column(main, 1) == ["Åsa Akut"])
+    main.filters.search.clear()
+    qtbot.waitUntil(lambda: main.model.rowCount() == 7)
+
+
+@pytest.mark.parametrize(
+    ("control", "value", "expected"),
+    [
+        ("state", State.RISK, ["Rita Risk"]),
+        ("step", "SV_BEHANDLING", ["Åsa Akut"]),
+        ("specialty", "511", ["Rita Risk"]),
+        ("unit", "Ögon Malmö", ["Rita Risk"]),
+        ("region", "13", ["Östen Över"]),
+        ("band", 365, ["Lång Väntan"]),
+        ("lapsing", 14, ["Bo Bup", "Åsa Akut"]),
+    ],
+)
+def test_each_filter_control(qtbot, main, control, value, expected):
+    combo = getattr(main.filters, control)
+    combo.setCurrentIndex(combo.findData(value))
+    settle(qtbot, main)
+    qtbot.waitUntil(lambda: column(main, 1) == expected)
+
+
+def test_flag_and_mine_check_boxes(qtbot, main):
+    main.filters.no_contact.setChecked(True)
+    qtbot.waitUntil(lambda: set(column(main, 1)) == {"Lång Väntan", "Östen Över", "Åsa Akut"})
+    main.filters.no_contact.setChecked(False)
+    main.filters.mine.setChecked(True)
+    qtbot.waitUntil(lambda: main.model.rowCount() == 7)
+
+
+def test_summary_click_opens_the_worklist_filtered(qtbot, main):
+    button = next(b for b in main.summary.buttons if b.text().startswith("Överskridna"))
+    assert button.text() == "Överskridna: 2"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: column(main, 1) == ["Lång Väntan", "Östen Över"])
+    assert main.filters.current().states == {State.OVERDUE}
+
+
+def test_header_click_sorts_in_the_query(qtbot, main):
+    waited = [title for title, *_ in __import__("ui.worklist_model", fromlist=["COLUMNS"]).COLUMNS].index("Väntat")
+    main.table.sortByColumn(waited, Qt.SortOrder.DescendingOrder)
+    settle(qtbot, main)
+    qtbot.waitUntil(lambda: column(main, 1)[0] == "Lång Väntan" and column(main, 1)[-1] == "Olle Ok")
+
+
+def test_saved_filter_comes_back(qtbot, main, monkeypatch):
+    main.filters.state.setCurrentIndex(main.filters.state.findData(State.OVERDUE))
+    monkeypatch.setattr("ui.filter_bar.QInputDialog.getText", lambda *a, **k: ("Överskridna", True))
+    main.filters.save.click()
+    main.filters.reset()
+    qtbot.waitUntil(lambda: main.model.rowCount() == 7)
+    main.filters.saved.setCurrentIndex(main.filters.saved.findData("Överskridna"))
+    main.filters.saved.activated.emit(main.filters.saved.currentIndex())
+    qtbot.waitUntil(lambda: column(main, 0) == [LABEL[State.OVERDUE]] * 2)
+
+
+def test_enter_opens_the_case(qtbot, main):
+    main.table.selectRow(0)
+    main.menu_actions["open_case"].trigger()
+    (window,) = main.case_windows.values()
+    assert window.view.patient_name == "Lång Väntan"
+
+
+def test_window_renders(qtbot, main, tmp_path):
+    main.resize(1366, 768)
+    main.show()
+    qtbot.waitExposed(main)
+    image = main.grab()
     assert image.width() == 1366 and not image.isNull()
-    assert image.save(str(tmp_path / "main.png"))

@@ -1,0 +1,193 @@
+"""The case worker's actions on a case, each a small form over one app.cases service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+
+from app import cases
+from app.cases import CLOSE_REASONS, CONTACT_CHANNELS, CaseView, StepView
+from app.context import AppContext
+from app.guarantee import Answer, PauseKind, PvvRefused, State
+from app.users import active_users
+from ui.forms import Field, FormDialog
+from ui.timeline_text import PAUSE
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    label: str
+    shortcut: str
+    needs_open_step: bool
+    run: Callable[[QWidget, AppContext, CaseView, StepView | None], bool]
+
+
+def _form(parent: QWidget, title: str, fields: list[Field], submit: Callable[[dict[str, Any]], Any],
+          intro: str = "") -> FormDialog | None:
+    dialog = FormDialog(parent, title, fields, submit, intro)
+    dialog.setObjectName(f"form:{title}")
+    return dialog if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def contact(parent, ctx, case, step) -> bool:
+    return _form(parent, "Registrera kontakt", [
+        Field("on", "Datum", "date", ctx.today()),
+        Field("channel", "Kontaktsätt", "choice", "telefon", list(CONTACT_CHANNELS.items())),
+        Field("outcome", "Resultat", "multiline", help="Till exempel hur patienten mår och om behovet finns kvar"),
+    ], lambda v: cases.record_contact(ctx, step.id, v["on"], v["channel"], v["outcome"].strip())) is not None
+
+
+def informed(parent, ctx, case, step) -> bool:
+    return _form(parent, "Patienten är informerad om vårdgarantin", [
+        Field("on", "Datum", "date", ctx.today()),
+        Field("how", "Hur", "text", help="Till exempel telefon, brev eller besök"),
+    ], lambda v: cases.record_informed(ctx, step.id, v["on"], v["how"].strip())) is not None
+
+
+def notice(parent, ctx, case, step) -> bool:
+    return _form(parent, "Besked till patienten", [
+        Field("on", "Datum", "date", ctx.today()),
+        Field("cannot_meet", "Tidsgränsen kan inte hållas (alternativ erbjudna)", "check", False),
+    ], lambda v: cases.record_notice(ctx, step.id, v["on"], v["cannot_meet"])) is not None
+
+
+def offer(parent, ctx, case, step) -> bool:
+    return _form(parent, "Erbjud vård", [
+        Field("on", "Erbjudet den", "date", ctx.today()),
+        Field("appointment", "Erbjuden tid", "optional_date"),
+        Field("reply_by", "Svar senast", "optional_date"),
+        Field("provider", "Vårdgivare"),
+        Field("unit", "Mottagning"),
+        Field("address", "Adress"),
+    ], lambda v: cases.make_offer(ctx, step.id, v["on"], v["appointment"], v["reply_by"], v["provider"],
+                                  v["unit"].strip(), v["address"].strip()),
+        intro=f"Tidsgräns för steget: {step.clock.deadline.isoformat()}. En tid senast då är inom vårdgarantin.",
+    ) is not None
+
+
+def open_offers(case: CaseView, step: StepView) -> list[tuple[int, str]]:
+    answered = {e.offer_id for e in case.timeline if e.kind == "answer"}
+    return [
+        (e.id, f"{e.appointment.isoformat() if e.appointment else '–'}: {e.details.get('provider', '')}")
+        for e in case.timeline
+        if e.kind == "offer" and e.step_id == step.id and e.id not in answered
+    ]
+
+
+def answer(parent, ctx, case, step) -> bool:
+    offers = open_offers(case, step)
+    if not offers:
+        QMessageBox.information(parent, "Svar på erbjudande", "Det finns inget obesvarat erbjudande på steget.")
+        return False
+    outcome: dict[str, str] = {}
+
+    def submit(v: dict[str, Any]) -> None:
+        cases.record_answer(ctx, v["offer"], v["on"], Answer(v["answer"]))
+        if v["answer"] == Answer.DECLINED and v["pvv"]:
+            try:
+                cases.register_pvv(ctx, step.id, v["on"])
+                outcome["text"] = "Svaret är sparat och patientvald väntan är registrerad. Klockan står still."
+            except PvvRefused as refused:
+                outcome["text"] = f"Svaret är sparat. {refused.message[0].upper()}{refused.message[1:]} " \
+                                  "Klockan går vidare."
+
+    dialog = _form(parent, "Svar på erbjudande", [
+        Field("offer", "Erbjudande", "choice", offers[0][0], offers),
+        Field("on", "Svarsdatum", "date", ctx.today()),
+        Field("answer", "Svar", "choice", Answer.ACCEPTED.value, [
+            (Answer.ACCEPTED.value, "Tackar ja"), (Answer.DECLINED.value, "Tackar nej"),
+            (Answer.NO_ANSWER.value, "Inget svar")]),
+        Field("pvv", "Registrera patientvald väntan om patienten tackar nej", "check", True),
+    ], submit)
+    if dialog and outcome:
+        QMessageBox.information(parent, "Svar på erbjudande", outcome["text"])
+    return dialog is not None
+
+
+def pause_start(parent, ctx, case, step) -> bool:
+    kinds = ctx.rules.for_date(step.clock.start).step(step.code).pause_kinds
+    if not kinds:
+        QMessageBox.information(parent, "Väntan utan klocka", "Det här steget kan inte pausas.")
+        return False
+    return _form(parent, "Starta väntan utan klocka", [
+        Field("on", "Från och med", "date", ctx.today()),
+        Field("kind", "Typ av väntan", "choice", kinds[0].value, [(k.value, PAUSE[k.value]) for k in kinds]),
+        Field("reason", "Orsak", "text"),
+    ], lambda v: cases.start_pause(ctx, step.id, v["on"], PauseKind(v["kind"]), v["reason"].strip())) is not None
+
+
+def pause_end(parent, ctx, case, step) -> bool:
+    kinds = ctx.rules.for_date(step.clock.start).step(step.code).pause_kinds
+    return _form(parent, "Avsluta väntan utan klocka", [
+        Field("on", "Klockan går igen från", "date", ctx.today()),
+        Field("kind", "Typ av väntan", "choice", (kinds[0].value if kinds else None),
+              [(k.value, PAUSE[k.value]) for k in kinds]),
+    ], lambda v: cases.end_pause(ctx, step.id, v["on"], PauseKind(v["kind"]))) is not None
+
+
+def restart(parent, ctx, case, step) -> bool:
+    return _form(parent, "Ny start efter patientvald väntan", [
+        Field("on", "Patienten vill ha vård igen från", "date", ctx.today()),
+    ], lambda v: cases.restart(ctx, step.id, v["on"]),
+        intro="Klockan börjar om från det här datumet med hela tidsgränsen.") is not None
+
+
+def complete(parent, ctx, case, step) -> bool:
+    return _form(parent, "Registrera genomförd vård", [
+        Field("on", "Datum", "date", ctx.today()),
+        Field("where", "Var", "text", case.waiting_unit or ""),
+    ], lambda v: cases.complete_step(ctx, step.id, v["on"], v["where"].strip())) is not None
+
+
+def close(parent, ctx, case, step) -> bool:
+    return _form(parent, "Avsluta ärendet", [
+        Field("on", "Datum", "date", ctx.today()),
+        Field("reason", "Orsak", "choice", "genomford", list(CLOSE_REASONS.items())),
+    ], lambda v: cases.close_case(ctx, case.id, v["on"], v["reason"]),
+        intro="Alla öppna steg i ärendet avslutas med samma orsak.") is not None
+
+
+def note(parent, ctx, case, step) -> bool:
+    return _form(parent, "Ny anteckning", [Field("text", "Anteckning", "multiline")],
+                 lambda v: cases.add_note(ctx, case.id, v["text"])) is not None
+
+
+def assign(parent, ctx, case, step) -> bool:
+    users = [(u.id, u.display_name) for u in active_users(ctx)]
+    return _form(parent, "Tilldela handläggare", [Field("user", "Handläggare", "choice", ctx.user_id, users)],
+                 lambda v: cases.assign(ctx, case.id, v["user"])) is not None
+
+
+ACTIONS = [
+    Action("contact", "Kontakt", "Ctrl+K", True, contact),
+    Action("informed", "Informerad", "Ctrl+I", True, informed),
+    Action("notice", "Besked", "Ctrl+B", True, notice),
+    Action("offer", "Erbjudande", "Ctrl+E", True, offer),
+    Action("answer", "Svar", "Ctrl+R", True, answer),
+    Action("pause_start", "Paus (MoV/SoV)", "Ctrl+P", True, pause_start),
+    Action("pause_end", "Avsluta paus", "Ctrl+Shift+P", True, pause_end),
+    Action("restart", "Ny start", "Ctrl+Shift+R", True, restart),
+    Action("complete", "Genomförd", "Ctrl+G", True, complete),
+    Action("note", "Anteckning", "Ctrl+N", False, note),
+    Action("assign", "Tilldela", "Ctrl+T", False, assign),
+    Action("close", "Avsluta ärende", "Ctrl+Shift+A", False, close),
+]
+
+
+def enabled(action: Action, case: CaseView, step: StepView | None) -> bool:
+    if case.closed_on is not None:
+        return False
+    if not action.needs_open_step:
+        return True
+    if step is None or step.clock.state is State.CLOSED:
+        return False
+    state = step.clock.state
+    return {
+        "restart": state is State.PVV,
+        "pause_end": state is State.PAUSED,
+        "pause_start": state is not State.PVV,
+    }.get(action.key, True)

@@ -1,0 +1,197 @@
+"""One case: the patient, each guarantee step with its clock, the timeline, and every action."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
+    QTableWidgetItem, QTabWidget, QToolBar, QVBoxLayout, QWidget,
+)
+
+from app import cases
+from app.cases import CaseView, StepView
+from app.context import AppContext
+from app.identity import display_id
+from app.reference import regions
+from ui.case_actions import ACTIONS, Action, enabled
+from ui.errors import show_error
+from ui.states import BACKGROUND, FLAG_LABEL, LABEL
+from ui.timeline_text import KIND, clock_summary, describe
+
+LANGUAGES = {"sv": "svenska", "en": "engelska"}
+REPRESENTATIVE = {"vardnadshavare": "Vårdnadshavare", "ombud": "Ombud"}
+
+
+class CaseWindow(QDialog):
+    changed = Signal(int)  # case id, after any saved action
+
+    def __init__(self, ctx: AppContext, case_id: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.case_id = case_id
+        self.view: CaseView | None = None
+        self.setMinimumSize(960, 640)
+        layout = QVBoxLayout(self)
+        self.toolbar = QToolBar("Åtgärder")
+        self.toolbar.setAccessibleName("Åtgärder för ärendet")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.actions_by_key: dict[str, QAction] = {}
+        for action in ACTIONS:
+            qaction = QAction(action.label, self)
+            qaction.setShortcut(QKeySequence(action.shortcut))
+            qaction.setToolTip(f"{action.label} ({QKeySequence(action.shortcut).toString()})")
+            qaction.triggered.connect(lambda _=False, a=action: self.run(a))
+            self.toolbar.addAction(qaction)
+            self.actions_by_key[action.key] = qaction
+        layout.addWidget(self.toolbar)
+
+        top = QHBoxLayout()
+        self.patient_box = QGroupBox("Patient")
+        self.patient_form = QFormLayout(self.patient_box)
+        self.case_box = QGroupBox("Ärende")
+        self.case_form = QFormLayout(self.case_box)
+        top.addWidget(self.patient_box, 3)
+        top.addWidget(self.case_box, 2)
+        layout.addLayout(top)
+
+        self.steps = QTabWidget()
+        self.steps.setAccessibleName("Steg i vårdgarantin")
+        self.steps.currentChanged.connect(self._update_actions)
+        layout.addWidget(self.steps)
+
+        self.timeline = QTableWidget(0, 4)
+        self.timeline.setAccessibleName("Händelser i ärendet")
+        self.timeline.setHorizontalHeaderLabels(["Datum", "Händelse", "Uppgifter", "Steg"])
+        self.timeline.verticalHeader().setVisible(False)
+        self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        header = self.timeline.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        timeline_box = QGroupBox("Händelser")
+        QVBoxLayout(timeline_box).addWidget(self.timeline)
+        layout.addWidget(timeline_box, 1)
+        self.reload()
+
+    # --- data ---
+
+    def reload(self) -> None:
+        current = self.steps.currentIndex()
+        self.view = view = cases.view_case(self.ctx, self.case_id)
+        self.setWindowTitle(f"Ärende {view.id} – {view.patient_name}")
+        self._fill_patient(view)
+        self._fill_case(view)
+        self.steps.clear()
+        for step in view.steps:
+            self.steps.addTab(self._step_page(step), f"{step.name} – {LABEL[step.clock.state]}")
+        self.steps.setCurrentIndex(current if 0 <= current < len(view.steps) else self._first_open_step(view))
+        self._fill_timeline(view)
+        self._update_actions()
+
+    @staticmethod
+    def _first_open_step(view: CaseView) -> int:
+        return next((i for i, s in enumerate(view.steps) if s.clock.stopped_on is None), 0)
+
+    def current_step(self) -> StepView | None:
+        index = self.steps.currentIndex()
+        return self.view.steps[index] if self.view and 0 <= index < len(self.view.steps) else None
+
+    def _fill_patient(self, view: CaseView) -> None:
+        _clear(self.patient_form)
+        self.patient_form.addRow("Namn:", _label(view.patient_name, "Namn"))
+        self.patient_form.addRow("Personnummer:", _label(display_id(view.id_number), "Personnummer"))
+        if view.protected_identity:
+            marker = _label("Skyddad identitet – adressen visas inte och brev hanteras manuellt", "Skyddad identitet")
+            marker.setStyleSheet("background: #f4c7c3; padding: 3px; font-weight: bold;")
+            self.patient_form.addRow("Obs:", marker)
+        else:
+            self.patient_form.addRow("Adress:", _label(view.address or "Saknas", "Adress"))
+        region = {r.code: r.name for r in regions()}.get(view.home_region, view.home_region)
+        self.patient_form.addRow("Hemregion:", _label(region, "Hemregion"))
+        self.patient_form.addRow("Språk:", _label(LANGUAGES.get(view.language, view.language), "Språk"))
+        if view.representative_name:
+            kind = REPRESENTATIVE.get(view.representative_kind or "", "Företrädare")
+            self.patient_form.addRow(f"{kind}:", _label(view.representative_name, kind))
+
+    def _fill_case(self, view: CaseView) -> None:
+        _clear(self.case_form)
+        self.case_form.addRow("Verksamhetsområde:", _label(view.specialty, "Verksamhetsområde"))
+        self.case_form.addRow("Väntar hos:", _label(view.waiting_unit or "–", "Väntar hos"))
+        self.case_form.addRow("Medicinsk prioritet:", _label(view.medical_priority or "–", "Medicinsk prioritet"))
+        self.case_form.addRow("Handläggare:", _label(view.assigned_to or "Ingen", "Handläggare"))
+        if view.closed_on:
+            self.case_form.addRow("Avslutat:", _label(f"{view.closed_on.isoformat()} – "
+                                                      f"{cases.CLOSE_REASONS.get(view.close_reason or '', '')}",
+                                                      "Avslutat"))
+
+    def _step_page(self, step: StepView) -> QWidget:
+        page = QWidget()
+        row = QHBoxLayout(page)
+        state = _label(LABEL[step.clock.state], "Status")
+        state.setStyleSheet(f"background: {BACKGROUND[step.clock.state].name()}; padding: 6px 12px; "
+                            "font-weight: bold; font-size: 14px;")
+        state.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        column = QVBoxLayout()
+        column.addWidget(state)
+        for flag in sorted(step.clock.flags):
+            warning = _label(FLAG_LABEL[flag], "Signal")
+            warning.setStyleSheet("border: 1px solid #b45309; padding: 3px;")
+            column.addWidget(warning)
+        column.addStretch()
+        row.addLayout(column)
+        form = QFormLayout()
+        for name, value in clock_summary(step.clock):
+            form.addRow(f"{name}:", _label(value, name))
+        row.addLayout(form, 1)
+        rule = self.ctx.rules.for_date(step.clock.start).step(step.code)
+        about = _label(f"Klockan startar: {rule.starts_with}.\nKlockan stannar: {rule.stops_with}.\n"
+                       f"Tidsgräns: {rule.limit_days if rule.limit_days is not None else 'medicinskt måldatum'}"
+                       f"{' dagar' if rule.limit_days is not None else ''} ({rule.status}).", "Om steget")
+        about.setWordWrap(True)
+        about.setStyleSheet("color: #444;")
+        row.addWidget(about, 1)
+        return page
+
+    def _fill_timeline(self, view: CaseView) -> None:
+        names = {s.id: s.short_name for s in view.steps}
+        entries = list(reversed(view.timeline))  # newest first
+        self.timeline.setRowCount(len(entries))
+        for r, entry in enumerate(entries):
+            for c, text in enumerate((entry.on.isoformat(), KIND.get(entry.kind, entry.kind), describe(entry),
+                                      names.get(entry.step_id, ""))):
+                self.timeline.setItem(r, c, QTableWidgetItem(text))
+
+    def _update_actions(self) -> None:
+        if self.view is None:
+            return
+        step = self.current_step()
+        for action in ACTIONS:
+            self.actions_by_key[action.key].setEnabled(enabled(action, self.view, step))
+
+    # --- actions ---
+
+    def run(self, action: Action) -> None:
+        if self.view is None or not enabled(action, self.view, self.current_step()):
+            return
+        try:
+            saved = action.run(self, self.ctx, self.view, self.current_step())
+            if saved:
+                self.reload()
+                self.changed.emit(self.case_id)
+        except Exception as exc:  # noqa: BLE001 - shown in plain Swedish, logged when unexpected
+            show_error(self, exc)
+
+
+def _label(text: str, accessible: str) -> QLabel:
+    label = QLabel(text)
+    label.setAccessibleName(accessible)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _clear(form: QFormLayout) -> None:
+    while form.rowCount():
+        form.removeRow(0)

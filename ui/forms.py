@@ -1,0 +1,135 @@
+"""A small form dialog for the case actions: fields in, one service call out, errors shown in place.
+
+A bad value keeps the dialog open with the message beside the buttons, so nothing typed is lost."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit,
+    QVBoxLayout, QWidget,
+)
+
+from app.errors import InputError, StorageError
+from ui.errors import show_error
+
+NO_DATE = QDate(2000, 1, 1)  # the "no date" value of optional date fields
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    kind: str = "text"           # text, multiline, date, optional_date, choice, check
+    default: Any = None
+    choices: Sequence[tuple[Any, str]] = field(default_factory=list)
+    help: str = ""
+
+
+def date_edit(value: date | None, optional: bool = False) -> QDateEdit:
+    edit = QDateEdit()
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setCalendarPopup(True)
+    if optional:
+        edit.setMinimumDate(NO_DATE)
+        edit.setSpecialValueText("Inget datum")
+    edit.setDate(QDate(value.year, value.month, value.day) if value else NO_DATE)
+    return edit
+
+
+def date_value(edit: QDateEdit) -> date | None:
+    value = edit.date()
+    return None if value == NO_DATE else date(value.year(), value.month(), value.day())
+
+
+class FormDialog(QDialog):
+    def __init__(self, parent: QWidget | None, title: str, fields: Sequence[Field],
+                 submit: Callable[[dict[str, Any]], Any], intro: str = ""):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(440)
+        self._submit = submit
+        self.result_value: Any = None
+        self.widgets: dict[str, QWidget] = {}
+        layout = QVBoxLayout(self)
+        if intro:
+            text = QLabel(intro)
+            text.setWordWrap(True)
+            layout.addWidget(text)
+        form = QFormLayout()
+        for f in fields:
+            widget = self._widget(f)
+            widget.setAccessibleName(f.label)
+            if f.help:
+                widget.setToolTip(f.help)
+            self.widgets[f.name] = widget
+            label = QLabel(f"&{f.label}" if f.kind != "check" else "")
+            label.setBuddy(widget)
+            form.addRow(label, widget)
+        layout.addLayout(form)
+        self.error = QLabel()
+        self.error.setObjectName("formError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #9b1c1c; font-weight: bold;")
+        self.error.setAccessibleName("Felmeddelande")
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Spara")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Avbryt")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _widget(self, f: Field) -> QWidget:
+        if f.kind in ("date", "optional_date"):
+            return date_edit(f.default, optional=f.kind == "optional_date")
+        if f.kind == "choice":
+            combo = QComboBox()
+            for value, label in f.choices:
+                combo.addItem(label, value)
+            if f.default is not None:
+                combo.setCurrentIndex(max(0, combo.findData(f.default)))
+            return combo
+        if f.kind == "check":
+            box = QCheckBox(f.label)
+            box.setChecked(bool(f.default))
+            return box
+        if f.kind == "multiline":
+            edit = QPlainTextEdit(f.default or "")
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(80)
+            return edit
+        return QLineEdit(f.default or "")
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, widget in self.widgets.items():
+            if isinstance(widget, QDateEdit):
+                out[name] = date_value(widget)
+            elif isinstance(widget, QComboBox):
+                out[name] = widget.currentData()
+            elif isinstance(widget, QCheckBox):
+                out[name] = widget.isChecked()
+            elif isinstance(widget, QPlainTextEdit):
+                out[name] = widget.toPlainText()
+            else:
+                out[name] = widget.text()
+        return out
+
+    def save(self) -> None:
+        try:
+            self.result_value = self._submit(self.values())
+        except (InputError, StorageError) as exc:
+            self.error.setText(f"{exc.field}: {exc.message}" if isinstance(exc, InputError) else exc.message)
+            self.error.show()
+            return
+        except Exception as exc:  # noqa: BLE001 - a bug: logged and explained, the dialog stays open
+            show_error(self, exc)
+            return
+        self.accept()

@@ -1,0 +1,89 @@
+"""Timeline entries and clock figures in the words a case worker uses."""
+
+from __future__ import annotations
+
+from app.cases import CLOSE_REASONS, CONTACT_CHANNELS, TimelineEntry
+from app.guarantee import ClockResult
+
+KIND = {
+    "start": "Klockan startar",
+    "informed": "Informerad om vårdgarantin",
+    "notice": "Besked till patienten",
+    "contact": "Kontakt",
+    "offer": "Erbjudande",
+    "answer": "Svar på erbjudande",
+    "pause_start": "Väntan utan klocka börjar",
+    "pause_end": "Väntan utan klocka slutar",
+    "pvv": "Patientvald väntan",
+    "restart": "Ny start efter patientvald väntan",
+    "completed": "Genomfört",
+    "closed": "Steget avslutat",
+    "note": "Anteckning",
+    "letter": "Brev",
+    "assigned": "Tilldelat",
+    "case_closed": "Ärendet avslutat",
+}
+ANSWER = {"accepted": "tackade ja", "declined": "tackade nej", "no_answer": "svarade inte"}
+PAUSE = {"MoV": "medicinskt orsakad väntan (MoV)", "SoV": "särskilt orsakad väntan (SoV)"}
+
+
+def describe(entry: TimelineEntry) -> str:
+    d = entry.details
+    match entry.kind:
+        case "contact":
+            text = CONTACT_CHANNELS.get(d.get("channel"), d.get("channel", ""))
+            return f"{text}: {d['outcome']}" if d.get("outcome") else text
+        case "offer":
+            where = ", ".join(p for p in (d.get("provider"), d.get("unit"), d.get("address")) if p)
+            text = f"{where}. Tid {entry.appointment.isoformat() if entry.appointment else '–'}"
+            return text + (f", svar senast {entry.reply_by.isoformat()}" if entry.reply_by else "")
+        case "answer":
+            tid = entry.appointment.isoformat() if entry.appointment else "–"
+            return f"Patienten {ANSWER.get(entry.answer or '', entry.answer)} (tid {tid})"
+        case "pause_start" | "pause_end":
+            text = PAUSE.get(entry.pause or "", entry.pause or "")
+            return f"{text}: {d['reason']}" if d.get("reason") else text
+        case "notice":
+            return "Tidsgränsen kan inte hållas; alternativ erbjudna" if d.get("cannot_meet") else "Tid eller besked"
+        case "completed":
+            return d.get("where", "")
+        case "closed" | "case_closed":
+            return CLOSE_REASONS.get(d.get("reason", ""), d.get("reason", ""))
+        case "note":
+            return d.get("text", "")
+        case "assigned":
+            return f"Handläggare: {d.get('user', '')}"
+        case "letter":
+            return d.get("title") or d.get("type", "")
+        case "informed":
+            return d.get("how", "")
+    return ""
+
+
+def days(n: int) -> str:
+    return "1 dag" if abs(n) == 1 else f"{n} dagar"
+
+
+def clock_summary(clock: ClockResult) -> list[tuple[str, str]]:
+    rows = [
+        ("Start", clock.start.isoformat() + (f" (först {clock.first_start.isoformat()})" if clock.restarts else "")),
+        ("Tidsgräns", clock.deadline.isoformat()),
+        ("Väntat", days(clock.waited)),
+        ("Kvar", days(clock.remaining) if clock.remaining >= 0 else f"{days(-clock.remaining)} över tidsgränsen"),
+    ]
+    if clock.target_date:
+        rows.append(("Regionalt mål", clock.target_date.isoformat()))
+    if clock.excluded_days:
+        rows.append(("Dagar utan klocka", days(clock.excluded_days)))
+    if clock.paused_since:
+        rows.append(("Pausad sedan", clock.paused_since.isoformat()))
+    if clock.pvv_since:
+        rows.append(("Patientvald väntan sedan", clock.pvv_since.isoformat()))
+    if clock.restarts:
+        rows.append(("Omstarter", ", ".join(d.isoformat() for d in clock.restarts)))
+    if clock.stopped_on:
+        met = {True: " – inom tidsgränsen", False: " – efter tidsgränsen", None: ""}[clock.met]
+        rows.append(("Avslutat", clock.stopped_on.isoformat() + met))
+    if clock.band:
+        rows.append(("Väntat mer än", days(clock.band)))
+    return rows
