@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -167,14 +168,17 @@ def record_notice(ctx: AppContext, step_id: int, on: date, cannot_meet: bool = F
 
 def make_offer(
     ctx: AppContext, step_id: int, on: date, appointment: date | None, reply_by: date | None,
-    provider: str, unit: str = "", address: str = "",
+    provider: str, unit: str = "", address: str = "", time: str = "",
 ) -> int:
     if not provider.strip():
         raise InputError("Vårdgivare", "ange vilken vårdgivare som erbjuder tiden.")
     if reply_by is not None and reply_by < on:
         raise InputError("Svara senast", "datumet ligger före dagen för erbjudandet.")
+    time = time.strip().replace(".", ":")
+    if time and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", time):
+        raise InputError("Klockslag", "skriv tiden som TT:MM, till exempel 09:30.")
     return _record(ctx, step_id, ClockEvent(EventKind.OFFER, on, appointment=appointment), reply_by=reply_by,
-                   details={"provider": provider.strip(), "unit": unit, "address": address})
+                   details={"provider": provider.strip(), "unit": unit, "address": address, "time": time})
 
 
 def record_answer(ctx: AppContext, offer_id: int, on: date, answer: Answer) -> int:

@@ -24,3 +24,8 @@ def backup_folder(db_path: Path) -> Path:
 
 def log_file(db_path: Path) -> Path:
     return db_path.parent / "logs" / "lotsen.log"
+
+
+def letters_folder(db_path: Path) -> Path:
+    """Archived patient letters (evidence, one folder per case) and print batches, beside the database."""
+    return db_path.parent / "letters"

@@ -14,27 +14,37 @@ from app import demo
 from app.context import sign_in
 from app.database import open_database
 from app.errors import StorageError
-from app.paths import log_file
 from app.settings import DEMO, get_setting, set_setting
+from ui.errors import user_message
 from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 FIRST_START_DEMO = (1_000, 4_000)  # open and closed cases generated when there is no database yet
 
 
+def install_swedish(qt_app: QApplication) -> bool:
+    """Swedish for Qt's own dialogs and buttons (file dialogs, message boxes, the print dialog)."""
+    QLocale.setDefault(QLocale(QLocale.Language.Swedish, QLocale.Country.Sweden))
+    translator = QTranslator(qt_app)
+    loaded = translator.load(QLocale(), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
+    if loaded:
+        qt_app.installTranslator(translator)
+    return loaded
+
+
 def run_gui(db_path: Path) -> int:
     qt_app = QApplication.instance() or QApplication(sys.argv)
     qt_app.setApplicationName("Lotsen")
-    QLocale.setDefault(QLocale(QLocale.Language.Swedish, QLocale.Country.Sweden))
-    translator = QTranslator(qt_app)
-    if translator.load(QLocale(), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-        qt_app.installTranslator(translator)
-    sys.excepthook = _report_unexpected(db_path)
+    install_swedish(qt_app)
+    sys.excepthook = _report_unexpected
     window = open_main_window(db_path)
     if window is None:
         return 1
     window.show()
-    return qt_app.exec()
+    code = qt_app.exec()
+    window.deleteLater()  # widgets go before the application object, not at interpreter exit
+    qt_app.processEvents()
+    return code
 
 
 def open_main_window(db_path: Path) -> MainWindow | None:
@@ -53,12 +63,7 @@ def open_main_window(db_path: Path) -> MainWindow | None:
     return window
 
 
-def _report_unexpected(db_path: Path):
-    def hook(kind, value, traceback) -> None:
-        log.error("Unexpected error", exc_info=(kind, value, traceback))
-        QMessageBox.critical(
-            None, "Lotsen",
-            "Ett oväntat fel inträffade. Det du redan har sparat finns kvar.\n\n"
-            f"Felet har skrivits till loggfilen {log_file(db_path)}. Kontakta IT-supporten och bifoga den.",
-        )
-    return hook
+def _report_unexpected(kind, value, traceback) -> None:
+    log.error("Unexpected error", exc_info=(kind, value, traceback))
+    title, text = user_message(value)
+    QMessageBox.critical(None, title, text)

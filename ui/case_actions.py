@@ -59,12 +59,13 @@ def offer(parent, ctx, case, step) -> bool:
     return _form(parent, "Erbjud vård", [
         Field("on", "Erbjudet den", "date", ctx.today()),
         Field("appointment", "Erbjuden tid", "optional_date"),
+        Field("time", "Klockslag", help="TT:MM, till exempel 09:30"),
         Field("reply_by", "Svar senast", "optional_date"),
         Field("provider", "Vårdgivare"),
         Field("unit", "Mottagning"),
         Field("address", "Adress"),
     ], lambda v: cases.make_offer(ctx, step.id, v["on"], v["appointment"], v["reply_by"], v["provider"],
-                                  v["unit"].strip(), v["address"].strip()),
+                                  v["unit"].strip(), v["address"].strip(), v["time"]),
         intro=f"Tidsgräns för steget: {step.clock.deadline.isoformat()}. En tid senast då är inom vårdgarantin.",
     ) is not None
 
@@ -162,16 +163,32 @@ def assign(parent, ctx, case, step) -> bool:
                  lambda v: cases.assign(ctx, case.id, v["user"])) is not None
 
 
+def care_elsewhere(parent, ctx, case, step) -> bool:
+    from ui.care_elsewhere_dialog import CareElsewhereDialog
+
+    CareElsewhereDialog(ctx, step.id, parent).exec()
+    return True  # approaches and offers may have been recorded either way
+
+
+def letter(parent, ctx, case, step) -> bool:
+    from ui.letters_dialog import LettersDialog
+
+    LettersDialog(ctx, [step.id], parent).exec()
+    return True
+
+
 ACTIONS = [
     Action("contact", "Kontakt", "Ctrl+K", True, contact),
     Action("informed", "Informerad", "Ctrl+I", True, informed),
     Action("notice", "Besked", "Ctrl+B", True, notice),
+    Action("care_elsewhere", "Hitta vård", "Ctrl+H", True, care_elsewhere),
     Action("offer", "Erbjudande", "Ctrl+E", True, offer),
     Action("answer", "Svar", "Ctrl+R", True, answer),
     Action("pause_start", "Paus (MoV/SoV)", "Ctrl+P", True, pause_start),
     Action("pause_end", "Avsluta paus", "Ctrl+Shift+P", True, pause_end),
     Action("restart", "Ny start", "Ctrl+Shift+R", True, restart),
     Action("complete", "Genomförd", "Ctrl+G", True, complete),
+    Action("letter", "Brev", "Ctrl+L", True, letter),
     Action("note", "Anteckning", "Ctrl+N", False, note),
     Action("assign", "Tilldela", "Ctrl+T", False, assign),
     Action("close", "Avsluta ärende", "Ctrl+Shift+A", False, close),

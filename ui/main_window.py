@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 
 from app import worklist
 from app.context import AppContext
+from app.export import export_due
 from app.guarantee import SEVERITY
 from app.worklist import Filter
 from ui.case_window import CaseWindow
@@ -44,6 +45,7 @@ class MainWindow(QMainWindow):
         self.table.setModel(self.model)
         self.table.setAccessibleName("Arbetslista")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -108,7 +110,11 @@ class MainWindow(QMainWindow):
         add(view, "search", "&Sök patient", self.focus_search, QKeySequence.StandardKey.Find)
         add(view, "clear", "&Rensa filter", self.filters.reset, "Ctrl+Shift+F")
         add(view, "mine", "&Mina ärenden", self.filters.mine.toggle, "Ctrl+M")
-        self.tools_menu = self.menuBar().addMenu("&Verktyg")
+        tools = self.menuBar().addMenu("&Verktyg")
+        add(tools, "letters", "&Patientbrev för markerade steg…", self.letters_for_selection, "Ctrl+Shift+B")
+        add(tools, "register", "&Vårdgivare, enheter och avtal…", self.open_register, "Ctrl+Shift+V")
+        add(tools, "import", "&Importera lista…", self.import_list, "Ctrl+Shift+I")
+        add(tools, "reports", "&Uppföljning och nationell export…", self.open_reports, "Ctrl+Shift+U")
         help_menu = self.menuBar().addMenu("&Hjälp")
         add(help_menu, "about", "&Om Lotsen", self.about)
 
@@ -120,12 +126,14 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         self.apply_filter(self.filters.current())
-        self.runner.run(lambda: (worklist.summary_counts(self.ctx), worklist.filter_choices(self.ctx)),
+        self.runner.run(lambda: (worklist.summary_counts(self.ctx), worklist.filter_choices(self.ctx),
+                                 export_due(self.ctx)),
                         self._summary_loaded)
 
     def _summary_loaded(self, result) -> None:
-        counts, choices = result
+        counts, choices, due = result
         self.summary.show_counts(counts)
+        self.summary.show_reminder(due.message if due else "")
         self.filters.set_choices(choices)
 
     def apply_filter(self, flt: Filter) -> None:
@@ -177,6 +185,38 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.ctx, self)
         if dialog.exec():
             self.refresh()
+
+    def selected_step_ids(self) -> list[int]:
+        return [self.model.step_id(index.row()) for index in self.table.selectionModel().selectedRows()]
+
+    def letters_for_selection(self) -> None:
+        from ui.letters_dialog import LettersDialog
+
+        step_ids = self.selected_step_ids()
+        if not step_ids:
+            QMessageBox.information(self, "Patientbrev", "Markera de steg i arbetslistan som ska få brev. "
+                                                         "Ctrl+A markerar alla som visas.")
+            return
+        LettersDialog(self.ctx, step_ids, self).exec()
+        self.refresh()
+
+    def open_register(self) -> None:
+        from ui.register_window import RegisterWindow
+
+        self._tool_window = RegisterWindow(self.ctx, self)
+        self._tool_window.show()
+
+    def import_list(self) -> None:
+        from ui.import_wizard import ImportWizard
+
+        ImportWizard(self.ctx, self).exec()
+        self.refresh()
+
+    def open_reports(self) -> None:
+        from ui.reports_window import ReportsWindow
+
+        self._reports_window = ReportsWindow(self.ctx, self)
+        self._reports_window.show()
 
     def _save_filter(self, name: str, flt: Filter) -> None:
         try:

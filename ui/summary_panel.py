@@ -21,6 +21,13 @@ class SummaryPanel(QWidget):
         self.buttons: list[QPushButton] = []
         self._layout = layout
         layout.addStretch()
+        self.reminder = QLabel()
+        self.reminder.setObjectName("exportReminder")
+        self.reminder.setWordWrap(True)
+        self.reminder.setAccessibleName("Påminnelse om nationell rapportering")
+        self.reminder.setStyleSheet("background: #fcefb4; border: 1px solid #b45309; padding: 6px;")
+        self.reminder.hide()
+        layout.addWidget(self.reminder)
 
     def show_counts(self, counts: list[tuple[str, Filter, int]]) -> None:
         for button in self.buttons:
@@ -33,3 +40,7 @@ class SummaryPanel(QWidget):
             button.clicked.connect(lambda _=False, f=flt: self.chosen.emit(f))
             self._layout.insertWidget(1 + position, button)
             self.buttons.append(button)
+
+    def show_reminder(self, text: str) -> None:
+        self.reminder.setText(text)
+        self.reminder.setVisible(bool(text))

@@ -35,7 +35,8 @@ def describe(entry: TimelineEntry) -> str:
             return f"{text}: {d['outcome']}" if d.get("outcome") else text
         case "offer":
             where = ", ".join(p for p in (d.get("provider"), d.get("unit"), d.get("address")) if p)
-            text = f"{where}. Tid {entry.appointment.isoformat() if entry.appointment else '–'}"
+            text = f"{where}. Tid {entry.appointment.isoformat() if entry.appointment else '–'} {d.get('time', '')}"
+            text = text.rstrip()
             return text + (f", svar senast {entry.reply_by.isoformat()}" if entry.reply_by else "")
         case "answer":
             tid = entry.appointment.isoformat() if entry.appointment else "–"

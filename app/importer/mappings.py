@@ -1,0 +1,54 @@
+"""Column mappings, remembered per source: the name the user gives a clinic's or colleague's list."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.context import AppContext
+from app.errors import InputError
+from app.importer.fields import FIELDS, KIND_LABELS
+from app.importer.reading import Table
+from db.models import utcnow
+from db.register import ImportMapping
+
+
+def save_mapping(ctx: AppContext, kind: str, name: str, columns: dict[str, str]) -> None:
+    if not name.strip():
+        raise InputError("Källa", "ge kopplingen ett namn, till exempel klinikens namn.")
+    known = {f.key for f in FIELDS[kind]}
+    columns = {key: heading for key, heading in columns.items() if key in known and heading}
+    with ctx.db.transaction() as session:
+        row = session.scalar(select(ImportMapping).where(ImportMapping.kind == kind,
+                                                         ImportMapping.name == name.strip()))
+        if row is None:
+            row = ImportMapping(kind=kind, name=name.strip())
+            session.add(row)
+        row.columns, row.changed_by, row.changed_at = columns, ctx.user_id, utcnow()
+
+
+def load_mapping(ctx: AppContext, kind: str, name: str) -> dict[str, str] | None:
+    with ctx.db.transaction() as session:
+        row = session.scalar(select(ImportMapping).where(ImportMapping.kind == kind,
+                                                         ImportMapping.name == name.strip()))
+        return None if row is None else dict(row.columns)
+
+
+def mapping_names(ctx: AppContext, kind: str) -> list[str]:
+    with ctx.db.transaction() as session:
+        return list(session.scalars(select(ImportMapping.name).where(ImportMapping.kind == kind)
+                                    .order_by(ImportMapping.name)))
+
+
+def check_columns(kind: str, table: Table, columns: dict[str, str]) -> None:
+    """Every required field mapped to a heading the file has; otherwise nothing can be imported."""
+    missing = []
+    for spec in FIELDS[kind]:
+        heading = columns.get(spec.key)
+        if heading and heading not in table.headings:
+            missing.append(f"”{heading}” ({spec.label})")
+        elif spec.required and not heading:
+            missing.append(f"{spec.label}")
+    if missing:
+        raise InputError("Kolumner", f"filen ({KIND_LABELS[kind].lower()}) saknar " + ", ".join(missing)
+                         + ". Filen har kolumnerna " + ", ".join(f"”{h}”" for h in table.headings)
+                         + ". Välj rätt kolumn för varje fält; ingenting har importerats.")

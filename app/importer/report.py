@@ -1,0 +1,71 @@
+"""What an import tells the user: problems by row and column, counts, and the file of rejected rows."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.importer.reading import Table
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int     # as Excel numbers it: the headings are row 1
+    column: str  # the file's heading, or the field's label when the column is missing
+    message: str
+
+    def text(self) -> str:
+        return f"Rad {self.row}, kolumn ”{self.column}”: {self.message}"
+
+
+@dataclass
+class Result:
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    rejected_file: Path | None = None
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({p.row for p in self.problems})
+
+    def summary(self) -> str:
+        text = (f"{self.rows} rader lästes: {self.created} nya, {self.updated} uppdaterade, "
+                f"{self.unchanged} oförändrade, {self.rejected_rows} avvisade.")
+        if self.rejected_file is not None:
+            text += f" De avvisade raderna och orsakerna finns i {self.rejected_file}."
+        return text
+
+
+def write_rejected(table: Table, problems: list[Problem], path: Path) -> Path:
+    """The rejected rows as they were, with the row number and every reason: .xlsx, or .csv that Swedish
+    Excel opens directly (UTF-8 with BOM, semicolon)."""
+    reasons: dict[int, list[str]] = {}
+    for problem in problems:
+        reasons.setdefault(problem.row, []).append(f"Kolumn ”{problem.column}”: {problem.message}")
+    by_number = dict(zip(table.row_numbers, table.rows, strict=True))
+    headings = ["Rad i filen", "Orsak", *table.headings]
+    lines = [[number, "; ".join(texts), *by_number.get(number, [])] for number, texts in sorted(reasons.items())]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "Avvisade rader"
+        sheet.append(headings)
+        for line in lines:
+            sheet.append(line)
+        sheet.column_dimensions["B"].width = 70
+        sheet.freeze_panes = "A2"
+        book.save(path)
+    else:
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, delimiter=";")
+            writer.writerow(headings)
+            writer.writerows(lines)
+    return path

@@ -1,0 +1,325 @@
+"""Import a clinic's waiting list: a case per row, by the same rules as app.cases.open_case, but for 100 000
+rows at once: one transaction, bulk inserts, the clock from app.guarantee.evaluate through
+app.steps.cache_columns, and one access-log row per patient created or changed.
+
+Re-importing updates instead of duplicating: a row matches an existing step by the clinic's referral id
+(remiss-id, per source) or else by patient, step, specialty (MVO) and start date."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from app import reference, steps
+from app.access import Action, log_list_view
+from app.context import AppContext
+from app.errors import InputError
+from app.guarantee import ClockEvent, EventKind, RuleError, check_new_event, evaluate
+from app.identity import PatientId, parse_patient_id
+from app.importer.bulk import insert_rows
+from app.importer.fields import WAITING_LIST
+from app.importer.reading import Table
+from app.importer.report import Problem, Result
+from app.importer.rows import Row, rows
+from app.register.settings import OWN_REGION, setting
+from db.models import AccessLog, Case, CaseEvent, Patient, Step, utcnow
+from db.register import ImportLink
+
+CHUNK = 500  # ids per IN (...) query: well below every database's parameter limit
+PATIENT_FIELDS = ("name", "municipality_code", "phone", "street", "postal_code", "city")
+CASE_FIELDS = ("activity_code", "waiting_unit", "medical_priority")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    row: Row
+    pid: PatientId
+    step: str
+    started_on: date
+    specialty: str
+    target_date: date | None
+    external_id: str | None
+    patient: dict  # Patient columns from the list
+    case: dict     # Case columns from the list
+    clock: dict    # the new step's cache columns (app.steps.cache_columns)
+
+    def key(self) -> tuple:
+        return (self.pid.value, self.step, self.specialty, self.started_on)
+
+
+def parse(ctx: AppContext, table: Table, columns: dict[str, str]) -> tuple[list[Entry], list[Problem]]:
+    """Every row checked without the database: identity, codes, dates, the clock's rules, duplicates."""
+    today = ctx.today()
+    with ctx.db.transaction() as session:
+        own_region = setting(session, OWN_REGION)
+    codes = _Codes(ctx)
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    first_row: dict[object, int] = {}
+    for row in rows(table, WAITING_LIST, columns, today):
+        entry = _entry(row, codes, own_region, today)
+        if entry is not None:
+            key = ("ext", entry.external_id) if entry.external_id else entry.key()
+            if key in first_row:
+                row.problem("external_id" if entry.external_id else "id_number",
+                            f"dubblett av rad {first_row[key]} (samma " + ("remiss-id" if entry.external_id else
+                            "patient, steg, verksamhetsområde och startdatum") + "); raden importerades inte.")
+            else:
+                first_row[key] = row.number
+        if row.problems:
+            problems.extend(row.problems)
+        elif entry is not None:
+            entries.append(entry)
+    return entries, problems
+
+
+class _Codes:
+    """The reference codes, looked up once per import."""
+
+    def __init__(self, ctx: AppContext):
+        self.ctx = ctx
+        self.regions = {r.code for r in reference.regions()}
+        self.municipalities = {m.code: m.region_code for m in reference.municipalities()}
+        self.specialties = {s.code for s in reference.specialties()}
+        self.activities = {a.code: a.mvo_code for a in reference.activities()}
+        self.steps: dict[str, str] = {}
+        for rule_set in ctx.rules.rule_sets:
+            for code, rule in rule_set.steps.items():
+                self.steps[code.casefold()] = code
+                self.steps.setdefault(rule.name.casefold(), code)
+        self._clocks: dict[tuple, dict] = {}
+
+    def clock(self, step: str, started_on: date, target: date | None) -> dict:
+        """The step's cache columns; many rows share a start date, so each clock is evaluated once."""
+        key = (step, started_on, target)
+        if key not in self._clocks:
+            start = ClockEvent(EventKind.START, started_on, target=target)
+            check_new_event(step, [], start, self.ctx.today(), self.ctx.rules)
+            self._clocks[key] = steps.cache_columns(evaluate(step, [start], self.ctx.today(), self.ctx.rules))
+        return self._clocks[key]
+
+
+def _code(value: str, width: int) -> str:
+    """Excel drops leading zeros from codes such as kommun 0180 or MVO 011."""
+    return value.zfill(width) if value.isdigit() else value.upper()
+
+
+def _entry(row: Row, codes: _Codes, own_region: str, today: date) -> Entry | None:
+    pid = None
+    if id_text := row.required("id_number"):
+        try:
+            pid = parse_patient_id(id_text, today)
+        except InputError as exc:
+            row.problem("id_number", exc.message)
+    name = row.required("name")
+    step_text = row.required("step")
+    step = codes.steps.get(step_text.casefold())
+    if step_text and step is None:
+        row.problem("step", f"okänt steg ”{step_text}”. Använd en stegkod, till exempel SV_FORSTA_BESOK.")
+    started_on = row.date("started_on")
+    target = row.date("target_date")
+    specialty = _code(row.required("specialty"), 3)
+    if specialty and specialty not in codes.specialties:
+        row.problem("specialty", f"okänd MVO-kod ({specialty}).")
+    activity = _code(row.text("activity"), 0) or None
+    if activity and activity not in codes.activities:
+        row.problem("activity", f"okänd åtgärdskod ({activity}).")
+    elif activity and specialty and codes.activities[activity] != specialty:
+        row.problem("activity", f"åtgärden {activity} hör till verksamhetsområde {codes.activities[activity]}, "
+                                f"inte {specialty}.")
+    municipality = _code(row.text("municipality"), 4) or None
+    if municipality and municipality not in codes.municipalities:
+        row.problem("municipality", f"okänd kommunkod ({municipality}).")
+    home_region = _code(row.text("home_region"), 2) or (codes.municipalities.get(municipality or "") or own_region)
+    if home_region not in codes.regions:
+        row.problem("home_region", f"okänd regionkod ({home_region}).")
+    clock = None
+    if step and started_on:
+        try:
+            clock = codes.clock(step, started_on, target)
+        except RuleError as exc:
+            row.problem("started_on", str(exc))
+        except InputError as exc:
+            row.problem("target_date" if exc.field == "Medicinskt måldatum" else "started_on", exc.message)
+    if row.problems or pid is None or clock is None:
+        return None
+    patient = {"id_number": pid.value, "id_kind": pid.kind.value, "name": name, "home_region_code": home_region,
+               "municipality_code": municipality, "sex": pid.sex, "birth_year": pid.birth_date.year,
+               "phone": row.text("phone") or None, "street": row.text("street") or None,
+               "postal_code": row.text("postal_code") or None, "city": row.text("city") or None}
+    case = {"specialty_code": specialty, "activity_code": activity, "waiting_unit": row.text("waiting_unit") or None,
+            "medical_priority": row.text("medical_priority") or None}
+    return Entry(row, pid, step, started_on, specialty, target, row.text("external_id") or None, patient, case,
+                 clock)
+
+
+# --- writing ---
+
+@dataclass(slots=True)
+class _Known:
+    """An existing step an entry may match."""
+
+    step_id: int
+    case_id: int
+    patient_id: int
+    started_on: date
+    closed: bool
+    case: dict
+
+
+def write(ctx: AppContext, entries: list[Entry], source: str, result: Result) -> None:
+    """One transaction: everything valid is written, or (on any storage failure) nothing is."""
+    today, now = ctx.today(), utcnow()
+    with ctx.db.transaction() as session:
+        # Written first: it takes SQLite's write lock, which app.importer.bulk relies on for new ids, and
+        # covers the patients compared but left unchanged.
+        log_list_view(session, ctx, f"import av väntelista {source}: {len(entries)} rader jämförda")
+        session.flush()
+        patients = _patients(session, {e.pid.value for e in entries})
+        known, open_steps = _steps(session, [p[0] for p in patients.values()])
+        links = _links(session, source, {e.external_id for e in entries if e.external_id})
+        new_entries: list[Entry] = []
+        patient_updates: dict[int, dict] = {}
+        case_updates: list[dict] = []
+        changed_patients: dict[int, int] = {}  # patient id -> a case id for the log row
+        for entry in entries:
+            match = known.get(links[entry.external_id]) if entry.external_id in links else None
+            match = match or known.get(entry.key())
+            if match is not None and match.started_on != entry.started_on:
+                entry.row.problem("started_on", f"ärendet har startdatum {match.started_on.isoformat()} i Lotsen. "
+                                                "Ett ändrat startdatum registreras i ärendet, inte genom import.")
+                result.problems.extend(entry.row.problems)
+                continue
+            if match is None:
+                open_key = (entry.pid.value, entry.step, entry.specialty)
+                if open_key in open_steps:
+                    entry.row.problem("id_number", "patienten har redan ett öppet ärende för samma steg och "
+                                                   f"verksamhetsområde (ärende {open_steps[open_key]}).")
+                    result.problems.extend(entry.row.problems)
+                    continue
+                open_steps[open_key] = 0  # a later row of this file may not open the same step again
+                new_entries.append(entry)
+                continue
+            changed = False
+            patient_id, current = patients[entry.pid.value][0], patients[entry.pid.value][1]
+            patient_changes = {f: entry.patient[f] for f in PATIENT_FIELDS
+                               if entry.patient[f] is not None and entry.patient[f] != current[f]}
+            if patient_changes and not match.closed:
+                current.update(patient_changes)
+                # The name always goes along: columns derived from it are recomputed on update.
+                patient_updates.setdefault(patient_id, {}).update(patient_changes, name=current["name"])
+                changed = True
+            case_changes = {f: entry.case[f] for f in CASE_FIELDS
+                            if entry.case[f] is not None and entry.case[f] != match.case[f]}
+            if case_changes and not match.closed:
+                match.case.update(case_changes)
+                case_updates.append({"b_id": match.case_id, **case_changes})
+                changed = True
+            if changed:
+                changed_patients[patient_id] = match.case_id
+                result.updated += 1
+            else:
+                result.unchanged += 1
+            if entry.external_id and entry.external_id not in links:
+                session.execute(insert(ImportLink), [{"source": source, "external_id": entry.external_id,
+                                                      "step_id": match.step_id}])
+        _update_patients(session, patient_updates)
+        _update_cases(session, case_updates)
+        created = _create(session, ctx, new_entries, patients, source, today, now)
+        result.created += len(new_entries)
+        logs = [{"user_id": ctx.user_id, "patient_id": pid, "case_id": case_id, "action": action,
+                 "detail": f"import av väntelista {source}", "at": now}
+                for pid, (case_id, action) in created.items()]
+        logs += [{"user_id": ctx.user_id, "patient_id": pid, "case_id": case_id, "action": Action.CHANGE,
+                  "detail": f"import av väntelista {source}", "at": now}
+                 for pid, case_id in changed_patients.items() if pid not in created]
+        insert_rows(session, AccessLog, logs)
+
+
+def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _patients(session: Session, id_numbers: set[str]) -> dict[str, tuple[int, dict]]:
+    found = {}
+    columns = [Patient.id, Patient.id_number, *(getattr(Patient, f) for f in PATIENT_FIELDS)]
+    for chunk in _chunks(id_numbers):
+        for row in session.execute(select(*columns).where(Patient.id_number.in_(chunk))):
+            found[row.id_number] = (row.id, {f: getattr(row, f) for f in PATIENT_FIELDS})
+    return found
+
+
+def _steps(session: Session, patient_ids: list[int]) -> tuple[dict, dict]:
+    """Existing steps of these patients by (id number, step, MVO, start) and by step id; and their open steps
+    by (id number, step, MVO), the duplicate rule of app.cases.open_case."""
+    known: dict = {}
+    open_steps: dict = {}
+    for chunk in _chunks(patient_ids):
+        for r in session.execute(
+            select(Step.id, Step.code, Step.started_on, Step.is_open, Case.id.label("case_id"), Case.patient_id,
+                   Case.closed_on, Case.specialty_code, Patient.id_number, *(getattr(Case, f) for f in CASE_FIELDS))
+            .join(Case, Step.case_id == Case.id).join(Patient, Case.patient_id == Patient.id)
+            .where(Case.patient_id.in_(chunk))
+        ):
+            entry = _Known(r.id, r.case_id, r.patient_id, r.started_on, r.closed_on is not None or not r.is_open,
+                           {f: getattr(r, f) for f in CASE_FIELDS})
+            known[(r.id_number, r.code, r.specialty_code, r.started_on)] = entry
+            known[r.id] = entry
+            if not entry.closed:
+                open_steps[(r.id_number, r.code, r.specialty_code)] = r.case_id
+    return known, open_steps
+
+
+def _links(session: Session, source: str, external_ids: set[str]) -> dict[str, int]:
+    found = {}
+    for chunk in _chunks(external_ids):
+        found.update(session.execute(select(ImportLink.external_id, ImportLink.step_id)
+                                     .where(ImportLink.source == source, ImportLink.external_id.in_(chunk))).all())
+    return found
+
+
+def _create(session: Session, ctx: AppContext, entries: list[Entry], patients: dict, source: str, today: date,
+            now) -> dict[int, tuple[int, Action]]:
+    """Insert the new patients, cases, steps, start events and links; patient id -> (case id, log action)."""
+    new_patients = {e.pid.value: e.patient for e in entries if e.pid.value not in patients}
+    ids = insert_rows(session, Patient, [{**p, "created_at": now} for p in new_patients.values()], with_ids=True)
+    patient_ids = {number: pid for (number, (pid, _)) in patients.items()}
+    patient_ids.update(zip(new_patients, ids, strict=True))
+    case_ids = insert_rows(session, Case, [
+        {**e.case, "patient_id": patient_ids[e.pid.value], "assigned_user_id": ctx.user_id, "opened_on": today,
+         "version": 1, "created_at": now} for e in entries], with_ids=True)
+    step_ids = insert_rows(session, Step, [
+        {"case_id": case_id, "code": e.step, "started_on": e.started_on, "target_date": e.target_date,
+         **e.clock} for e, case_id in zip(entries, case_ids, strict=True)], with_ids=True)
+    insert_rows(session, CaseEvent, [
+        {"case_id": case_id, "step_id": step_id, "kind": EventKind.START.value, "on": e.started_on,
+         "user_id": ctx.user_id, "details": {}, "created_at": now}
+        for e, case_id, step_id in zip(entries, case_ids, step_ids, strict=True)])
+    insert_rows(session, ImportLink, [{"source": source, "external_id": e.external_id, "step_id": step_id}
+                                for e, step_id in zip(entries, step_ids, strict=True) if e.external_id])
+    created: dict[int, tuple[int, Action]] = {}
+    for e, case_id in zip(entries, case_ids, strict=True):
+        pid = patient_ids[e.pid.value]
+        action = Action.CREATE if e.pid.value in new_patients else Action.CHANGE
+        created.setdefault(pid, (case_id, action))
+    return created
+
+
+def _update_patients(session: Session, updates: dict[int, dict]) -> None:
+    table = Patient.__table__
+    for patient_id, values in updates.items():
+        session.execute(update(table).where(table.c.id == patient_id).values(**values))
+
+
+def _update_cases(session: Session, updates: list[dict]) -> None:
+    """Core UPDATE that also bumps the optimistic-concurrency version, like an ORM flush would."""
+    table = Case.__table__
+    for values in updates:
+        case_id = values.pop("b_id")
+        session.execute(update(table).where(table.c.id == case_id).values(**values, version=table.c.version + 1))

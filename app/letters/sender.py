@@ -1,0 +1,53 @@
+"""Who the letters come from: the vårdlots unit, stored as one setting so a region sets it once."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+from app.database import Database
+from app.errors import InputError
+from app.settings import get_setting, set_setting
+
+KEY = "letters.sender"
+
+
+@dataclass(frozen=True)
+class Sender:
+    region: str = "Region Exempel"
+    unit: str = "Vårdlotsen"
+    street: str = "Box 100"
+    postal_code: str = "123 45"
+    city: str = "Exempelstad"
+    phone: str = "010-123 45 67"
+    hours_sv: str = "måndag–fredag kl. 8–16"
+    hours_en: str = "Monday to Friday, 8 am to 4 pm"
+    email: str = ""
+    logo: str = ""                 # path to a PNG or JPEG; the region's name is printed when empty
+    reply_working_days: int = 10   # reply deadline of an offer that has none of its own
+
+    @property
+    def address(self) -> str:
+        return f"{self.street}, {self.postal_code} {self.city}"
+
+    def hours(self, language: str) -> str:
+        return self.hours_en if language == "en" else self.hours_sv
+
+
+def get_sender(db: Database) -> Sender:
+    """The stored sender; demo defaults for what is not set yet (and unknown keys are ignored)."""
+    stored = get_setting(db, KEY, {}) or {}
+    known = {f.name for f in fields(Sender)}
+    return Sender(**{k: v for k, v in stored.items() if k in known})
+
+
+def set_sender(db: Database, sender: Sender, user_id: int | None = None) -> None:
+    for name in ("region", "unit", "street", "postal_code", "city", "phone"):
+        if not str(getattr(sender, name)).strip():
+            raise InputError(_FIELD[name], "fyll i uppgiften; den står i varje brev.")
+    if not 1 <= sender.reply_working_days <= 60:
+        raise InputError("Svarstid", "ange mellan 1 och 60 arbetsdagar.")
+    set_setting(db, KEY, asdict(sender), user_id)
+
+
+_FIELD = {"region": "Region", "unit": "Enhet", "street": "Gatuadress", "postal_code": "Postnummer",
+          "city": "Ort", "phone": "Telefon"}

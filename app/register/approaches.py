@@ -1,0 +1,84 @@
+"""Every provider approached for a case and its answer, kept on the case so the knowledge is not personal
+(DOMAIN.md §3). Stored as timeline notes (app.cases.Note.NOTE) with details {"approached", "answer", ...}."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from app import cases
+from app.access import Action, patient_access
+from app.context import AppContext
+from app.errors import InputError, NotFoundError
+from app.register.candidates import Candidate
+from db.models import Case, CaseEvent, Step
+
+ANSWERS = {
+    "kan_ta_emot": "Kan ta emot patienten",
+    "kan_inte": "Kan inte ta emot patienten",
+    "inget_svar": "Inget svar",
+    "aterkommer": "Återkommer med besked",
+    "tid_erbjuden": "Tid erbjuden till patienten",
+}
+
+
+@dataclass(frozen=True)
+class Approach:
+    id: int
+    on: date
+    provider: str
+    unit: str
+    answer: str  # Swedish label
+    note: str
+
+
+def record_approach(ctx: AppContext, step_id: int, provider: str, unit: str, answer: str, note: str = "") -> int:
+    if not provider.strip():
+        raise InputError("Vårdgivare", "ange vilken vårdgivare som tillfrågades.")
+    if answer not in ANSWERS:
+        raise InputError("Svar", "välj vårdgivarens svar i listan.")
+    with ctx.db.transaction() as session:
+        step = session.get(Step, step_id)
+        if step is None:
+            raise NotFoundError("Steg", "steget finns inte.")
+        case = session.get(Case, step.case_id)
+        if case.closed_on is not None:
+            raise InputError("Ärende", f"ärendet avslutades {case.closed_on.isoformat()}.")
+        patient_access(session, ctx, case.patient_id, Action.CHANGE, case.id, "tillfrågad vårdgivare")
+        text = f"Tillfrågade {provider.strip()}" + (f", {unit}" if unit else "") + f": {ANSWERS[answer]}."
+        if note.strip():
+            text += " " + note.strip()
+        row = CaseEvent(case_id=case.id, step_id=step.id, kind=cases.Note.NOTE, on=ctx.today(),
+                        user_id=ctx.user_id, details={"approached": provider.strip(), "unit": unit,
+                                                      "answer": answer, "note": note.strip(), "text": text})
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def offer_from_candidate(ctx: AppContext, step_id: int, candidate: Candidate, appointment: date,
+                         reply_by: date | None) -> int:
+    """One click: the offer (app.cases.make_offer) and the approach that produced it. The offer is written
+    first, so that an offer the clock refuses leaves no note behind."""
+    unit = candidate.unit
+    offer_id = cases.make_offer(ctx, step_id, ctx.today(), appointment, reply_by, unit.provider, unit.name,
+                                unit.address or "")
+    record_approach(ctx, step_id, unit.provider, unit.name, "tid_erbjuden",
+                    f"Tid {appointment.isoformat()}" + (f", svar senast {reply_by.isoformat()}." if reply_by else "."))
+    return offer_id
+
+
+def approaches(ctx: AppContext, step_id: int) -> list[Approach]:
+    with ctx.db.transaction() as session:
+        step = session.get(Step, step_id)
+        if step is None:
+            raise NotFoundError("Steg", "steget finns inte.")
+        patient_access(session, ctx, step.case.patient_id, Action.READ, step.case_id, "tillfrågade vårdgivare")
+        rows = session.scalars(select(CaseEvent).where(CaseEvent.step_id == step_id,
+                                                       CaseEvent.kind == cases.Note.NOTE)
+                               .order_by(CaseEvent.on.desc(), CaseEvent.id.desc()))
+        return [Approach(r.id, r.on, r.details["approached"], r.details.get("unit", ""),
+                         ANSWERS.get(r.details.get("answer"), r.details.get("answer", "")), r.details.get("note", ""))
+                for r in rows if "approached" in (r.details or {})]

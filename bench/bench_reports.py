@@ -1,0 +1,86 @@
+"""Follow-up reports and the national export at full scale (the shared demo database: 100 000 open and
+400 000 closed cases). Targets: the monthly report (the month, the same month last year, breakdowns) < 2 s;
+the export of the month's ~100 000 waiting records (and the completed) < 10 s.
+
+The database is only read, except for the export's own log rows. Run alone: python bench/bench_reports.py DB
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.context import sign_in
+from app.database import open_database
+from app.export.config import ExportConfig, UnitCodes, export_secret
+from app.export.records import Kind
+from app.export.service import export_month
+from app.reports import Month, monthly_report
+from db.models import CaseEvent
+
+
+def _context(db_path: Path):
+    db = open_database(db_path)
+    ctx = sign_in(db, "bench", "Bench")
+    with db.transaction() as session:
+        latest = session.scalar(select(func.max(CaseEvent.on))) or date.today()
+    ctx.today = lambda: latest  # the day the demo data was generated for
+    return db, ctx, Month.of(latest).previous
+
+
+def monthly(bench) -> list[dict]:
+    db, ctx, month = _context(Path(bench.db_path))
+    try:
+        started = time.perf_counter()
+        report = monthly_report(ctx, month)
+        seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        monthly_report(ctx, month, trend=True)
+        with_trend = time.perf_counter() - started
+    finally:
+        db.close()
+    waiting = next(f.value for f in report.figures if f.key == "waiting")
+    return [
+        {"name": "monthly report (month + last year + breakdowns)", "value": round(seconds, 3), "unit": "s"},
+        {"name": "monthly report with 13-month trend", "value": round(with_trend, 3), "unit": "s"},
+        {"name": "waiting at month end in the report", "value": waiting, "unit": "steps"},
+    ]
+
+
+def export(bench) -> list[dict]:
+    db, ctx, month = _context(Path(bench.db_path))
+    # The demo has no SKR settings; give the region and one HSA-id for every unit without writing settings.
+    config = ExportConfig(region="12", hsa_region="SE2321000255-R", hsa_vardgivare="SE2321000255-R",
+                          secret=export_secret(db), default_unit=UnitCodes("SE2321000255-E001"))
+    try:
+        started = time.perf_counter()
+        result = export_month(ctx, month, Path(bench.tmp) / "skr-export", config=config)
+        seconds = time.perf_counter() - started
+    finally:
+        db.close()
+    rows = {f.kind: f.rows for f in result.files}
+    return [
+        {"name": "national export (waiting + completed)", "value": round(seconds, 3), "unit": "s"},
+        {"name": "waiting records exported", "value": rows[Kind.WAITING], "unit": "records"},
+        {"name": "completed records exported", "value": rows[Kind.COMPLETED], "unit": "records"},
+        {"name": "records with data-quality issues", "value": len({i.step_id for i in result.issues}),
+         "unit": "records"},
+    ]
+
+
+BENCHMARKS = {"reports_monthly": monthly, "reports_export": export}
+
+
+if __name__ == "__main__":
+    class _Bench:
+        db_path = sys.argv[1]
+        tmp = tempfile.mkdtemp()
+
+    for name, fn in BENCHMARKS.items():
+        for figure in fn(_Bench):
+            print(f"{name}: {figure['name']}: {figure['value']} {figure['unit']}")

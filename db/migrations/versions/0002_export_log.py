@@ -1,0 +1,42 @@
+"""export log, and an index on case_event (kind, on) for the monthly figures
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "export_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.String(length=7), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("file", sa.Text(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("replacement_id", sa.String(length=80), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], name=op.f("fk_export_log_user_id_app_user")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_export_log")),
+    )
+    with op.batch_alter_table("export_log", schema=None) as batch_op:
+        batch_op.create_index("ix_export_log_period_kind", ["period", "kind"], unique=False)
+    with op.batch_alter_table("case_event", schema=None) as batch_op:
+        batch_op.create_index("ix_case_event_kind_on", ["kind", "on"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("case_event", schema=None) as batch_op:
+        batch_op.drop_index("ix_case_event_kind_on")
+    with op.batch_alter_table("export_log", schema=None) as batch_op:
+        batch_op.drop_index("ix_export_log_period_kind")
+    op.drop_table("export_log")

@@ -1,0 +1,64 @@
+"""The letters dialog, clicked as a user: choose a type, create, print through Qt's printer (to a PDF file here)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
+
+import ui.letters_dialog as module
+from app.letters import LABEL, LetterType
+from tests.letters import pdftext
+from tests.letters.scenario import build
+from ui.letters_dialog import LettersDialog
+
+SHOTS = Path(os.environ.get("LOTSEN_SHOTS", "/tmp"))
+
+
+def test_create_and_print_offer_letters(ctx, qtbot, tmp_path, monkeypatch):
+    s = build(ctx)
+    dialog = LettersDialog(ctx, [s.information.step_id, s.offer.step_id, s.notice_booked.step_id])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.print_button.isEnabled()
+    dialog.kind.setCurrentIndex(dialog.kind.findText(LABEL[LetterType.OFFER]))
+    assert dialog.preview.text().startswith("2 av 3 markerade steg")
+    assert dialog.skipped.count() == 1 and "inget obesvarat erbjudande" in dialog.skipped.item(0).text()
+    dialog.grab().save(str(SHOTS / "letters_dialog.png"))
+
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    assert dialog.result_ is not None and len(dialog.result_.letters) == 2
+    assert "Klart: 2 brev" in dialog.status.text()
+    assert dialog.print_button.isEnabled() and dialog.open_button.isEnabled()
+    assert not dialog.create_button.isEnabled()
+    dialog.grab().save(str(SHOTS / "letters_dialog_done.png"))
+
+    target = tmp_path / "qt-print.pdf"
+    real_printer = module.make_printer
+
+    def pdf_printer() -> QPrinter:
+        printer = real_printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(target))
+        return printer
+
+    monkeypatch.setattr(module, "make_printer", pdf_printer)
+    monkeypatch.setattr(LettersDialog, "confirm_print", lambda self, _dialog: True)
+    qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    assert "2 sidor" in dialog.status.text()
+    shutil.copy(target, SHOTS / "letters_qt_print.pdf")
+    printed = " ".join(pdftext.text(target).split())
+    assert printed.count("Erbjudande om vård hos en annan vårdgivare") == 2
+    assert "Mottagning 2" in printed and "Sida 1 av 1" in printed
+
+
+def test_every_control_has_an_accessible_name(ctx, qtbot):
+    dialog = LettersDialog(ctx, [])
+    qtbot.addWidget(dialog)
+    assert dialog.preview.text().startswith("0 av 0")
+    for widget in (dialog.kind, dialog.create_button, dialog.print_button, dialog.open_button, dialog.skipped):
+        assert widget.accessibleName()
+    assert not dialog.create_button.isEnabled()

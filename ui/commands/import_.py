@@ -1,0 +1,60 @@
+"""`lotsen import`: import a waiting list, capacity list or contract list for scheduled runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app import importer
+from app.context import sign_in
+from app.database import open_database
+from app.errors import InputError, StorageError
+
+
+def register(commands, common: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser("import", parents=[common], help="importera en väntelista, kapacitet eller avtal "
+                                                                  "från CSV eller Excel")
+    parser.add_argument("--kind", required=True, choices=importer.KINDS, help="vad filen innehåller")
+    parser.add_argument("--mapping", required=True, metavar="NAMN",
+                        help="kolumnkopplingen för källan (sparad i guiden; saknas den gissas kolumnerna och "
+                             "sparas under namnet)")
+    parser.add_argument("--rejected", type=Path, default=None, metavar="FIL",
+                        help="fil för avvisade rader (.xlsx eller .csv; standard: bredvid filen)")
+    parser.add_argument("file", type=Path, metavar="FIL")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, db_path: Path) -> int:
+    """Exit 0: everything imported; 3: some rows rejected (listed in the rejected-rows file); 2: nothing
+    imported (the file or its columns could not be used); 1: storage error."""
+    try:
+        db = open_database(db_path)
+    except StorageError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    try:
+        ctx = sign_in(db)
+        table = importer.read_table(args.file)
+        columns = importer.load_mapping(ctx, args.kind, args.mapping)
+        if columns is None:
+            columns = importer.guess_columns(args.kind, table.headings)
+            importer.check_columns(args.kind, table, columns)
+            importer.save_mapping(ctx, args.kind, args.mapping, columns)
+            print(f"Kolumnkopplingen ”{args.mapping}” fanns inte; kolumnerna gissades från rubrikerna och "
+                  "kopplingen sparades.", file=sys.stderr)
+        result = importer.import_file(ctx, args.kind, args.file, columns, args.mapping, args.rejected)
+    except InputError as exc:
+        print(f"{args.file}: {exc.field}: {exc.message}", file=sys.stderr)
+        return 2
+    except StorageError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    print(result.summary())
+    for problem in result.problems[:20]:
+        print(problem.text(), file=sys.stderr)
+    if len(result.problems) > 20:
+        print(f"… och {len(result.problems) - 20} fel till, se {result.rejected_file}.", file=sys.stderr)
+    return 3 if result.problems else 0

@@ -1,0 +1,223 @@
+"""The import wizard: choose a file, map its columns (remembered per source), preview every row with its
+problems, import all valid rows in one transaction, and open the file of rejected rows in Excel.
+Open with `ImportWizard(ctx, parent).exec()`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
+)
+
+from app import importer
+from app.context import AppContext
+from app.errors import InputError, StorageError
+from ui.register_window import RowsModel, table_view
+
+NONE = "(används inte)"
+
+
+class ImportWizard(QWizard):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.table: importer.Table | None = None
+        self.columns: dict[str, str] = {}
+        self.result: importer.Result | None = None
+        self.setWindowTitle("Importera lista")
+        self.setButtonText(QWizard.WizardButton.NextButton, "&Nästa >")
+        self.setButtonText(QWizard.WizardButton.BackButton, "< &Tillbaka")
+        self.setButtonText(QWizard.WizardButton.FinishButton, "&Klar")
+        self.setButtonText(QWizard.WizardButton.CancelButton, "&Avbryt")
+        self.file_page, self.map_page = FilePage(self), MapPage(self)
+        self.preview_page, self.result_page = PreviewPage(self), ResultPage(self)
+        for page in (self.file_page, self.map_page, self.preview_page, self.result_page):
+            self.addPage(page)
+        self.resize(980, 640)
+
+    @property
+    def kind(self) -> str:
+        return self.file_page.kind.currentData()
+
+    @property
+    def source(self) -> str:
+        return self.file_page.source.currentText().strip()
+
+
+def _message(label: QLabel, exc: InputError | StorageError) -> bool:
+    label.setText(exc.message if isinstance(exc, StorageError) else f"{exc.field}: {exc.message}")
+    return False
+
+
+class FilePage(QWizardPage):
+    def __init__(self, wizard: ImportWizard):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Välj fil")
+        self.setSubTitle("CSV (semikolon, komma eller tabb; UTF-8 eller Windows-1252) eller Excel (.xlsx).")
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Vad filen innehåller")
+        for kind in importer.KINDS:
+            self.kind.addItem(importer.KIND_LABELS[kind], kind)
+        self.kind.currentIndexChanged.connect(self._sources)
+        self.path = QLineEdit()
+        self.path.setAccessibleName("Fil")
+        browse = QPushButton("&Bläddra …")
+        browse.setAccessibleName("Välj fil")
+        browse.clicked.connect(self._browse)
+        self.source = QComboBox()
+        self.source.setEditable(True)
+        self.source.setAccessibleName("Källa (kolumnkopplingens namn)")
+        self.source.lineEdit().setPlaceholderText("till exempel Ortopedkliniken SUS")
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Fel")
+        row = QHBoxLayout()
+        row.addWidget(self.path)
+        row.addWidget(browse)
+        form = QFormLayout(self)
+        form.addRow("&Innehåll:", self.kind)
+        form.addRow("&Fil:", row)
+        form.addRow("&Källa:", self.source)
+        form.addRow(self.error)
+        self._sources()
+
+    def _sources(self) -> None:
+        text = self.source.currentText()
+        self.source.clear()
+        self.source.addItems(importer.mapping_names(self.w.ctx, self.kind.currentData()))
+        self.source.setEditText(text)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Välj fil", "", "Listor (*.csv *.txt *.xlsx);;Alla filer (*)")
+        if path:
+            self.path.setText(path)
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+        if not self.w.source:
+            return _message(self.error, InputError("Källa", "ge källan ett namn; kolumnkopplingen sparas under "
+                                                            "det."))
+        try:
+            self.w.table = importer.read_table(Path(self.path.text().strip()))
+        except InputError as exc:
+            return _message(self.error, exc)
+        self.error.setText("")
+        return True
+
+
+class MapPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Koppla kolumner")
+        self.form = QFormLayout()
+        self.boxes: dict[str, QComboBox] = {}
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.info = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.info)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        table, kind = self.w.table, self.w.kind
+        self.info.setText(f"Filen: {table.describe()}. Fält med * måste kopplas.")
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        saved = importer.load_mapping(self.w.ctx, kind, self.w.source) or {}
+        guessed = {**importer.guess_columns(kind, table.headings),
+                   **{k: v for k, v in saved.items() if v in table.headings}}
+        self.boxes = {}
+        for spec in importer.FIELDS[kind]:
+            box = QComboBox()
+            box.addItems([NONE, *table.headings])
+            box.setCurrentText(guessed.get(spec.key, NONE))
+            box.setAccessibleName(spec.label)
+            self.boxes[spec.key] = box
+            self.form.addRow(spec.label + (" *" if spec.required else "") + ":", box)
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+        columns = {key: box.currentText() for key, box in self.boxes.items() if box.currentText() != NONE}
+        try:
+            importer.check_columns(self.w.kind, self.w.table, columns)
+            importer.save_mapping(self.w.ctx, self.w.kind, self.w.source, columns)
+        except (InputError, StorageError) as exc:
+            return _message(self.error, exc)
+        self.w.columns = columns
+        self.error.setText("")
+        return True
+
+
+class PreviewPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Förhandsgranska")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.model = RowsModel([], parent=self)
+        self.view = table_view(self.model, "Förhandsgranskning")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.view)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        rows = importer.preview(self.w.ctx, self.w.kind, self.w.table, self.w.columns)
+        labels = list(rows[0].cells) if rows else []
+        columns = [("Rad", lambda r: r.number),
+                   ("Kontroll", lambda r: "; ".join(p.text() for p in r.problems) if r.problems else "OK")]
+        columns += [(label, lambda r, label=label: r.cells.get(label, "")) for label in labels]
+        self.model = RowsModel(columns, lambda r: bool(r.problems), self)
+        self.model.set_rows(rows)
+        self.view.setModel(self.model)
+        self.view.resizeColumnsToContents()
+        self.view.setColumnWidth(1, 360)
+        bad = sum(1 for r in rows if r.problems)
+        self.summary.setText(f"{len(rows)} rader. {len(rows) - bad} ser bra ut, {bad} har fel (markerade med "
+                             "orange och beskrivna i kolumnen Kontroll). När du väljer Nästa importeras alla "
+                             "felfria rader på en gång; raderna med fel sparas i en egen fil.")
+
+
+class ResultPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Resultat")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Resultat av importen")
+        self.open_button = QPushButton("&Öppna filen med avvisade rader")
+        self.open_button.setAccessibleName("Öppna filen med avvisade rader")
+        self.open_button.clicked.connect(self._open)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.open_button)
+        layout.addStretch()
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        path = Path(self.w.file_page.path.text().strip())
+        try:
+            self.w.result = importer.import_file(self.w.ctx, self.w.kind, path, self.w.columns, self.w.source)
+        except (InputError, StorageError) as exc:
+            _message(self.summary, exc)
+            self.summary.setText("Ingenting importerades. " + self.summary.text())
+            self.open_button.setVisible(False)
+            return
+        self.summary.setText(self.w.result.summary())
+        self.open_button.setVisible(self.w.result.rejected_file is not None)
+
+    def _open(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.w.result.rejected_file)))

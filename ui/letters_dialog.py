@@ -1,0 +1,246 @@
+"""Patient letters for the steps selected in the worklist: choose a letter type, see how many get one, create
+them (one archived PDF per letter, recorded on each case, and one combined PDF), then print.
+
+Printing: Qt's print dialog and QPainter draw the very same laid-out pages as the PDF (app.letters.layout), with
+the same embedded font files, so it needs nothing beyond PySide6-Essentials and works with any Windows printer
+driver. "Öppna PDF" hands the combined PDF to the system's PDF viewer as a second way to print.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QUrl
+from PySide6.QtGui import (
+    QDesktopServices,
+    QFont,
+    QFontDatabase,
+    QFontMetricsF,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPen,
+)
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from app import letters
+from app.context import AppContext
+from app.errors import InputError, StorageError
+from app.letters import LABEL, LetterType, fonts
+from app.letters.fonts import font_files
+from app.letters.layout import PAGE_WIDTH, LaidOut, Picture, Rule, Text
+
+_FAMILIES: list[str] = []
+
+
+def letter_font_family() -> str:
+    """Load the letter fonts into Qt once, so the print looks like the PDF."""
+    if not _FAMILIES:
+        for path in font_files().values():
+            QFontDatabase.addApplicationFont(str(path))
+        _FAMILIES.append("DejaVu Sans")
+    return _FAMILIES[0]
+
+
+def make_printer() -> QPrinter:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    printer.setPageOrientation(QPageLayout.Orientation.Portrait)
+    printer.setFullPage(True)  # the layout is measured from the paper's edge, as in the PDF
+    return printer
+
+
+def paint_letters(printer: QPrinter, layouts: list[LaidOut]) -> int:
+    """Draw every page on the printer; returns the number of pages."""
+    family = letter_font_family()
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise OSError("skrivaren kunde inte startas")
+    pages = 0
+    try:
+        paper = printer.paperRect(QPrinter.Unit.DevicePixel)
+        scale = paper.width() / PAGE_WIDTH
+        font_factor = 72 / printer.logicalDpiY()  # point sizes, after the painter's scale
+        for layout in layouts:
+            for page in layout.pages:
+                if pages:
+                    printer.newPage()
+                painter.save()
+                painter.scale(scale, scale)
+                _paint_page(painter, page, family, font_factor)
+                painter.restore()
+                pages += 1
+    finally:
+        painter.end()
+    return pages
+
+
+def _paint_page(painter: QPainter, ops, family: str, font_factor: float) -> None:
+    painter.setPen(QPen(Qt.GlobalColor.black, 0.5))
+    for op in ops:
+        if isinstance(op, Text):
+            font = QFont(family)
+            font.setBold(op.bold)
+            font.setPointSizeF(op.size * font_factor)
+            font.setKerning(False)  # the PDF is not kerned either
+            painter.setFont(font)
+            # Printer drivers' font metrics differ by a few per cent; stretch each run to the width the layout
+            # measured, so lines end where they end in the archived PDF and never cross the margin.
+            drawn = QFontMetricsF(font, painter.device()).horizontalAdvance(op.text)
+            wanted = fonts.width(op.text, op.bold, op.size)
+            painter.save()
+            painter.translate(op.x, op.y)
+            if drawn > 0:
+                painter.scale(wanted / drawn, 1)
+            painter.drawText(QPointF(0, 0), op.text)
+            painter.restore()
+        elif isinstance(op, Rule):
+            painter.drawLine(QPointF(op.x1, op.y), QPointF(op.x2, op.y))
+        elif isinstance(op, Picture):
+            painter.drawImage(QRectF(op.x, op.y, op.width, op.height), QImage(op.path))
+
+
+class LettersDialog(QDialog):
+    def __init__(self, ctx: AppContext, step_ids: list[int], parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.step_ids = list(step_ids)
+        self.result_: letters.BatchResult | None = None
+        self.setWindowTitle("Patientbrev")
+        self.setMinimumWidth(560)
+
+        self.kind = QComboBox()
+        for letter_type in LetterType:
+            self.kind.addItem(LABEL[letter_type], letter_type)
+        self.kind.setAccessibleName("Brevtyp")
+        self.kind.currentIndexChanged.connect(self.refresh_preview)
+        self.preview = QLabel()
+        self.preview.setWordWrap(True)
+        self.preview.setAccessibleName("Antal brev")
+        self.skipped = QListWidget()
+        self.skipped.setAccessibleName("Steg som inte får brevet, med orsak")
+        self.skipped.setMaximumHeight(120)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Resultat")
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        form = QFormLayout()
+        type_label = QLabel("&Brevtyp:")
+        type_label.setBuddy(self.kind)
+        form.addRow(type_label, self.kind)
+
+        self.create_button = QPushButton("&Skapa brev")
+        self.create_button.setAccessibleName("Skapa brev")
+        self.create_button.clicked.connect(self.create_letters)
+        self.print_button = QPushButton("Skriv &ut…")
+        self.print_button.setAccessibleName("Skriv ut breven")
+        self.print_button.clicked.connect(self.print_letters)
+        self.open_button = QPushButton("Öppna &PDF för utskrift")
+        self.open_button.setAccessibleName("Öppna PDF-filen för utskrift")
+        self.open_button.clicked.connect(self.open_pdf)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("Stän&g")
+        buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Stäng")
+        for button in (self.create_button, self.print_button, self.open_button):
+            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.preview)
+        self.skipped_label = QLabel("Får inte brevet:")
+        layout.addWidget(self.skipped_label)
+        layout.addWidget(self.skipped)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        self.refresh_preview()
+
+    @property
+    def letter_type(self) -> LetterType:
+        return LetterType(self.kind.currentData())  # Qt hands the enum back as a plain str
+
+    def refresh_preview(self) -> None:
+        self.result_ = None
+        self.status.clear()
+        try:
+            prepared = letters.prepare(self.ctx, self.letter_type, self.step_ids)
+        except (InputError, StorageError) as exc:
+            self.preview.setText(f"Breven kan inte förberedas: {exc}")
+            prepared = None
+        self.skipped.clear()
+        if prepared is not None:
+            count = len(prepared.jobs)
+            text = f"{count} av {len(self.step_ids)} markerade steg får brevet ”{LABEL[self.letter_type]}”."
+            if prepared.manual_count:
+                text += (f" {prepared.manual_count} av dem ska hanteras manuellt (skyddad identitet eller adress "
+                         "saknas): ingen adress skrivs ut.")
+            self.preview.setText(text)
+            for item in prepared.skipped:
+                where = f"Ärende {item.case_id}" if item.case_id else f"Steg {item.step_id}"
+                self.skipped.addItem(f"{where}: {item.reason}")
+        has_skipped = self.skipped.count() > 0
+        self.skipped.setVisible(has_skipped)
+        self.skipped_label.setVisible(has_skipped)
+        self.create_button.setEnabled(prepared is not None and bool(prepared.jobs))
+        self._enable_print()
+
+    def _enable_print(self) -> None:
+        ready = self.result_ is not None and bool(self.result_.letters)
+        self.print_button.setEnabled(ready)
+        self.open_button.setEnabled(ready and self.result_.print_file is not None)
+
+    def create_letters(self) -> None:
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.result_ = letters.generate(self.ctx, self.letter_type, self.step_ids,
+                                            print_file=letters.default_print_file(self.ctx, self.letter_type))
+        except (InputError, StorageError, OSError) as exc:
+            QApplication.restoreOverrideCursor()
+            QMessageBox.warning(self, "Patientbrev", f"Breven kunde inte skapas: {getattr(exc, 'message', exc)}")
+            return
+        QApplication.restoreOverrideCursor()
+        result = self.result_
+        text = (f"Klart: {len(result.letters)} brev är sparade i arkivet och på ärendenas tidslinje.\n"
+                f"Utskriftsfil: {Path(result.print_file).name}")
+        self.status.setToolTip(str(result.print_file))
+        if result.manual_count:
+            text += f"\n{result.manual_count} brev ska hanteras manuellt."
+        self.status.setText(text)
+        self.adjustSize()
+        self.create_button.setEnabled(False)  # created once; choose a type again to make new letters
+        self._enable_print()
+
+    def print_letters(self) -> None:
+        if self.result_ is None:
+            return
+        printer = make_printer()
+        if not self.confirm_print(QPrintDialog(printer, self)):
+            return
+        try:
+            pages = paint_letters(printer, self.result_.layouts)
+        except OSError as exc:
+            QMessageBox.warning(self, "Patientbrev", f"Utskriften misslyckades: {exc}.")
+            return
+        self.status.setText(f"{pages} sidor skickade till skrivaren.")
+
+    def confirm_print(self, dialog: QPrintDialog) -> bool:
+        dialog.setWindowTitle("Skriv ut patientbrev")
+        return dialog.exec() == QDialog.DialogCode.Accepted
+
+    def open_pdf(self) -> None:
+        if self.result_ is not None and self.result_.print_file is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.result_.print_file))))
