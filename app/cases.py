@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from app import steps
 from app.access import Action, patient_access
 from app.context import AppContext
-from app.errors import InputError, NotFoundError
+from app.errors import ConflictError, InputError, NotFoundError
 from app.guarantee import (
     Answer, ClockEvent, ClockResult, EventKind, PauseKind, check_new_event, check_pvv, evaluate,
 )
 from app.identity import parse_patient_id
+from app.roles import Permission, require
+from db.audit import EventCorrection
 from db.models import Case, CaseEvent, Municipality, Patient, Region, Specialty, Step, User
 
 
@@ -78,6 +81,7 @@ class Opened:
 
 
 def open_case(ctx: AppContext, patient: NewPatient, case: NewCase) -> Opened:
+    require(ctx.role, Permission.CASE_WORK)
     pid = parse_patient_id(patient.id_number, today=ctx.today())
     if not patient.name.strip():
         raise InputError("Namn", "fyll i patientens namn.")
@@ -126,10 +130,11 @@ def open_case(ctx: AppContext, patient: NewPatient, case: NewCase) -> Opened:
         return Opened(patient_id, row_case.id, step.id)
 
 
-def add_step(ctx: AppContext, case_id: int, code: str, started_on: date, target_date: date | None = None) -> int:
+def add_step(ctx: AppContext, case_id: int, code: str, started_on: date, target_date: date | None = None, *,
+             expected_version: int | None = None) -> int:
     """The next step of the same case, e.g. treatment after the first visit."""
     with ctx.db.transaction() as session:
-        case = _open_case_row(session, case_id)
+        case = _changing(session, ctx, case_id, expected_version)
         patient_access(session, ctx, case.patient_id, Action.CHANGE, case.id, f"nytt steg {code}")
         return _start_step(session, ctx, case, code, started_on, target_date).id
 
@@ -151,24 +156,33 @@ def _start_step(session: Session, ctx: AppContext, case: Case, code: str, starte
 
 # --- recording events on a step ---
 
-def record_contact(ctx: AppContext, step_id: int, on: date, channel: str, outcome: str = "") -> int:
+# Each service that changes a case takes `expected_version`: the Case.version the user was shown (CaseView.version).
+# When someone else saved the case in between, ConflictError is raised and nothing is saved.
+
+def record_contact(ctx: AppContext, step_id: int, on: date, channel: str, outcome: str = "", *,
+                   expected_version: int | None = None) -> int:
     if channel not in CONTACT_CHANNELS:
         raise InputError("Kontaktsätt", "välj telefon, brev, 1177 eller besök.")
     return _record(ctx, step_id, ClockEvent(EventKind.CONTACT, on), details={"channel": channel,
-                                                                              "outcome": outcome})
+                                                                              "outcome": outcome},
+                   expected_version=expected_version)
 
 
-def record_informed(ctx: AppContext, step_id: int, on: date, how: str = "") -> int:
-    return _record(ctx, step_id, ClockEvent(EventKind.INFORMED, on), details={"how": how})
+def record_informed(ctx: AppContext, step_id: int, on: date, how: str = "", *,
+                    expected_version: int | None = None) -> int:
+    return _record(ctx, step_id, ClockEvent(EventKind.INFORMED, on), details={"how": how},
+                   expected_version=expected_version)
 
 
-def record_notice(ctx: AppContext, step_id: int, on: date, cannot_meet: bool = False) -> int:
-    return _record(ctx, step_id, ClockEvent(EventKind.NOTICE, on), details={"cannot_meet": cannot_meet})
+def record_notice(ctx: AppContext, step_id: int, on: date, cannot_meet: bool = False, *,
+                  expected_version: int | None = None) -> int:
+    return _record(ctx, step_id, ClockEvent(EventKind.NOTICE, on), details={"cannot_meet": cannot_meet},
+                   expected_version=expected_version)
 
 
 def make_offer(
     ctx: AppContext, step_id: int, on: date, appointment: date | None, reply_by: date | None,
-    provider: str, unit: str = "", address: str = "", time: str = "",
+    provider: str, unit: str = "", address: str = "", time: str = "", *, expected_version: int | None = None,
 ) -> int:
     if not provider.strip():
         raise InputError("Vårdgivare", "ange vilken vårdgivare som erbjuder tiden.")
@@ -178,10 +192,12 @@ def make_offer(
     if time and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", time):
         raise InputError("Klockslag", "skriv tiden som TT:MM, till exempel 09:30.")
     return _record(ctx, step_id, ClockEvent(EventKind.OFFER, on, appointment=appointment), reply_by=reply_by,
-                   details={"provider": provider.strip(), "unit": unit, "address": address, "time": time})
+                   details={"provider": provider.strip(), "unit": unit, "address": address, "time": time},
+                   expected_version=expected_version)
 
 
-def record_answer(ctx: AppContext, offer_id: int, on: date, answer: Answer) -> int:
+def record_answer(ctx: AppContext, offer_id: int, on: date, answer: Answer, *,
+                  expected_version: int | None = None) -> int:
     with ctx.db.transaction() as session:
         offer = session.get(CaseEvent, offer_id)
         if offer is None or offer.kind != EventKind.OFFER:
@@ -191,42 +207,48 @@ def record_answer(ctx: AppContext, offer_id: int, on: date, answer: Answer) -> i
         if on < offer.on:
             raise InputError("Svarsdatum", "svaret ligger före erbjudandet.")
         event = ClockEvent(EventKind.ANSWER, on, appointment=offer.appointment, answer=answer)
-        return _add(session, ctx, offer.step_id, event, offer_id=offer_id)
+        return _add(session, ctx, offer.step_id, event, offer_id=offer_id, expected_version=expected_version)
 
 
-def register_pvv(ctx: AppContext, step_id: int, on: date) -> int:
+def register_pvv(ctx: AppContext, step_id: int, on: date, *, expected_version: int | None = None) -> int:
     """Patientvald väntan: refused with the missing legal condition named (PvvRefused) unless all hold."""
-    return _record(ctx, step_id, ClockEvent(EventKind.PVV, on))
+    return _record(ctx, step_id, ClockEvent(EventKind.PVV, on), expected_version=expected_version)
 
 
-def start_pause(ctx: AppContext, step_id: int, on: date, kind: PauseKind, reason: str = "") -> int:
-    return _record(ctx, step_id, ClockEvent(EventKind.PAUSE_START, on, pause=kind), details={"reason": reason})
+def start_pause(ctx: AppContext, step_id: int, on: date, kind: PauseKind, reason: str = "", *,
+                expected_version: int | None = None) -> int:
+    return _record(ctx, step_id, ClockEvent(EventKind.PAUSE_START, on, pause=kind), details={"reason": reason},
+                   expected_version=expected_version)
 
 
-def end_pause(ctx: AppContext, step_id: int, on: date, kind: PauseKind) -> int:
-    return _record(ctx, step_id, ClockEvent(EventKind.PAUSE_END, on, pause=kind))
+def end_pause(ctx: AppContext, step_id: int, on: date, kind: PauseKind, *,
+              expected_version: int | None = None) -> int:
+    return _record(ctx, step_id, ClockEvent(EventKind.PAUSE_END, on, pause=kind), expected_version=expected_version)
 
 
-def restart(ctx: AppContext, step_id: int, on: date) -> int:
-    return _record(ctx, step_id, ClockEvent(EventKind.RESTART, on))
+def restart(ctx: AppContext, step_id: int, on: date, *, expected_version: int | None = None) -> int:
+    return _record(ctx, step_id, ClockEvent(EventKind.RESTART, on), expected_version=expected_version)
 
 
-def complete_step(ctx: AppContext, step_id: int, on: date, where: str = "") -> int:
-    return _record(ctx, step_id, ClockEvent(EventKind.COMPLETED, on), details={"where": where})
+def complete_step(ctx: AppContext, step_id: int, on: date, where: str = "", *,
+                  expected_version: int | None = None) -> int:
+    return _record(ctx, step_id, ClockEvent(EventKind.COMPLETED, on), details={"where": where},
+                   expected_version=expected_version)
 
 
 def _record(ctx: AppContext, step_id: int, event: ClockEvent, reply_by: date | None = None,
-            details: dict | None = None) -> int:
+            details: dict | None = None, expected_version: int | None = None) -> int:
     with ctx.db.transaction() as session:
-        return _add(session, ctx, step_id, event, reply_by=reply_by, details=details)
+        return _add(session, ctx, step_id, event, reply_by=reply_by, details=details,
+                    expected_version=expected_version)
 
 
 def _add(session: Session, ctx: AppContext, step_id: int, event: ClockEvent, *, reply_by: date | None = None,
-         offer_id: int | None = None, details: dict | None = None) -> int:
+         offer_id: int | None = None, details: dict | None = None, expected_version: int | None = None) -> int:
     step = session.get(Step, step_id)
     if step is None:
         raise NotFoundError("Steg", "steget finns inte.")
-    case = _open_case_row(session, step.case_id)
+    case = _changing(session, ctx, step.case_id, expected_version)
     patient_access(session, ctx, case.patient_id, Action.CHANGE, case.id, event.kind.value)
     rows = _step_rows(session, step.id)
     known = steps.clock_events(rows, step.target_date)
@@ -246,11 +268,11 @@ def _add(session: Session, ctx: AppContext, step_id: int, event: ClockEvent, *, 
 
 # --- case-level actions ---
 
-def add_note(ctx: AppContext, case_id: int, text: str) -> int:
+def add_note(ctx: AppContext, case_id: int, text: str, *, expected_version: int | None = None) -> int:
     if not text.strip():
         raise InputError("Anteckning", "skriv något i anteckningen.")
     with ctx.db.transaction() as session:
-        case = _case_row(session, case_id)
+        case = _changing(session, ctx, case_id, expected_version, must_be_open=False)
         patient_access(session, ctx, case.patient_id, Action.CHANGE, case.id, "anteckning")
         row = CaseEvent(case_id=case.id, kind=Note.NOTE, on=ctx.today(), details={"text": text.strip()},
                         user_id=ctx.user_id)
@@ -259,9 +281,9 @@ def add_note(ctx: AppContext, case_id: int, text: str) -> int:
         return row.id
 
 
-def assign(ctx: AppContext, case_id: int, user_id: int) -> None:
+def assign(ctx: AppContext, case_id: int, user_id: int, *, expected_version: int | None = None) -> None:
     with ctx.db.transaction() as session:
-        case = _open_case_row(session, case_id)
+        case = _changing(session, ctx, case_id, expected_version)
         user = session.get(User, user_id)
         if user is None:
             raise NotFoundError("Handläggare", "handläggaren finns inte.")
@@ -271,12 +293,13 @@ def assign(ctx: AppContext, case_id: int, user_id: int) -> None:
                               details={"user": user.display_name}, user_id=ctx.user_id))
 
 
-def close_case(ctx: AppContext, case_id: int, on: date, reason: str) -> None:
+def close_case(ctx: AppContext, case_id: int, on: date, reason: str, *,
+               expected_version: int | None = None) -> None:
     """Close the case and every open step on it with the same reason."""
     if reason not in CLOSE_REASONS:
         raise InputError("Orsak", "välj en orsak till att ärendet avslutas.")
     with ctx.db.transaction() as session:
-        case = _open_case_row(session, case_id)
+        case = _changing(session, ctx, case_id, expected_version)
         for step in case.steps:
             if step.is_open:
                 _add(session, ctx, step.id, ClockEvent(EventKind.CLOSED, on), details={"reason": reason})
@@ -312,6 +335,19 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
+class CorrectionView:
+    """A corrected date on the case (app.corrections): shown as the case's change history."""
+
+    event_id: int
+    kind: str
+    old_on: date
+    new_on: date
+    reason: str
+    by: str
+    at: datetime  # UTC
+
+
+@dataclass(frozen=True)
 class CaseView:
     id: int
     patient_id: int
@@ -329,8 +365,10 @@ class CaseView:
     assigned_to: str | None
     closed_on: date | None
     close_reason: str | None
+    version: int = 0  # Case.version: hand it back as expected_version when changing the case
     steps: list[StepView] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
+    corrections: list[CorrectionView] = field(default_factory=list)
 
 
 def view_case(ctx: AppContext, case_id: int) -> CaseView:
@@ -356,10 +394,16 @@ def view_case(ctx: AppContext, case_id: int) -> CaseView:
             specialty=session.get(Specialty, case.specialty_code).name, waiting_unit=case.waiting_unit,
             medical_priority=case.medical_priority,
             assigned_to=session.get(User, case.assigned_user_id).display_name if case.assigned_user_id else None,
-            closed_on=case.closed_on, close_reason=case.close_reason,
+            closed_on=case.closed_on, close_reason=case.close_reason, version=case.version,
             steps=step_views,
             timeline=[TimelineEntry(e.id, e.on, e.kind, e.step_id, e.appointment, e.reply_by, e.answer, e.pause,
                                     e.offer_id, dict(e.details or {})) for e in events],
+            corrections=[CorrectionView(c.event_id, kind, c.old_on, c.new_on, c.reason, by, c.changed_at)
+                         for c, kind, by in session.execute(
+                             select(EventCorrection, CaseEvent.kind, User.display_name)
+                             .join(CaseEvent, CaseEvent.id == EventCorrection.event_id)
+                             .join(User, User.id == EventCorrection.user_id)
+                             .where(EventCorrection.case_id == case.id).order_by(EventCorrection.id))],
         )
 
 
@@ -390,6 +434,19 @@ def _open_case_row(session: Session, case_id: int) -> Case:
     if case.closed_on is not None:
         raise InputError("Ärende", f"ärendet avslutades {case.closed_on.isoformat()}; inga fler händelser kan "
                                    "registreras.")
+    return case
+
+
+def _changing(session: Session, ctx: AppContext, case_id: int, expected_version: int | None, *,
+              must_be_open: bool = True) -> Case:
+    """The case about to change: refused when the user saw an older version; its version is bumped on commit
+    (the UPDATE also checks the version, so a concurrent writer cannot slip in between)."""
+    require(ctx.role, Permission.CASE_WORK)
+    case = _open_case_row(session, case_id) if must_be_open else _case_row(session, case_id)
+    if expected_version is not None and case.version != expected_version:
+        raise ConflictError("Ärendet har ändrats av någon annan sedan du öppnade det. De senaste uppgifterna "
+                            "visas nu; din ändring sparades inte – gör den igen om den fortfarande behövs.")
+    flag_modified(case, "closed_on")  # no column need change: the version counter still goes up
     return case
 
 

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.database import Database
 from app.guarantee import RuleBook
+from app.roles import Role
 from app.rulebook import shipped_rule_book
 from app.settings import RULES, effective_rule_book
 from db.models import Setting, User
@@ -23,21 +25,37 @@ class AppContext:
     user_name: str
     rules: RuleBook = field(default_factory=shipped_rule_book)
     today: Callable[[], date] = date.today
+    role: str = Role.VARDLOTS  # app.roles; read at sign-in
+    unit: str | None = None    # the user's care unit, written on every access-log row
 
 
 def os_login() -> str:
     return getpass.getuser()
 
 
-def sign_in(db: Database, login: str | None = None, display_name: str | None = None) -> AppContext:
-    """The operating-system login identifies the user; a first sign-in creates the user row."""
+def sign_in(db: Database, login: str | None = None, display_name: str | None = None,
+            hsa_id: str | None = None) -> AppContext:
+    """The operating-system login identifies the user; a first sign-in creates the user row. While the database
+    has no administratör (a new database; demo users are case workers), the one signing in becomes one."""
     login = login or os_login()
+    try:
+        return _sign_in(db, login, display_name, hsa_id)
+    except IntegrityError:  # another instance created the same user a moment ago
+        return _sign_in(db, login, display_name, hsa_id)
+
+
+def _sign_in(db: Database, login: str, display_name: str | None, hsa_id: str | None) -> AppContext:
     with db.transaction() as session:
         user = session.scalar(select(User).where(User.login == login))
         if user is None:
-            user = User(login=login, display_name=display_name or login)
+            has_admin = session.scalar(select(User.id).where(User.role == Role.ADMINISTRATOR).limit(1))
+            user = User(login=login, display_name=display_name or login, hsa_id=hsa_id,
+                        role=(Role.VARDLOTS if has_admin else Role.ADMINISTRATOR).value)
             session.add(user)
             session.flush()
+        elif hsa_id and user.hsa_id != hsa_id:
+            user.hsa_id = hsa_id
         overrides = session.get(Setting, RULES)
         return AppContext(db=db, user_id=user.id, user_name=user.display_name,
-                          rules=effective_rule_book(overrides.value if overrides else None))
+                          rules=effective_rule_book(overrides.value if overrides else None),
+                          role=user.role, unit=user.unit)

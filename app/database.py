@@ -11,13 +11,15 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import reference
-from app.errors import StorageError, storage_error_from
+from app.errors import CorruptDatabase, StorageError, storage_error_from
 from app.paths import backup_folder
 from db import migrate
 from db.engine import make_engine, make_session_factory
 from db.models import Activity, Municipality, Region, Specialty
+from db.sqlite_file import integrity_problems
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,7 @@ class Database:
         try:
             with self.sessions.begin() as session:
                 yield session
-        except DBAPIError as exc:
+        except (DBAPIError, StaleDataError) as exc:
             known = storage_error_from(exc)
             if known is None:
                 raise
@@ -47,8 +49,15 @@ class Database:
         self.engine.dispose()
 
 
+CORRUPT = "Databasfilen är skadad. Återställ den senaste säkerhetskopian."
+
+
 def open_database(path: Path) -> Database:
+    """Raises CorruptDatabase when the file fails SQLite's quick check, StorageError for other known problems."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and (problems := integrity_problems(path, quick=True)):
+        log.error("Integrity check of %s failed: %s", path, problems[:5])
+        raise CorruptDatabase(CORRUPT, path)
     engine = make_engine(path)
     try:
         backup = migrate.upgrade(engine, path, backup_folder(path))

@@ -10,6 +10,7 @@ stores them on SQLite (ISO dates, 0/1 booleans, json.dumps details), so the ORM 
 from __future__ import annotations
 
 import json
+import logging
 import marshal
 import math
 import multiprocessing
@@ -22,11 +23,12 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from itertools import compress
-from operator import is_not
+from itertools import chain, compress
+from operator import is_not, itemgetter
 from random import Random
 
 from sqlalchemy import Connection, func, select
+from sqlalchemy.exc import DBAPIError
 
 from app import reference
 from app.cases import CLOSE_REASONS, Note
@@ -36,6 +38,8 @@ from app.identity import IdKind, make_personnummer
 from app.settings import RULES, effective_rule_book
 from app.steps import cache_columns
 from db.models import Case, CaseEvent, Patient, Setting, Step, User
+
+log = logging.getLogger(__name__)
 
 # --- sizes and shares ---
 
@@ -95,8 +99,32 @@ UNASSIGNED_SHARE = 0.15  # open cases not yet taken by a case worker
 ADDRESS_POOL = 4_000     # street addresses per chunk
 RETURNING_SHARE = 0.2    # cases of a patient who already has one
 
-HOSPITALS = {"12": ("Skånes universitetssjukhus", "Helsingborgs lasarett", "Centralsjukhuset Kristianstad",
-                    "Ystads lasarett", "Hässleholms sjukhus", "Landskrona lasarett", "Trelleborgs lasarett")}
+# Where patients wait, per region: its hospitals, with a clinic per MVO in front (CLINIC).
+HOSPITALS = {
+    "01": ("Karolinska Universitetssjukhuset", "Södersjukhuset", "Danderyds sjukhus", "S:t Görans sjukhus"),
+    "03": ("Akademiska sjukhuset", "Lasarettet i Enköping"),
+    "04": ("Mälarsjukhuset", "Kullbergska sjukhuset", "Nyköpings lasarett"),
+    "05": ("Universitetssjukhuset i Linköping", "Vrinnevisjukhuset", "Lasarettet i Motala"),
+    "06": ("Länssjukhuset Ryhov", "Höglandssjukhuset", "Värnamo sjukhus"),
+    "07": ("Centrallasarettet Växjö", "Ljungby lasarett"),
+    "08": ("Länssjukhuset i Kalmar", "Västerviks sjukhus", "Oskarshamns sjukhus"),
+    "09": ("Visby lasarett",),
+    "10": ("Blekingesjukhuset Karlskrona", "Blekingesjukhuset Karlshamn"),
+    "12": ("Skånes universitetssjukhus", "Helsingborgs lasarett", "Centralsjukhuset Kristianstad",
+           "Ystads lasarett", "Hässleholms sjukhus", "Landskrona lasarett", "Trelleborgs lasarett"),
+    "13": ("Hallands sjukhus Halmstad", "Hallands sjukhus Varberg", "Hallands sjukhus Kungsbacka"),
+    "14": ("Sahlgrenska Universitetssjukhuset", "Skaraborgs sjukhus Skövde", "Södra Älvsborgs sjukhus",
+           "NU-sjukvården Uddevalla"),
+    "17": ("Centralsjukhuset Karlstad", "Arvika sjukhus", "Torsby sjukhus"),
+    "18": ("Universitetssjukhuset Örebro", "Karlskoga lasarett", "Lindesbergs lasarett"),
+    "19": ("Västmanlands sjukhus Västerås", "Köpings lasarett"),
+    "20": ("Falu lasarett", "Mora lasarett", "Avesta lasarett"),
+    "21": ("Gävle sjukhus", "Hudiksvalls sjukhus", "Bollnäs sjukhus"),
+    "22": ("Sundsvalls sjukhus", "Örnsköldsviks sjukhus", "Sollefteå sjukhus"),
+    "23": ("Östersunds sjukhus",),
+    "24": ("Norrlands universitetssjukhus", "Skellefteå lasarett", "Lycksele lasarett"),
+    "25": ("Sunderby sjukhus", "Gällivare sjukhus", "Piteå älvdals sjukhus"),
+}
 CLINIC = {"107": "Gastroenterologiska mottagningen", "121": "Lungmottagningen", "131": "Hjärtmottagningen",
           "141": "Endokrinologiska mottagningen", "151": "Reumatologiska mottagningen",
           "211": "Hudmottagningen", "221": "Neurologiska mottagningen", "301": "Kirurgiska mottagningen",
@@ -187,22 +215,12 @@ def generate(db: Database, open_cases: int, closed_cases: int, *, seed: int = 20
     with db.engine.connect() as conn:
         if conn.scalar(select(func.count()).select_from(Patient)):
             raise ValueError("demo data goes into an empty database; this one already has patients")
-        sqlite = conn.dialect.name == "sqlite"
-        saved = {}
-        if sqlite:
-            # Bulk speed on this connection only, set outside any transaction (where SQLite honours
-            # foreign_keys): the rows are consistent by construction (the test checks the foreign keys), and
-            # a crash half-way leaves a demo file to throw away.
-            fast = {"foreign_keys": 0, "synchronous": 0, "cache_size": -CACHE_KIB}
-            saved = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar() for name in fast}
-            for name, value in fast.items():
-                conn.exec_driver_sql(f"PRAGMA {name} = {value}")
         conn.commit()
+        saved = _bulk_pragmas(conn) if conn.dialect.name == "sqlite" else {}
         try:
             with conn.begin():
                 user_ids = _users(conn, today)
                 plans = [replace(p, user_ids=user_ids) for p in plans]
-                indexes = _drop_indexes(conn) if sqlite else []
                 done = 0
                 totals = {"patient": 0, "case": 0, "step": 0, "event": 0}
                 for chunk in _built(plans, _workers(workers, total)):
@@ -212,15 +230,41 @@ def generate(db: Database, open_cases: int, closed_cases: int, *, seed: int = 20
                     done += chunk.cases
                     if progress:
                         progress(done, total)
-                for sql in indexes:
-                    conn.exec_driver_sql(sql)
         finally:
-            for name, value in saved.items():
-                conn.exec_driver_sql(f"PRAGMA {name} = {int(value)}")
-            conn.commit()
+            _restore_pragmas(conn, saved)
     return DemoStats(users=len(user_ids), patients=totals["patient"], open_cases=open_cases,
                      closed_cases=closed_cases, steps=totals["step"], events=totals["event"],
                      seconds=time.perf_counter() - started)
+
+
+def _bulk_pragmas(conn: Connection) -> dict[str, object]:
+    """Bulk-load settings for this connection only; returns the values to restore. Set outside any
+    transaction, where SQLite honours them. The rows are consistent by construction (the tests check the
+    foreign keys), and a crash half-way leaves a demo file to throw away."""
+    fast = {"foreign_keys": 0, "synchronous": 0, "cache_size": -CACHE_KIB}
+    saved = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar() for name in fast}
+    for name, value in fast.items():
+        conn.exec_driver_sql(f"PRAGMA {name} = {value}")
+    # WAL would write every page twice (log, then checkpoint), and a transaction larger than the cache
+    # appends pages again each time they spill; an in-memory rollback journal still allows a rollback.
+    # Leaving WAL needs the only connection to the file; with others open, stay in WAL.
+    journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+    try:
+        conn.exec_driver_sql("PRAGMA journal_mode = MEMORY")
+        saved["journal_mode"] = journal
+    except DBAPIError:
+        log.info("Demo data: other connections are open, generating in %s mode", journal)
+    conn.commit()
+    return saved
+
+
+def _restore_pragmas(conn: Connection, saved: dict[str, object]) -> None:
+    for name, value in saved.items():
+        try:
+            conn.exec_driver_sql(f"PRAGMA {name} = {value}")
+        except DBAPIError:  # journal_mode back to WAL while another connection opened meanwhile
+            log.warning("Demo data: could not set %s back to %s", name, value)
+    conn.commit()
 
 
 # --- planning and running the chunks ---
@@ -237,12 +281,14 @@ class _ChunkPlan:
     user_ids: tuple[int, ...] = ()
 
 
+_Batch = tuple[str, tuple[str, ...], int, list[tuple]]  # table, columns, rows per statement, parameters
+
+
 @dataclass
 class _ChunkRows:
     cases: int
     counts: dict[str, int]
-    # table -> columns present -> rows with local ids (columns that are NULL are left out: see _group)
-    tables: dict[str, dict[tuple[str, ...], list[tuple]]]
+    batches: list[_Batch]  # in the order to insert; the ids in them are the chunk's own
 
 
 def _plan(seed: int, today: date, region: str, open_cases: int, closed_cases: int,
@@ -310,34 +356,38 @@ def _ascii(text: str) -> str:
     return text.translate(str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE"))
 
 
-def _drop_indexes(conn: Connection) -> list[str]:
-    """Drop the (empty) tables' indexes for the load and return their SQL: building an index once at the
-    end costs half of keeping it up to date row by row. Unique constraints (no SQL of their own) stay."""
-    tables = tuple(ID_COLUMNS)
-    found = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        f"AND tbl_name IN ({', '.join('?' * len(tables))}) ORDER BY name", tables,
-    ).all()
-    for name, _ in found:
-        conn.exec_driver_sql(f"DROP INDEX {conn.dialect.identifier_preparer.quote(name)}")
-    return [sql for _, sql in found]
-
-
 def _insert_chunk(conn: Connection, chunk: _ChunkRows, offsets: dict[str, int]) -> None:
-    """Driver-level executemany: SQLAlchemy's per-value processing would cost several times the insert
-    itself at this scale. Local ids become global in SQL (`? + offset`)."""
+    """Driver-level executemany of multi-row INSERTs: SQLAlchemy's per-value processing would cost several
+    times the insert itself at this scale. Local ids become global in the SQL (`? + offset`)."""
     quote = conn.dialect.identifier_preparer.quote
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    for table in (Patient.__tablename__, Case.__tablename__, Step.__tablename__, CaseEvent.__tablename__):
+    for table, columns, per_statement, rows in chunk.batches:
         id_columns = ID_COLUMNS[table]
-        for columns, rows in chunk.tables.get(table, {}).items():
-            values = ", ".join(
-                f"{mark} + {offsets[id_columns[c]]}" if c in id_columns and offsets[id_columns[c]] else mark
-                for c in columns
-            )
-            sql = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES ({values})"
-            for start in range(0, len(rows), INSERT_BATCH):
-                conn.exec_driver_sql(sql, rows[start:start + INSERT_BATCH])
+        values = ", ".join(
+            f"{mark} + {offsets[id_columns[c]]}" if c in id_columns and offsets[id_columns[c]] else mark
+            for c in columns
+        )
+        sql = (f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "
+               + ", ".join([f"({values})"] * per_statement))
+        step = max(1, INSERT_BATCH // per_statement)
+        for start in range(0, len(rows), step):
+            conn.exec_driver_sql(sql, rows[start:start + step])
+
+
+def _batches(tables: dict[str, dict[tuple[str, ...], list[tuple]]]) -> list[_Batch]:
+    """Rows joined into parameter tuples of several rows each: a multi-row INSERT costs SQLite about half as
+    much per row. SQLite before 3.32 allows 999 parameters per statement."""
+    batches = []
+    for table in ID_COLUMNS:  # parents before children
+        for columns, rows in tables.get(table, {}).items():
+            per_statement = min(50, 999 // len(columns))
+            whole = len(rows) - len(rows) % per_statement
+            batches.append((table, columns, per_statement, [
+                tuple(chain.from_iterable(rows[i:i + per_statement])) for i in range(0, whole, per_statement)
+            ]))
+            if whole < len(rows):
+                batches.append((table, columns, 1, rows[whole:]))
+    return batches
 
 
 # --- building one chunk (runs in a worker process) ---
@@ -386,6 +436,7 @@ _NOTE = ("id", "case_id", "kind", "on", "details", "user_id", "created_at")
 # Enum .value is a slow descriptor; the texts by member instead.
 _TEXT = {member: member.value for enum in (EventKind, Answer, PauseKind, Note) for member in enum}
 _NONES = (None,) * 64
+_BY_DAY = itemgetter(_ON)
 
 
 class _Rows:
@@ -417,7 +468,7 @@ def build_chunk(plan: _ChunkPlan) -> _ChunkRows:
 def _build_packed(plan: _ChunkPlan) -> tuple[int, dict[str, int], bytes]:
     """In a worker: marshal moves plain rows between processes at about half pickle's cost."""
     chunk = build_chunk(plan)
-    return chunk.cases, chunk.counts, marshal.dumps(chunk.tables)
+    return chunk.cases, chunk.counts, marshal.dumps(chunk.batches)
 
 
 class _Chunk:
@@ -448,7 +499,7 @@ class _Chunk:
         municipalities = reference.municipalities()
         self.home = [m for m in municipalities if m.region_code == plan.region]
         elsewhere = [m for m in municipalities if m.region_code != plan.region]
-        hospitals = HOSPITALS.get(plan.region) or tuple(f"Lasarettet i {m.name}" for m in self.home[:4])
+        hospitals = HOSPITALS[plan.region]
         self.units = {mvo: [f"{clinic}, {hospital}" for hospital in hospitals]
                       for mvo, clinic in CLINIC.items()}
         self.primary_care = [f"Vårdcentralen {m.name}" for m in self.home]
@@ -510,7 +561,8 @@ class _Chunk:
                 opened += 1
             else:
                 self.closed_case()
-        return _ChunkRows(self.plan.open_cases + self.plan.closed_cases, self.counts, self.out.tables)
+        cases = self.plan.open_cases + self.plan.closed_cases
+        return _ChunkRows(cases, self.counts, _batches(self.out.tables))
 
     # -- patients --
 
@@ -552,7 +604,7 @@ class _Chunk:
         return person
 
     def address(self, municipality: reference.Municipality) -> tuple[str, str, str, str, str, str]:
-        low, high = POSTAL_PREFIX.get(municipality.region_code, (100, 999))
+        low, high = POSTAL_PREFIX[municipality.region_code]
         street = f"{self.choice(STREETS)} {self.between(1, 60)}"
         postal = f"{self.between(low, high)} {self.between(10, 99)}"
         return (street, postal, municipality.name, f"{street}, {postal} {municipality.name}",
@@ -816,62 +868,53 @@ class _Step:
         self.events.append([on, ANSWER, offer[_APPOINTMENT], None, answer, None, offer, "{}"])
 
     def finish(self) -> None:
+        """Ids, the clock's cache columns and the rows, in one pass over the events."""
         chunk = self.chunk
         base, dates, isos, stamps, counts = chunk.base, chunk.dates, chunk.isos, chunk.stamps, chunk.counts
         counts["step"] += 1
         step_id = counts["step"]
-        events = self.events
-        events.sort(key=_by_day)  # stable: same-day events keep the order they happened in; START stays first
         event_id = counts["event"]
-        for event in events:
-            event_id += 1
-            event.append(event_id)
-        counts["event"] = event_id
-
-        target, shared = self.target, chunk.clock_events
+        case_id, actor, target, shared = self.case_id, self.actor, self.target, chunk.clock_events
+        plain = chunk.plain_events
         clock = []
+        events = self.events
+        events.sort(key=_BY_DAY)  # stable: same-day events keep the order they happened in; START stays first
         for e in events:
+            event_id += 1
+            e.append(event_id)
             on, kind = e[_ON], e[_KIND]
+            i = on - base
+            row = (event_id, case_id, step_id, _TEXT[kind], isos[i], e[_DETAILS], actor, stamps[i])
             if kind in _SHAPES:
                 appointment = e[_APPOINTMENT]
-                clock.append(ClockEvent(kind, dates[on - base], appointment and dates[appointment - base],
-                                        e[_ANSWER], e[_PAUSE]))
-            elif kind is START and target is not None:
-                clock.append(ClockEvent(kind, dates[on - base], target=dates[target - base]))
+                clock.append(ClockEvent(kind, dates[i], appointment and dates[appointment - base], e[_ANSWER],
+                                        e[_PAUSE]))
+                if kind is OFFER:
+                    row = (*row, isos[appointment - base], isos[e[_REPLY_BY] - base])
+                elif kind is ANSWER:
+                    row = (*row, isos[appointment - base], _TEXT[e[_ANSWER]], e[_OFFER][_ID])
+                else:
+                    row = (*row, _TEXT[e[_PAUSE]])
+                chunk.out.rows(CaseEvent.__tablename__, _SHAPES[kind]).append(row)
+                continue
+            if kind is START and target is not None:
+                clock.append(ClockEvent(kind, dates[i], target=dates[target - base]))
             else:  # equal and immutable: shared between steps
                 event = shared.get((kind, on))
                 if event is None:
-                    event = shared[(kind, on)] = ClockEvent(kind, dates[on - base])
+                    event = shared[(kind, on)] = ClockEvent(kind, dates[i])
                 clock.append(event)
+            plain.append(row)
+        counts["event"] = event_id
+
         cached = cache_columns(evaluate(self.code, clock, chunk.today, chunk.book))
         if chunk.step_columns is None:
             chunk.step_columns = (*STEP_COLUMNS, *cached)
-        stored = chunk.stored.get
+        values = cached.values()
         chunk.out.add(Step.__tablename__, chunk.step_columns, (
-            step_id, self.case_id, self.code, isos[self.start - base],
-            None if target is None else isos[target - base], *[stored(v, v) for v in cached.values()],
+            step_id, case_id, self.code, isos[self.start - base],
+            None if target is None else isos[target - base], *map(chunk.stored.get, values, values),
         ))
-
-        plain = chunk.plain_events
-        case_id, actor = self.case_id, self.actor
-        for e in events:
-            kind = e[_KIND]
-            i = e[_ON] - base
-            row = (e[_ID], case_id, step_id, _TEXT[kind], isos[i], e[_DETAILS], actor, stamps[i])
-            if kind not in _SHAPES:
-                plain.append(row)
-            elif kind is OFFER:
-                chunk.out.rows(CaseEvent.__tablename__, _SHAPES[kind]).append(
-                    (*row, isos[e[_APPOINTMENT] - base], isos[e[_REPLY_BY] - base]))
-            elif kind is ANSWER:
-                chunk.out.rows(CaseEvent.__tablename__, _SHAPES[kind]).append(
-                    (*row, isos[e[_APPOINTMENT] - base], _TEXT[e[_ANSWER]], e[_OFFER][_ID]))
-            else:
-                chunk.out.rows(CaseEvent.__tablename__, _SHAPES[kind]).append((*row, _TEXT[e[_PAUSE]]))
-
-
-def _by_day(event: list) -> int:
-    return event[_ON]
 
 
 def _json(**details: object) -> str:

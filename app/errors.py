@@ -9,7 +9,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.guarantee.errors import InputError
 
-__all__ = ["ConflictError", "InputError", "NotFoundError", "StorageError", "storage_error_from"]
+__all__ = ["ConflictError", "CorruptDatabase", "InputError", "NotFoundError", "PermissionDenied", "StorageError",
+           "storage_error_from"]
 
 
 class StorageError(RuntimeError):
@@ -38,9 +39,11 @@ _KNOWN = [
     ("disk i/o error", "Det gick inte att läsa eller skriva databasfilen. Kontrollera disken eller nätverket."),
     ("file is not a database", "Databasfilen är skadad. Återställ den senaste säkerhetskopian."),
     ("database disk image is malformed", "Databasfilen är skadad. Återställ den senaste säkerhetskopian."),
+    ("access_log is append-only", "Loggen över åtkomst till patientuppgifter kan inte ändras eller tas bort."),
     ("unable to open database", "Databasfilen kunde inte öppnas. Kontrollera att mappen finns och att du har "
      "behörighet."),
 ]
+_CORRUPT = ("file is not a database", "database disk image is malformed")
 
 
 def storage_error_from(exc: Exception) -> StorageError | None:
@@ -53,5 +56,20 @@ def storage_error_from(exc: Exception) -> StorageError | None:
         text = str(original).lower()
         for needle, message in _KNOWN:
             if needle in text:
-                return StorageError(message)
+                return CorruptDatabase(message) if needle in _CORRUPT else StorageError(message)
     return None
+
+
+class PermissionDenied(InputError):
+    """The signed-in user's role does not allow the action (app.roles)."""
+
+    def __init__(self, action: str, message: str):
+        super().__init__(action, message)
+
+
+class CorruptDatabase(StorageError):
+    """The database file failed its integrity check; the user is offered the latest good backup."""
+
+    def __init__(self, message: str, path: object = None):
+        super().__init__(message)
+        self.path = path

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app import steps
 from app.context import AppContext
 from app.guarantee import RuleBook
+from app.roles import Permission, require
 from app.settings import RULES, effective_rule_book, get_setting, store_setting, validate_rule_overrides
 from db.models import CaseEvent, Step
 
@@ -26,6 +27,7 @@ def current_overrides(ctx: AppContext) -> dict[str, Any]:
 def change_rules(ctx: AppContext, overrides: dict[str, Any],
                  progress: Callable[[int, int], None] | None = None) -> int:
     """Save the thresholds and re-evaluate all open steps in the same transaction. Returns the steps updated."""
+    require(ctx.role, Permission.CHANGE_SETTINGS)
     validate_rule_overrides(overrides)
     book = effective_rule_book(overrides)
     with ctx.db.transaction() as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (
-    JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
+    JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -62,8 +62,14 @@ class User(Base):
     login: Mapped[str] = mapped_column(String(120), unique=True)
     display_name: Mapped[str] = mapped_column(String(160))
     hsa_id: Mapped[str | None] = mapped_column(String(64))
-    role: Mapped[str] = mapped_column(String(32), default="vardlots")
+    role: Mapped[str] = mapped_column(String(32), default="vardlots")  # app.roles.Role
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # For the log review's "unusual access" (same surname or address as a patient). Optional: without a
+    # surname, the last word of display_name is used (app.audit.review).
+    surname: Mapped[str | None] = mapped_column(String(80))
+    street: Mapped[str | None] = mapped_column(String(160))
+    postal_code: Mapped[str | None] = mapped_column(String(10))
+    unit: Mapped[str | None] = mapped_column(String(160))  # the care unit the user works for, for the log
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -149,7 +155,12 @@ class Step(Base):
 
     case: Mapped[Case] = relationship(back_populates="steps")
 
-    __table_args__ = (Index("ix_step_open_deadline", "is_open", "deadline"),)
+    # The worklist orders open steps by state and deadline: a partial index holding every column that decides
+    # today's state lets SQLite order 100 000 open steps without reading the table.
+    __table_args__ = (
+        Index("ix_step_worklist", "deadline", "stopped_on", "pvv_since", "paused_since", "akut_from", "risk_from",
+              "frozen_remaining", sqlite_where=text("is_open = 1"), postgresql_where=text("is_open")),
+    )
 
 
 class CaseEvent(Base):
@@ -176,7 +187,9 @@ class CaseEvent(Base):
 # --- audit and settings ---
 
 class AccessLog(Base):
-    """Every read and change of patient data (HSLF-FS 2016:40 4 kap. 9 §). Never deleted with a case."""
+    """Every read and change of patient data (HSLF-FS 2016:40 4 kap. 9 §). Never deleted with a case.
+    Append-only: database triggers refuse UPDATE and DELETE, except sealing a row once (row_hash NULL -> set).
+    Each row's row_hash covers its content and the previous row's hash (app.audit.chain)."""
 
     __tablename__ = "access_log"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -187,6 +200,14 @@ class AccessLog(Base):
     case_id: Mapped[int | None] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str | None] = mapped_column(String(160))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+
+    # Rows written without a hash (bulk inserts) are found through this small partial index and sealed by
+    # the next writer.
+    __table_args__ = (Index("ix_access_log_unsealed", "id", sqlite_where=row_hash.is_(None),
+                            postgresql_where=row_hash.is_(None)),)
 
 
 class Setting(Base):

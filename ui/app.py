@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from datetime import date
+from importlib.resources import files
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from app import demo
+from app import backup, demo
 from app.context import sign_in
-from app.database import open_database
-from app.errors import StorageError
+from app.database import Database, open_database
+from app.errors import CorruptDatabase, StorageError
+from app.paths import backup_folder
 from app.settings import DEMO, get_setting, set_setting
 from ui.errors import user_message
 from ui.main_window import MainWindow
+from ui.restore_dialog import RestoreDialog
 
 log = logging.getLogger(__name__)
 FIRST_START_DEMO = (1_000, 4_000)  # open and closed cases generated when there is no database yet
@@ -35,13 +40,21 @@ def install_swedish(qt_app: QApplication) -> bool:
 def run_gui(db_path: Path) -> int:
     qt_app = QApplication.instance() or QApplication(sys.argv)
     qt_app.setApplicationName("Lotsen")
+    qt_app.setWindowIcon(QIcon(str(files("resources") / "icons" / "lotsen.png")))
     install_swedish(qt_app)
     sys.excepthook = _report_unexpected
     window = open_main_window(db_path)
     if window is None:
         return 1
+    daily = QTimer(window)  # the daily backup, for an app left open overnight
+    daily.timeout.connect(lambda: _backup_in_background(window.ctx.db, daily=True))
+    daily.start(60 * 60 * 1000)
     window.show()
     code = qt_app.exec()
+    try:
+        backup.backup_now(window.ctx.db, "slut")
+    except StorageError as exc:
+        QMessageBox.warning(None, "Lotsen", exc.message)
     window.deleteLater()  # widgets go before the application object, not at interpreter exit
     qt_app.processEvents()
     return code
@@ -50,7 +63,9 @@ def run_gui(db_path: Path) -> int:
 def open_main_window(db_path: Path) -> MainWindow | None:
     first_start = not db_path.exists()
     try:
-        db = open_database(db_path)
+        db = _open_or_restore(db_path)
+        if db is None:
+            return None
         if first_start:
             demo.generate(db, *FIRST_START_DEMO, today=date.today())
             set_setting(db, DEMO, True)
@@ -58,9 +73,39 @@ def open_main_window(db_path: Path) -> MainWindow | None:
     except StorageError as exc:
         QMessageBox.critical(None, "Lotsen", exc.message)
         return None
+    if db.engine.info.get("wal") is False:
+        QMessageBox.warning(None, "Lotsen", "Databasen ligger på en nätverksenhet. Lotsen fungerar där, men "
+                            "långsammare, och om nätverket bryts mitt i en ändring kan den gå förlorad. Flytta "
+                            "databasen till den här datorn om det går, eller kontakta IT.")
+    _backup_in_background(db)
     window = MainWindow(ctx, demo=bool(get_setting(db, DEMO, False)))
     window.resize(1366, 768)
     return window
+
+
+def _open_or_restore(db_path: Path) -> Database | None:
+    """Open the database; if it is damaged, offer the latest good backup instead of failing."""
+    try:
+        return open_database(db_path)
+    except CorruptDatabase as exc:
+        if backup.latest_good_backup(db_path) is None:
+            raise CorruptDatabase(f"{exc.message} Det finns ingen hel säkerhetskopia i "
+                                  f"{backup_folder(db_path)}; kontakta IT.", db_path) from exc
+        dialog = RestoreDialog(db_path, f"{exc.message} Lotsen har hittat säkerhetskopior att återställa.")
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return open_database(db_path)
+
+
+def _backup_in_background(db: Database, daily: bool = False) -> None:
+    """Start and daily backups run beside the UI: SQLite's backup API reads a consistent copy while we write."""
+    def work() -> None:
+        try:
+            backup.backup_if_due(db) if daily else backup.backup_now(db, "start")
+        except StorageError as exc:
+            log.warning("Automatic backup failed: %s", exc.message)
+
+    threading.Thread(target=work, name="backup", daemon=True).start()
 
 
 def _report_unexpected(kind, value, traceback) -> None:

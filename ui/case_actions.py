@@ -11,7 +11,9 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 from app import cases
 from app.cases import CLOSE_REASONS, CONTACT_CHANNELS, CaseView, StepView
 from app.context import AppContext
+from app.errors import ConflictError
 from app.guarantee import Answer, PauseKind, PvvRefused, State
+from app.steps import CLOCK_KINDS
 from app.users import active_users
 from ui.forms import Field, FormDialog
 from ui.timeline_text import PAUSE
@@ -28,9 +30,24 @@ class Action:
 
 def _form(parent: QWidget, title: str, fields: list[Field], submit: Callable[[dict[str, Any]], Any],
           intro: str = "") -> FormDialog | None:
-    dialog = FormDialog(parent, title, fields, submit, intro)
+    conflicts: list[ConflictError] = []
+
+    def guarded(values: dict[str, Any]) -> Any:
+        # Someone else saved the case: saving again from this form cannot work. Close it and let the case
+        # window say so and show the current data.
+        try:
+            return submit(values)
+        except ConflictError as exc:
+            conflicts.append(exc)
+            dialog.reject()
+            raise
+
+    dialog = FormDialog(parent, title, fields, guarded, intro)
     dialog.setObjectName(f"form:{title}")
-    return dialog if dialog.exec() == QDialog.DialogCode.Accepted else None
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    if conflicts:
+        raise conflicts[0]
+    return dialog if accepted else None
 
 
 def contact(parent, ctx, case, step) -> bool:
@@ -38,21 +55,24 @@ def contact(parent, ctx, case, step) -> bool:
         Field("on", "Datum", "date", ctx.today()),
         Field("channel", "Kontaktsätt", "choice", "telefon", list(CONTACT_CHANNELS.items())),
         Field("outcome", "Resultat", "multiline", help="Till exempel hur patienten mår och om behovet finns kvar"),
-    ], lambda v: cases.record_contact(ctx, step.id, v["on"], v["channel"], v["outcome"].strip())) is not None
+    ], lambda v: cases.record_contact(ctx, step.id, v["on"], v["channel"], v["outcome"].strip(),
+                                    expected_version=case.version)) is not None
 
 
 def informed(parent, ctx, case, step) -> bool:
     return _form(parent, "Patienten är informerad om vårdgarantin", [
         Field("on", "Datum", "date", ctx.today()),
         Field("how", "Hur", "text", help="Till exempel telefon, brev eller besök"),
-    ], lambda v: cases.record_informed(ctx, step.id, v["on"], v["how"].strip())) is not None
+    ], lambda v: cases.record_informed(ctx, step.id, v["on"], v["how"].strip(),
+                                     expected_version=case.version)) is not None
 
 
 def notice(parent, ctx, case, step) -> bool:
     return _form(parent, "Besked till patienten", [
         Field("on", "Datum", "date", ctx.today()),
         Field("cannot_meet", "Tidsgränsen kan inte hållas (alternativ erbjudna)", "check", False),
-    ], lambda v: cases.record_notice(ctx, step.id, v["on"], v["cannot_meet"])) is not None
+    ], lambda v: cases.record_notice(ctx, step.id, v["on"], v["cannot_meet"],
+                                   expected_version=case.version)) is not None
 
 
 def offer(parent, ctx, case, step) -> bool:
@@ -65,7 +85,8 @@ def offer(parent, ctx, case, step) -> bool:
         Field("unit", "Mottagning"),
         Field("address", "Adress"),
     ], lambda v: cases.make_offer(ctx, step.id, v["on"], v["appointment"], v["reply_by"], v["provider"],
-                                  v["unit"].strip(), v["address"].strip(), v["time"]),
+                                  v["unit"].strip(), v["address"].strip(), v["time"],
+                                  expected_version=case.version),
         intro=f"Tidsgräns för steget: {step.clock.deadline.isoformat()}. En tid senast då är inom vårdgarantin.",
     ) is not None
 
@@ -87,7 +108,7 @@ def answer(parent, ctx, case, step) -> bool:
     outcome: dict[str, str] = {}
 
     def submit(v: dict[str, Any]) -> None:
-        cases.record_answer(ctx, v["offer"], v["on"], Answer(v["answer"]))
+        cases.record_answer(ctx, v["offer"], v["on"], Answer(v["answer"]), expected_version=case.version)
         if v["answer"] == Answer.DECLINED and v["pvv"]:
             try:
                 cases.register_pvv(ctx, step.id, v["on"])
@@ -118,7 +139,8 @@ def pause_start(parent, ctx, case, step) -> bool:
         Field("on", "Från och med", "date", ctx.today()),
         Field("kind", "Typ av väntan", "choice", kinds[0].value, [(k.value, PAUSE[k.value]) for k in kinds]),
         Field("reason", "Orsak", "text"),
-    ], lambda v: cases.start_pause(ctx, step.id, v["on"], PauseKind(v["kind"]), v["reason"].strip())) is not None
+    ], lambda v: cases.start_pause(ctx, step.id, v["on"], PauseKind(v["kind"]), v["reason"].strip(),
+                                    expected_version=case.version)) is not None
 
 
 def pause_end(parent, ctx, case, step) -> bool:
@@ -127,13 +149,14 @@ def pause_end(parent, ctx, case, step) -> bool:
         Field("on", "Klockan går igen från", "date", ctx.today()),
         Field("kind", "Typ av väntan", "choice", (kinds[0].value if kinds else None),
               [(k.value, PAUSE[k.value]) for k in kinds]),
-    ], lambda v: cases.end_pause(ctx, step.id, v["on"], PauseKind(v["kind"]))) is not None
+    ], lambda v: cases.end_pause(ctx, step.id, v["on"], PauseKind(v["kind"]),
+                                  expected_version=case.version)) is not None
 
 
 def restart(parent, ctx, case, step) -> bool:
     return _form(parent, "Ny start efter patientvald väntan", [
         Field("on", "Patienten vill ha vård igen från", "date", ctx.today()),
-    ], lambda v: cases.restart(ctx, step.id, v["on"]),
+    ], lambda v: cases.restart(ctx, step.id, v["on"], expected_version=case.version),
         intro="Klockan börjar om från det här datumet med hela tidsgränsen.") is not None
 
 
@@ -141,26 +164,42 @@ def complete(parent, ctx, case, step) -> bool:
     return _form(parent, "Registrera genomförd vård", [
         Field("on", "Datum", "date", ctx.today()),
         Field("where", "Var", "text", case.waiting_unit or ""),
-    ], lambda v: cases.complete_step(ctx, step.id, v["on"], v["where"].strip())) is not None
+    ], lambda v: cases.complete_step(ctx, step.id, v["on"], v["where"].strip(),
+                                      expected_version=case.version)) is not None
 
 
 def close(parent, ctx, case, step) -> bool:
     return _form(parent, "Avsluta ärendet", [
         Field("on", "Datum", "date", ctx.today()),
         Field("reason", "Orsak", "choice", "genomford", list(CLOSE_REASONS.items())),
-    ], lambda v: cases.close_case(ctx, case.id, v["on"], v["reason"]),
+    ], lambda v: cases.close_case(ctx, case.id, v["on"], v["reason"], expected_version=case.version),
         intro="Alla öppna steg i ärendet avslutas med samma orsak.") is not None
 
 
 def note(parent, ctx, case, step) -> bool:
     return _form(parent, "Ny anteckning", [Field("text", "Anteckning", "multiline")],
-                 lambda v: cases.add_note(ctx, case.id, v["text"])) is not None
+                 lambda v: cases.add_note(ctx, case.id, v["text"], expected_version=case.version)) is not None
 
 
 def assign(parent, ctx, case, step) -> bool:
     users = [(u.id, u.display_name) for u in active_users(ctx)]
     return _form(parent, "Tilldela handläggare", [Field("user", "Handläggare", "choice", ctx.user_id, users)],
-                 lambda v: cases.assign(ctx, case.id, v["user"])) is not None
+                 lambda v: cases.assign(ctx, case.id, v["user"], expected_version=case.version)) is not None
+
+
+def correct_date(parent, ctx, case, step) -> bool:
+    from app.corrections import correct_event_date
+    from ui.timeline_text import KIND
+
+    events = [(e.id, f"{e.on.isoformat()}: {KIND.get(e.kind, e.kind)}") for e in reversed(case.timeline)
+              if e.step_id == step.id and e.kind in CLOCK_KINDS]
+    return _form(parent, "Rätta datum", [
+        Field("event", "Händelse", "choice", events[0][0], events),
+        Field("on", "Rätt datum", "date", ctx.today()),
+        Field("reason", "Orsak", "multiline", help="Till exempel vad det rätta datumet grundar sig på"),
+    ], lambda v: correct_event_date(ctx, v["event"], v["on"], v["reason"], expected_version=case.version),
+        intro="Det gamla datumet, det nya, orsaken och vem som rättade sparas och visas i ärendets ändringshistorik. "
+              "Klockan räknas om.") is not None
 
 
 def care_elsewhere(parent, ctx, case, step) -> bool:
@@ -189,6 +228,7 @@ ACTIONS = [
     Action("restart", "Ny start", "Ctrl+Shift+R", True, restart),
     Action("complete", "Genomförd", "Ctrl+G", True, complete),
     Action("letter", "Brev", "Ctrl+L", True, letter),
+    Action("correct_date", "Rätta datum…", "Ctrl+D", True, correct_date),
     Action("note", "Anteckning", "Ctrl+N", False, note),
     Action("assign", "Tilldela", "Ctrl+T", False, assign),
     Action("close", "Avsluta ärende", "Ctrl+Shift+A", False, close),

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 from app import cases
 from app.cases import CaseView, StepView
 from app.context import AppContext
+from app.errors import ConflictError
 from app.identity import display_id
 from app.reference import regions
 from ui.case_actions import ACTIONS, Action, enabled
@@ -74,6 +75,13 @@ class CaseWindow(QDialog):
         timeline_box = QGroupBox("Händelser")
         QVBoxLayout(timeline_box).addWidget(self.timeline)
         layout.addWidget(timeline_box, 1)
+
+        self.history = _table(["Rättat (UTC)", "Av", "Händelse", "Tidigare datum", "Nytt datum", "Orsak"],
+                              "Ändringshistorik: rättade datum")
+        self.history_box = QGroupBox("Ändringshistorik – rättade datum")
+        QVBoxLayout(self.history_box).addWidget(self.history)
+        self.history_box.setMaximumHeight(150)
+        layout.addWidget(self.history_box)
         self.reload()
 
     # --- data ---
@@ -89,6 +97,7 @@ class CaseWindow(QDialog):
             self.steps.addTab(self._step_page(step), f"{step.name} – {LABEL[step.clock.state]}")
         self.steps.setCurrentIndex(current if 0 <= current < len(view.steps) else self._first_open_step(view))
         self._fill_timeline(view)
+        self._fill_history(view)
         self._update_actions()
 
     @staticmethod
@@ -164,6 +173,14 @@ class CaseWindow(QDialog):
                                       names.get(entry.step_id, ""))):
                 self.timeline.setItem(r, c, QTableWidgetItem(text))
 
+    def _fill_history(self, view: CaseView) -> None:
+        self.history_box.setVisible(bool(view.corrections))
+        self.history.setRowCount(len(view.corrections))
+        for r, c in enumerate(reversed(view.corrections)):  # newest first
+            for col, text in enumerate((c.at.strftime("%Y-%m-%d %H:%M"), c.by, KIND.get(c.kind, c.kind),
+                                        c.old_on.isoformat(), c.new_on.isoformat(), c.reason)):
+                self.history.setItem(r, col, QTableWidgetItem(text))
+
     def _update_actions(self) -> None:
         if self.view is None:
             return
@@ -181,6 +198,10 @@ class CaseWindow(QDialog):
             if saved:
                 self.reload()
                 self.changed.emit(self.case_id)
+        except ConflictError as exc:  # someone else saved the case: say so, then show what is saved now
+            show_error(self, exc)
+            self.reload()
+            self.changed.emit(self.case_id)
         except Exception as exc:  # noqa: BLE001 - shown in plain Swedish, logged when unexpected
             show_error(self, exc)
 
@@ -190,6 +211,20 @@ def _label(text: str, accessible: str) -> QLabel:
     label.setAccessibleName(accessible)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def _table(headings: list[str], accessible: str) -> QTableWidget:
+    table = QTableWidget(0, len(headings))
+    table.setAccessibleName(accessible)
+    table.setHorizontalHeaderLabels(headings)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    header = table.horizontalHeader()
+    for column in range(len(headings) - 1):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(len(headings) - 1, QHeaderView.ResizeMode.Stretch)
+    return table
 
 
 def _clear(form: QFormLayout) -> None:

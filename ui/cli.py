@@ -31,8 +31,12 @@ def configure_logging(db_path: Path) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", type=Path, default=None, help="databasfil (annars standardplatsen)")
+    # No defaults (main() supplies them): a subcommand's default would overwrite an option given before the
+    # subcommand, as in `lotsen --db x.sqlite demo`.
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    common.add_argument("--db", type=Path, help="databasfil (annars standardplatsen)")
+    common.add_argument("--portable", action="store_true",
+                        help="spara data i mappen data bredvid programmet (portabelt läge)")
     main = argparse.ArgumentParser(prog="lotsen", parents=[common],
                                    description="Lotsen: ärendestöd för vårdlotsar och vårdgarantikanslier.")
     main.add_argument("--version", action="version", version=f"Lotsen {lotsen_version()}")
@@ -44,7 +48,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    db_path = (args.db or default_db_path()).expanduser()
+    db_path = (getattr(args, "db", None) or default_db_path(portable=getattr(args, "portable", False))).expanduser()
     configure_logging(db_path)
     if args.command:
         return args.run(args, db_path)

@@ -21,6 +21,16 @@ from ui.errors import show_error
 NO_DATE = QDate(2000, 1, 1)  # the "no date" value of optional date fields
 
 
+def save_cancel_buttons(dialog: QDialog, save: Callable[[], None]) -> QDialogButtonBox:
+    """Spara and Avbryt; Spara runs `save`, which closes the dialog only when all went well."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Save).setText("Spara")
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Avbryt")
+    buttons.accepted.connect(save)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 @dataclass
 class Field:
     name: str
@@ -79,12 +89,7 @@ class FormDialog(QDialog):
         self.error.setAccessibleName("Felmeddelande")
         self.error.hide()
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Spara")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Avbryt")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(save_cancel_buttons(self, self.save))
 
     def _widget(self, f: Field) -> QWidget:
         if f.kind in ("date", "optional_date"):

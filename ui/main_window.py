@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
     # --- loading ---
 
     def refresh(self) -> None:
-        self.apply_filter(self.filters.current())
+        self.model.set_query(self.filters.current(), self.model.order, recount=True)
         self.runner.run(lambda: (worklist.summary_counts(self.ctx), worklist.filter_choices(self.ctx),
                                  export_due(self.ctx)),
                         self._summary_loaded)
@@ -140,7 +140,7 @@ class MainWindow(QMainWindow):
         self.model.set_query(flt, self.model.order)
 
     def _loaded(self) -> None:
-        counts = worklist.count_by_state(self.ctx, self.model.filter, today=self.model.today)
+        counts = self.model.counts
         parts = [f"{LABEL[state]}: {counts[state]}" for state in sorted(counts, key=SEVERITY.get)]
         shown = self.model.rowCount()
         self.counts.setText(f"<b>{shown} steg</b> den {self.model.today.isoformat()}.   " + "   ".join(parts))

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QGridLayout, QGroupBox, QLabel, QProgressDialog, QSpinBox, QVBoxLayout, QWidget,
+    QDialog, QGridLayout, QGroupBox, QLabel, QProgressDialog, QSpinBox, QVBoxLayout, QWidget,
 )
 
 from app.context import AppContext
 from app.rule_settings import change_rules, current_overrides
 from app.settings import ACTIVE_WAITING, RULES, STEP_THRESHOLDS, setting_history
 from app.users import active_users
+from ui.forms import save_cancel_buttons
 from ui.worker import BackgroundRunner
 
 NOT_SET = "Ej satt"
@@ -70,12 +71,7 @@ class SettingsDialog(QDialog):
         self.history.setWordWrap(True)
         self.history.setStyleSheet("color: #444;")
         layout.addWidget(self.history)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Spara")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Avbryt")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(save_cancel_buttons(self, self.save))
 
     def overrides(self) -> dict[str, Any]:
         """Every threshold as shown: the stored settings are then exactly what the dialog said."""

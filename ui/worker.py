@@ -22,6 +22,8 @@ class _Signals(QObject):
 class _Job(QRunnable):
     def __init__(self, fn: Callable[[], Any]):
         super().__init__()
+        # Python owns the job: with Qt's auto-delete the C++ object can go while Python still holds it.
+        self.setAutoDelete(False)
         self.fn = fn
         self.signals = _Signals()
 
@@ -43,7 +45,7 @@ class BackgroundRunner(QObject):
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)  # SQLite writes one at a time; keeps operations in order
-        self._running = 0
+        self._jobs: dict[_Signals, _Job] = {}
 
     def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
             on_error: Callable[[BaseException], None] | None = None) -> None:
@@ -54,14 +56,15 @@ class BackgroundRunner(QObject):
         job.signals.failed.connect(on_error or (lambda exc: show_error(self.parent(), exc)), queued)
         job.signals.done.connect(self._finished, queued)
         job.signals.failed.connect(self._finished, queued)
-        self._running += 1
+        self._jobs[job.signals] = job
         self.busy_changed.emit(True)
         self.pool.start(job)
 
     def _finished(self, _result: object) -> None:
-        self.sender().deleteLater()
-        self._running -= 1
-        if self._running == 0:
+        signals = self.sender()
+        self._jobs.pop(signals, None)
+        signals.deleteLater()
+        if not self._jobs:
             self.busy_changed.emit(False)
 
     def wait(self) -> None:

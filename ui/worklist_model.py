@@ -52,16 +52,20 @@ class WorklistModel(QAbstractTableModel):
         self._generation = 0
         self.filter = Filter()
         self.order = SortOrder()
+        self.counts: dict = {}  # steps per state under the current filter
 
     # --- loading: the id query runs in the background when a runner is given ---
 
-    def set_query(self, flt: Filter, order: SortOrder) -> None:
+    def set_query(self, flt: Filter, order: SortOrder, recount: bool | None = None) -> None:
+        """Load the ids for a filter and order; the counts per state only when the filter changed."""
+        recount = flt != self.filter or not self.counts if recount is None else recount
         self.filter, self.order = flt, order
         self._generation += 1
-        generation, today = self._generation, self._ctx.today()
+        generation, today, counts = self._generation, self._ctx.today(), self.counts
 
-        def load() -> tuple[int, date, list[int]]:
-            return generation, today, worklist.open_step_ids(self._ctx, flt, order, today)
+        def load() -> tuple[int, date, list[int], dict]:
+            return (generation, today, worklist.open_step_ids(self._ctx, flt, order, today),
+                    worklist.count_by_state(self._ctx, flt, today) if recount else counts)
 
         if self._runner is None:
             self._show(load())
@@ -69,14 +73,14 @@ class WorklistModel(QAbstractTableModel):
             self._runner.run(load, self._show)
 
     def reload(self) -> None:
-        self.set_query(self.filter, self.order)
+        self.set_query(self.filter, self.order, recount=True)
 
-    def _show(self, result: tuple[int, date, list[int]]) -> None:
-        generation, today, ids = result
+    def _show(self, result: tuple[int, date, list[int], dict]) -> None:
+        generation, today, ids, counts = result
         if generation != self._generation:
             return  # a newer filter or sort was asked for meanwhile
         self.beginResetModel()
-        self._today, self._ids = today, ids
+        self._today, self._ids, self.counts = today, ids, counts
         self._pages.clear()
         self.endResetModel()
         self.loaded.emit()

@@ -1,9 +1,12 @@
-"""The follow-up figures as SKR computes them (DOMAIN.md §5): pure calculations over the plain rows of
-app.reports.source. No database, no Qt.
+"""The follow-up figures as SKR computes them (DOMAIN.md §5): pure calculations over the counted steps
+(app.reports.source.Tally) and the month's offers and notices (app.reports.activity). No database, no Qt.
 
 Where SKR publishes a figure both with and without patientvald/medicinskt orsakad väntan, both are computed
 and labelled: waiting figures for all waiting and for those actively waiting (neither PvV nor MoV/SoV holding
 at month end); completed figures for all and without PvV (PvV out of numerator and denominator).
+
+Steps are counted by wait class rather than by wait (wait_bounds): every limit a figure compares a wait with
+starts a class, so a class lies wholly on one side of each limit and its least wait stands for all of it.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from statistics import median
 
+from app.reports.activity import Activity
 from app.reports.months import Month
-from app.reports.source import Deviation, Meta, MonthData, Offer, StepAt
+from app.reports.source import Scope, Tally
 
 ALL = "inkl. PvV/MoV"
 ACTIVE = "exkl. PvV/MoV"       # waiting: actively waiting at month end
@@ -23,7 +27,9 @@ ALL_DONE = "inkl. PvV"
 NO_PVV = "exkl. PvV"           # completed: PvV out of numerator and denominator
 
 BUCKETS = ((0, 30), (31, 60), (61, 90), (91, 120), (121, 180), (181, 365), (366, None))
+SHARE_LIMITS = (60, 90, 150)   # the waiting shares: <= 60 (or < 60), > 90, > 150 days
 AGE_BANDS = ((0, 17), (18, 44), (45, 64), (65, 79), (80, None))
+AGE_UNKNOWN = "Okänd ålder"
 SEX_LABEL = {"K": "Kvinnor", "M": "Män", None: "Okänt"}
 
 
@@ -35,27 +41,17 @@ class ReportSettings:
     bup_days: int = 30
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Which steps a report covers; None means all."""
+def wait_bounds(s: ReportSettings) -> tuple[int, ...]:
+    """The least wait of each wait class, ascending from 0: each bucket's lower end, and for each limit L a
+    figure compares a wait with, L + 1 (compared as <= L or > L) or L (compared as < L)."""
+    le60, gt90, gt150 = SHARE_LIMITS
+    starts = {0, *(low for low, _ in BUCKETS), le60 if s.strict_60 else le60 + 1, gt90 + 1, gt150 + 1,
+              s.bup_days + 1}
+    return tuple(sorted(starts))
 
-    region: str | None = None    # the patient's home region
-    unit: str | None = None
-    mvo: str | None = None
-    step: str | None = None
 
-    def matches(self, meta: Meta) -> bool:
-        return ((self.region is None or meta.home_region == self.region)
-                and (self.unit is None or meta.unit == self.unit)
-                and (self.mvo is None or meta.mvo == self.mvo)
-                and (self.step is None or meta.code == self.step))
-
-    def apply(self, data: MonthData) -> MonthData:
-        return MonthData(
-            data.month, [r for r in data.waiting if self.matches(r.meta)],
-            [r for r in data.completed if self.matches(r.meta)], [o for o in data.offers if self.matches(o.meta)],
-            [n for n in data.notices if self.matches(n.meta)],
-        )
+def wait_class(bounds: Sequence[int], waited: int) -> int:
+    return bounds[bisect_right(bounds, waited) - 1]
 
 
 @dataclass(frozen=True)
@@ -129,12 +125,16 @@ def bucket_label(low: int, high: int | None) -> str:
     return f"{low}–{high}" if high is not None else f"> {low - 1}"
 
 
+def age_band_label(low: int, high: int | None) -> str:
+    return f"{low}–{high} år" if high is not None else f"{low} år och äldre"
+
+
 def age_band(birth_year: int, on: date) -> str:
     age = on.year - birth_year  # birth year only: the age the patient turns during the year
     for low, high in AGE_BANDS:
         if low <= age and (high is None or age <= high):
-            return f"{low}–{high} år" if high is not None else f"{low} år och äldre"
-    return "Okänd ålder"
+            return age_band_label(low, high)
+    return AGE_UNKNOWN
 
 
 def _count(key: str, label: str, variant: str, n: int, s: ReportSettings) -> Figure:
@@ -145,67 +145,83 @@ def _share_fig(key: str, label: str, variant: str, hits: int, base: int, s: Repo
     return Figure(key, label, variant, "procent", _share(hits, base), base, _suppress(base, s))
 
 
-def _days_fig(key: str, label: str, variant: str, values: Sequence[float], s: ReportSettings,
-              how: Callable[[Sequence[float]], float]) -> Figure:
-    return Figure(key, label, variant, "dagar", how(values) if values else None, len(values),
-                  _suppress(len(values), s))
+def _days_fig(key: str, label: str, variant: str, value: float | None, base: int, s: ReportSettings) -> Figure:
+    return Figure(key, label, variant, "dagar", value if base else None, base, _suppress(base, s))
 
 
-def _mean(values: Sequence[float]) -> float:
-    return sum(values) / len(values)
+def _n(tallies: Iterable[Tally], test: Callable[[Tally], bool] | None = None) -> int:
+    """How many steps, of those counted in `tallies` that pass `test`."""
+    return sum(t.n for t in tallies if test is None or test(t))
 
 
 # --- the figures of one month ---
 
-def waiting_figures(rows: Sequence[StepAt], s: ReportSettings) -> list[Figure]:
+@dataclass
+class MonthFacts:
+    """What the figures of one month (in one scope) are computed from."""
+
+    month: Month
+    tallies: list[Tally]
+    activity: Activity = field(default_factory=Activity)
+
+    @property
+    def waiting(self) -> list[Tally]:
+        return [t for t in self.tallies if t.waiting]
+
+    @property
+    def completed(self) -> list[Tally]:
+        return [t for t in self.tallies if not t.waiting]
+
+
+def waiting_figures(waiting: Sequence[Tally], s: ReportSettings) -> list[Figure]:
     figures = []
-    at_most_60 = (lambda w: w < 60) if s.strict_60 else (lambda w: w <= 60)
+    le60, gt90, gt150 = SHARE_LIMITS
+    at_most_60 = (lambda t: t.wait < le60) if s.strict_60 else (lambda t: t.wait <= le60)
     label_60 = "Andel väntat < 60 dagar" if s.strict_60 else "Andel väntat högst 60 dagar"
-    for variant, population in ((ALL, rows), (ACTIVE, [r for r in rows if r.active])):
-        waits = [r.waited for r in population]
-        n = len(waits)
+    for variant, population in ((ALL, waiting), (ACTIVE, [t for t in waiting if t.active])):
+        n = _n(population)
         suffix = "" if variant == ALL else "_active"
         figures += [
             _count("waiting" + suffix, "Väntande vid månadens slut", variant, n, s),
-            _share_fig("le60" + suffix, label_60, variant, sum(1 for w in waits if at_most_60(w)), n, s),
-            _share_fig("gt90" + suffix, "Andel väntat mer än 90 dagar", variant, sum(1 for w in waits if w > 90),
-                       n, s),
+            _share_fig("le60" + suffix, label_60, variant, _n(population, at_most_60), n, s),
+            _share_fig("gt90" + suffix, "Andel väntat mer än 90 dagar", variant,
+                       _n(population, lambda t: t.wait > gt90), n, s),
             _share_fig("gt150" + suffix, "Andel väntat mer än 150 dagar", variant,
-                       sum(1 for w in waits if w > 150), n, s),
+                       _n(population, lambda t: t.wait > gt150), n, s),
             _days_fig("mean_wait" + suffix, f"Medelväntetid (högst {s.cap_days} dagar per patient)", variant,
-                      [min(w, s.cap_days) for w in waits], s, _mean),
+                      sum(t.capped for t in population) / n if n else None, n, s),
         ]
     return figures
 
 
-def completed_figures(rows: Sequence[StepAt], s: ReportSettings) -> list[Figure]:
+def completed_figures(completed: Sequence[Tally], s: ReportSettings) -> list[Figure]:
     figures = []
-    for variant, population in ((ALL_DONE, rows), (NO_PVV, [r for r in rows if r.deviation is not Deviation.PVV])):
+    for variant, population in ((ALL_DONE, completed), (NO_PVV, [t for t in completed if not t.pvv])):
         suffix = "" if variant == ALL_DONE else "_no_pvv"
-        n = len(population)
+        n = _n(population)
         figures += [
             _count("completed" + suffix, "Genomförda under månaden", variant, n, s),
             _share_fig("met" + suffix, "Andel genomförda inom tidsgränsen", variant,
-                       sum(1 for r in population if r.met), n, s),
+                       _n(population, lambda t: bool(t.met)), n, s),
         ]
     return figures
 
 
-def bup_figures(data: MonthData, s: ReportSettings) -> list[Figure]:
-    waiting = [r for r in data.waiting if r.meta.bup and r.active]
-    done = [r for r in data.completed if r.meta.bup and r.deviation is not Deviation.PVV]
+def bup_figures(data: MonthFacts, s: ReportSettings) -> list[Figure]:
+    waiting = [t for t in data.waiting if t.bup and t.active]
+    done = [t for t in data.completed if t.bup and not t.pvv]
+    within = lambda t: t.wait <= s.bup_days  # noqa: E731 - one test for both populations
     return [
         _share_fig("bup_waiting_le30", f"BUP: andel väntande som väntat högst {s.bup_days} dagar", ACTIVE,
-                   sum(1 for r in waiting if r.waited <= s.bup_days), len(waiting), s),
+                   _n(waiting, within), _n(waiting), s),
         _share_fig("bup_completed_le30", f"BUP: andel genomförda inom {s.bup_days} dagar", NO_PVV,
-                   sum(1 for r in done if r.waited <= s.bup_days), len(done), s),
+                   _n(done, within), _n(done), s),
     ]
 
 
-def notice_figures(data: MonthData, s: ReportSettings) -> list[Figure]:
-    n = len(data.notices)
+def notice_figures(activity: Activity, s: ReportSettings) -> list[Figure]:
     return [_share_fig("notice", "Andel som fått tid eller besked inom 14 dagar", "",
-                       sum(1 for x in data.notices if x.given), n, s)]
+                       sum(activity.notices), len(activity.notices), s)]
 
 
 def _elsewhere_group(offer_region: str | None, ownership: str | None, home: str | None) -> str:
@@ -214,87 +230,78 @@ def _elsewhere_group(offer_region: str | None, ownership: str | None, home: str 
     return f"{region}, {kind}"
 
 
-def offer_figures(data: MonthData, s: ReportSettings) -> list[Figure]:
-    month = data.month
-    made = [o for o in data.offers if month.contains(o.on)]
-    accepted = [o for o in data.offers if o.answer == "accepted" and o.answered_on and month.contains(o.answered_on)]
-    accepted_steps = {o.meta.step_id: o for o in data.offers if o.answer == "accepted"}
-    treated = [(r, accepted_steps[r.meta.step_id]) for r in data.completed if r.meta.step_id in accepted_steps]
+def offer_figures(activity: Activity, s: ReportSettings) -> list[Figure]:
     figures = [
         _count("offered", "Patienter som erbjudits vård hos annan vårdgivare", "",
-               len({o.meta.step_id for o in made}), s),
-        _count("accepted", "Erbjudanden som patienten tackat ja till", "", len(accepted), s),
-        _count("treated_elsewhere", "Genomförda hos annan vårdgivare", "", len(treated), s),
+               len({o.step_id for o in activity.offers}), s),
+        _count("accepted", "Erbjudanden som patienten tackat ja till", "", activity.accepted, s),
+        _count("treated_elsewhere", "Genomförda hos annan vårdgivare", "", len(activity.treated), s),
     ]
     groups: dict[str, int] = {}
-    for row, offer in treated:
-        key = _elsewhere_group(offer.provider_region, offer.ownership, row.meta.home_region)
+    for t in activity.treated:
+        key = _elsewhere_group(t.provider_region, t.ownership, t.home_region)
         groups[key] = groups.get(key, 0) + 1
     for key in sorted(groups):
         figures.append(_count("treated_elsewhere:" + key, f"Genomförda hos annan vårdgivare: {key}", "",
                               groups[key], s))
     # Days from the risk flag to the first offer made in the month, for steps offered after the flag.
-    first: dict[int, Offer] = {}
-    for o in sorted(made, key=lambda o: o.on):
-        first.setdefault(o.meta.step_id, o)
-    risk_of = {r.meta.step_id: r.risk_from for r in (*data.waiting, *data.completed)}
-    days = [(o.on - risk_of[i]).days for i, o in first.items()
-            if risk_of.get(i) is not None and risk_of[i] <= o.on]
-    figures.append(_days_fig("risk_to_offer", "Dagar från riskmarkering till erbjudande (median)", "", days, s,
-                             median))
+    first = {}
+    for o in activity.offers:  # by date
+        first.setdefault(o.step_id, o)
+    days = [(o.on - o.risk_from).days for o in first.values() if o.risk_from is not None and o.risk_from <= o.on]
+    figures.append(_days_fig("risk_to_offer", "Dagar från riskmarkering till erbjudande (median)", "",
+                             median(days) if days else None, len(days), s))
     return figures
 
 
-def bucket_counts(rows: Sequence[StepAt]) -> list[Bucket]:
+def bucket_counts(waiting: Sequence[Tally]) -> list[Bucket]:
     lows = [low for low, _ in BUCKETS]
     all_, active = [0] * len(BUCKETS), [0] * len(BUCKETS)
-    for r in rows:  # one pass: a month holds 100 000 waiting at full scale
-        i = bisect_right(lows, r.waited) - 1
-        all_[i] += 1
-        active[i] += r.active
+    for t in waiting:
+        i = bisect_right(lows, t.wait) - 1
+        all_[i] += t.n
+        active[i] += t.n if t.active else 0
     return [Bucket(bucket_label(low, high), a, b) for (low, high), a, b in zip(BUCKETS, all_, active, strict=True)]
 
 
-def breakdown(data: MonthData, key: Callable[[Meta], str], s: ReportSettings) -> list[BreakdownRow]:
+def breakdown(data: MonthFacts, key: Callable[[Tally], str], s: ReportSettings) -> list[BreakdownRow]:
     # Per group: waiting, actively waiting, of them > 90 days, completed without PvV, of them within the limit.
+    over = SHARE_LIMITS[1]
     groups: dict[str, list[int]] = {}
-    for r in data.waiting:
-        g = groups.setdefault(key(r.meta), [0, 0, 0, 0, 0])
-        g[0] += 1
-        if r.active:
-            g[1] += 1
-            g[2] += r.waited > 90
-    for r in data.completed:
-        g = groups.setdefault(key(r.meta), [0, 0, 0, 0, 0])
-        if r.deviation is not Deviation.PVV:
-            g[3] += 1
-            g[4] += bool(r.met)
+    for t in data.tallies:
+        g = groups.setdefault(key(t), [0, 0, 0, 0, 0])
+        if t.waiting:
+            g[0] += t.n
+            if t.active:
+                g[1] += t.n
+                g[2] += t.n if t.wait > over else 0
+        elif not t.pvv:
+            g[3] += t.n
+            g[4] += t.n if t.met else 0
     return [
-        BreakdownRow(group, waiting, _share(over, active), done, _share(met, done),
+        BreakdownRow(group, waiting, _share(over_90, active), done, _share(met, done),
                      suppressed=_suppress(waiting, s) or _suppress(active, s) or _suppress(done, s))
-        for group, (waiting, active, over, done, met) in sorted(groups.items())
+        for group, (waiting, active, over_90, done, met) in sorted(groups.items())
     ]
 
 
-def breakdowns(data: MonthData, s: ReportSettings, names: dict[str, dict[str, str]] | None = None
+def breakdowns(data: MonthFacts, s: ReportSettings, names: dict[str, dict[str, str]] | None = None
                ) -> dict[str, list[BreakdownRow]]:
     names = names or {}
     mvo_names, region_names = names.get("mvo", {}), names.get("region", {})
-    day = data.month.last
-    bands = {year: age_band(year, day) for year in range(day.year - 130, day.year + 1)}
     return {
-        "Kön": breakdown(data, lambda m: SEX_LABEL.get(m.sex, "Okänt"), s),
-        "Åldersgrupp": breakdown(data, lambda m: bands.get(m.birth_year) or age_band(m.birth_year, day), s),
+        "Kön": breakdown(data, lambda t: SEX_LABEL.get(t.sex, "Okänt"), s),
+        "Åldersgrupp": breakdown(data, lambda t: t.age, s),
         "Verksamhetsområde": breakdown(
-            data, lambda m: f"{m.mvo} {mvo_names.get(m.mvo, '')}".strip() if m.mvo else "Saknas", s),
-        "Vårdenhet": breakdown(data, lambda m: m.unit or "Ingen vårdenhet angiven", s),
-        "Hemregion": breakdown(data, lambda m: region_names.get(m.home_region or "", m.home_region or "Okänd"), s),
+            data, lambda t: f"{t.mvo} {mvo_names.get(t.mvo, '')}".strip() if t.mvo else "Saknas", s),
+        "Vårdenhet": breakdown(data, lambda t: t.unit or "Ingen vårdenhet angiven", s),
+        "Hemregion": breakdown(data, lambda t: region_names.get(t.region or "", t.region or "Okänd"), s),
     }
 
 
-def month_figures(data: MonthData, s: ReportSettings) -> list[Figure]:
+def month_figures(data: MonthFacts, s: ReportSettings) -> list[Figure]:
     return [*waiting_figures(data.waiting, s), *completed_figures(data.completed, s), *bup_figures(data, s),
-            *notice_figures(data, s), *offer_figures(data, s)]
+            *notice_figures(data.activity, s), *offer_figures(data.activity, s)]
 
 
 def with_last_year(current: Iterable[Figure], last_year: Iterable[Figure]) -> list[Figure]:
@@ -307,17 +314,18 @@ def with_last_year(current: Iterable[Figure], last_year: Iterable[Figure]) -> li
     return out
 
 
-def trend_point(data: MonthData) -> TrendPoint:
-    active = [r for r in data.waiting if r.active]
-    done = [r for r in data.completed if r.deviation is not Deviation.PVV]
-    return TrendPoint(data.month, len(data.waiting), _share(sum(1 for r in active if r.waited > 90), len(active)),
-                      len(done), _share(sum(1 for r in done if r.met), len(done)))
+def trend_point(month: Month, tallies: Sequence[Tally]) -> TrendPoint:
+    active = [t for t in tallies if t.waiting and t.active]
+    done = [t for t in tallies if not t.waiting and not t.pvv]
+    over = SHARE_LIMITS[1]
+    return TrendPoint(month, _n(tallies, lambda t: t.waiting), _share(_n(active, lambda t: t.wait > over),
+                                                                      _n(active)),
+                      _n(done), _share(_n(done, lambda t: bool(t.met)), _n(done)))
 
 
-def build_report(current: MonthData, last_year: MonthData, s: ReportSettings, scope: Scope | None = None,
-                 names: dict[str, dict[str, str]] | None = None, trend: Sequence[MonthData] = ()) -> Report:
-    scope = scope or Scope()
-    current, last_year = scope.apply(current), scope.apply(last_year)
+def build_report(current: MonthFacts, last_year: MonthFacts, s: ReportSettings, scope: Scope | None = None,
+                 names: dict[str, dict[str, str]] | None = None, trend: Sequence[TrendPoint] = ()) -> Report:
+    """The report of `current` beside `last_year`, both already limited to `scope`."""
     figures = with_last_year(month_figures(current, s), month_figures(last_year, s))
-    return Report(current.month, scope, s, figures, bucket_counts(current.waiting), breakdowns(current, s, names),
-                  [trend_point(scope.apply(d)) for d in trend])
+    return Report(current.month, scope or Scope(), s, figures, bucket_counts(current.waiting),
+                  breakdowns(current, s, names), list(trend))

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.access import log_list_view
 from app.context import AppContext
-from app.reports.figures import Report, ReportSettings, Scope, build_report
+from app.reports.activity import load_activity
+from app.reports.figures import (
+    MonthFacts,
+    Report,
+    ReportSettings,
+    TrendPoint,
+    build_report,
+    trend_point,
+    wait_bounds,
+)
 from app.reports.months import Month
-from app.reports.source import load_activity, load_months
+from app.reports.source import Scope
+from app.reports.tally import count_steps
 from app.settings import get_setting
 from db.models import Case, Patient, Region, Specialty, Step
 
@@ -25,24 +36,48 @@ def report_settings(ctx: AppContext) -> ReportSettings:
 
 
 def monthly_report(ctx: AppContext, month: Month, scope: Scope | None = None, trend: bool = False) -> Report:
-    """The month's figures beside the same month last year; with `trend`, also the 13 months up to `month`."""
-    settings = report_settings(ctx)
+    """The month's figures beside the same month last year; with `trend`, also the 13 months up to `month`
+    (which takes several times longer: see trend_points)."""
+    settings, scope = report_settings(ctx), scope or Scope()
     last_year = month.a_year_earlier
-    months = {month, last_year}
-    if trend:
-        months |= {month.plus(-i) for i in range(TREND_MONTHS)}
     with ctx.db.transaction() as session:
         # Figures over many patients are one list view in the access log, not one row per patient.
         log_list_view(session, ctx, f"uppföljning {month}")
-        data = load_months(session, months, ctx.rules)
-        for m in (month, last_year):
-            load_activity(session, m, ctx.rules, data[m])
-        names = {
-            "mvo": dict(session.execute(select(Specialty.code, Specialty.name)).all()),
-            "region": dict(session.execute(select(Region.code, Region.name)).all()),
-        }
-    series = [data[month.plus(-i)] for i in reversed(range(TREND_MONTHS))] if trend else []
-    return build_report(data[month], data[last_year], settings, scope, names, series)
+        counted = count_steps(session, [month, last_year], ctx.rules, scope, wait_bounds(settings),
+                              settings.cap_days)
+        facts = {m: MonthFacts(m, counted.tallies[m],
+                               load_activity(session, m, ctx.rules, scope, counted.interrupted[m]))
+                 for m in (month, last_year)}
+        series = []
+        if trend:
+            between = [month.plus(-i) for i in range(1, TREND_MONTHS - 1)]
+            points = _trend(session, ctx, between, scope, settings)
+            points += [trend_point(m, facts[m].tallies) for m in (month, last_year)]
+            series = sorted(points, key=lambda p: p.month)
+        names = _names(session)
+    return build_report(facts[month], facts[last_year], settings, scope, names, series)
+
+
+def trend_points(ctx: AppContext, month: Month, scope: Scope | None = None) -> list[TrendPoint]:
+    """The 13 months up to `month`: waiting, share over 90 days, completed and share within the limit. Every
+    month's interrupted steps are evaluated by the clock, so this takes several times as long as the month."""
+    months = [month.plus(-i) for i in reversed(range(TREND_MONTHS))]
+    with ctx.db.transaction() as session:
+        log_list_view(session, ctx, f"uppföljning {month}, utveckling")
+        return _trend(session, ctx, months, scope or Scope(), report_settings(ctx))
+
+
+def _trend(session: Session, ctx: AppContext, months: list[Month], scope: Scope,
+           settings: ReportSettings) -> list[TrendPoint]:
+    counted = count_steps(session, months, ctx.rules, scope, wait_bounds(settings))
+    return [trend_point(m, counted.tallies[m]) for m in months]
+
+
+def _names(session: Session) -> dict[str, dict[str, str]]:
+    return {
+        "mvo": dict(session.execute(select(Specialty.code, Specialty.name)).all()),
+        "region": dict(session.execute(select(Region.code, Region.name)).all()),
+    }
 
 
 def scope_choices(ctx: AppContext) -> dict[str, list[tuple[str, str]]]:

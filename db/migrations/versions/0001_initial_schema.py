@@ -150,7 +150,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('step', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_step_case_id'), ['case_id'], unique=False)
-        batch_op.create_index('ix_step_open_deadline', ['is_open', 'deadline'], unique=False)
+        batch_op.create_index('ix_step_worklist', ['deadline', 'stopped_on', 'pvv_since', 'paused_since', 'akut_from', 'risk_from', 'frozen_remaining'], unique=False, sqlite_where=sa.text('is_open = 1'), postgresql_where=sa.text('is_open'))
 
     op.create_table('case_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -198,7 +198,7 @@ def downgrade() -> None:
 
     op.drop_table('case_event')
     with op.batch_alter_table('step', schema=None) as batch_op:
-        batch_op.drop_index('ix_step_open_deadline')
+        batch_op.drop_index('ix_step_worklist')
         batch_op.drop_index(batch_op.f('ix_step_case_id'))
 
     op.drop_table('step')

@@ -1,4 +1,5 @@
-"""export log, and an index on case_event (kind, on) for the monthly figures
+"""export log, and the indexes of the monthly figures: case_event (kind, on) and a partial index on the steps
+whose clock was interrupted (db/exports.py)
 
 Revision ID: 0002
 Revises: 0001
@@ -6,6 +7,10 @@ Revises: 0001
 
 import sqlalchemy as sa
 from alembic import op
+
+# db.exports.CLOCK_UNINTERRUPTED, negated: written out so that this migration never changes with the models.
+INTERRUPTED = ("NOT (clock_start = started_on AND waiting_since = clock_start AND pvv_since IS NULL "
+               "AND paused_since IS NULL)")
 
 revision = "0002"
 down_revision = "0001"
@@ -32,9 +37,14 @@ def upgrade() -> None:
         batch_op.create_index("ix_export_log_period_kind", ["period", "kind"], unique=False)
     with op.batch_alter_table("case_event", schema=None) as batch_op:
         batch_op.create_index("ix_case_event_kind_on", ["kind", "on"], unique=False)
+    with op.batch_alter_table("step", schema=None) as batch_op:
+        batch_op.create_index("ix_step_clock_interrupted", ["started_on"], unique=False,
+                              sqlite_where=sa.text(INTERRUPTED), postgresql_where=sa.text(INTERRUPTED))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("step", schema=None) as batch_op:
+        batch_op.drop_index("ix_step_clock_interrupted")
     with op.batch_alter_table("case_event", schema=None) as batch_op:
         batch_op.drop_index("ix_case_event_kind_on")
     with op.batch_alter_table("export_log", schema=None) as batch_op:

@@ -1,0 +1,1 @@
+"""The access log's integrity (hash chain, verification) and its review by the granskare."""

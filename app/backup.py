@@ -1,0 +1,144 @@
+"""Backups of the database file: at start, at exit and daily, each checked after it is written, the oldest
+removed beyond the number to keep (a setting); and restoring one, checked before it replaces the database.
+
+Automatic backups are named <database>-<time>-<label>.sqlite in the backup folder beside the database; the
+copies made before a migration (db.migrate) live there too and are never removed here."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from app.database import Database
+from app.errors import StorageError
+from app.paths import backup_folder
+from app.settings import get_setting
+from db.sqlite_file import integrity_problems, online_copy, remove_journal_files
+
+log = logging.getLogger(__name__)
+
+KEEP = ("backup.keep", 14)  # (setting key, default): automatic backups kept
+LABELS = {"start": "vid start", "slut": "vid avslut", "daglig": "daglig"}  # the automatic ones
+OTHER_LABELS = {"ersatt": "ersatt vid återställning"}
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    made: datetime  # local time, from the file name
+    label: str
+
+    @property
+    def description(self) -> str:
+        kind = (LABELS | OTHER_LABELS).get(self.label, "före uppgradering" if self.label.startswith("fore-") else self.label)
+        return f"{self.made:%Y-%m-%d %H:%M:%S} ({kind})"
+
+
+def _parse(db_path: Path, path: Path) -> Backup | None:
+    rest = path.stem.removeprefix(f"{db_path.stem}-")
+    if rest == path.stem:
+        return None
+    try:
+        made = datetime.strptime(rest[:22], "%Y%m%d-%H%M%S-%f")
+        label = rest[23:]
+    except ValueError:
+        try:  # db.migrate's names have whole seconds
+            made, label = datetime.strptime(rest[:15], "%Y%m%d-%H%M%S"), rest[16:]
+        except ValueError:
+            return None
+    return Backup(path, made, label)
+
+
+def list_backups(db_path: Path) -> list[Backup]:
+    """Every backup of this database, newest first."""
+    folder = backup_folder(db_path)
+    found = [_parse(db_path, p) for p in folder.glob(f"{db_path.stem}-*.sqlite")] if folder.exists() else []
+    return sorted((b for b in found if b), key=lambda b: b.made, reverse=True)
+
+
+def make_backup(db_path: Path, label: str, keep: int | None = None) -> Backup:
+    """An online copy, checked with PRAGMA integrity_check; a copy that fails the check is removed and reported.
+    Then older automatic backups beyond `keep` are removed."""
+    target = backup_folder(db_path) / f"{db_path.stem}-{datetime.now():%Y%m%d-%H%M%S-%f}-{label}.sqlite"
+    try:
+        online_copy(db_path, target)
+    except Exception as exc:  # sqlite3 or OS errors: the user gets the message, the database is untouched
+        target.unlink(missing_ok=True)
+        raise StorageError(f"Säkerhetskopian kunde inte skrivas till {target.parent}: {exc}. Kontrollera att "
+                           "det finns utrymme på disken.") from exc
+    problems = integrity_problems(target)
+    if problems:
+        target.unlink(missing_ok=True)
+        raise StorageError("Säkerhetskopian klarade inte kontrollen och togs bort. Databasen kan vara skadad: "
+                           f"{problems[0]}")
+    backup = _parse(db_path, target)
+    if keep is not None:
+        rotate(db_path, keep)
+    log.info("Backup %s written and checked", target)
+    return backup
+
+
+def rotate(db_path: Path, keep: int) -> list[Path]:
+    """Remove automatic backups beyond the newest `keep`. Returns what was removed."""
+    automatic = [b for b in list_backups(db_path) if b.label in LABELS]
+    removed = [b.path for b in automatic[max(keep, 1):]]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
+
+
+def keep_setting(db: Database) -> int:
+    value = get_setting(db, *KEEP)
+    return value if isinstance(value, int) and value >= 1 else KEEP[1]
+
+
+def backup_now(db: Database, label: str) -> Backup:
+    """The app's entry point: at start ("start"), at exit ("slut")."""
+    return make_backup(db.path, label, keep_setting(db))
+
+
+def backup_if_due(db: Database, today: date | None = None) -> Backup | None:
+    """The daily backup: made when no automatic backup exists from today yet. Call it now and then (hourly)."""
+    today = today or date.today()
+    if any(b.made.date() == today and b.label in LABELS for b in list_backups(db.path)):
+        return None
+    return backup_now(db, "daglig")
+
+
+def latest_good_backup(db_path: Path) -> Backup | None:
+    """The newest backup that passes the integrity check (older ones are tried if the newest is damaged)."""
+    return next((b for b in list_backups(db_path) if not integrity_problems(b.path)), None)
+
+
+def restore(backup: Path, db_path: Path) -> Path | None:
+    """Replace the database with a backup. The database must be closed. The backup is checked first; the file it
+    replaces is kept beside the backups (…-ersatt.sqlite) in case it is needed. Returns where that copy is."""
+    problems = integrity_problems(backup)
+    if problems:
+        raise StorageError(f"Säkerhetskopian {backup.name} är skadad och kan inte återställas: {problems[0]}")
+    staged = db_path.with_name(f"{db_path.name}.aterstalls")
+    shutil.copyfile(backup, staged)
+    if integrity_problems(staged):
+        staged.unlink(missing_ok=True)
+        raise StorageError("Kopian av säkerhetskopian blev inte hel. Kontrollera disken och försök igen.")
+    replaced = None
+    if db_path.exists():
+        replaced = backup_folder(db_path) / f"{db_path.stem}-{datetime.now():%Y%m%d-%H%M%S-%f}-ersatt.sqlite"
+        replaced.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(db_path, replaced)
+        for suffix in ("-wal", "-shm"):
+            if Path(f"{db_path}{suffix}").exists():
+                shutil.copyfile(f"{db_path}{suffix}", f"{replaced}{suffix}")
+    remove_journal_files(db_path)
+    os.replace(staged, db_path)  # atomic: the database is either the old file or the checked backup
+    log.info("Restored %s from %s (replaced file kept as %s)", db_path, backup, replaced)
+    return replaced
+
+
+def check_at_start(db_path: Path) -> list[str]:
+    """The start-up check (PRAGMA quick_check): [] when the file is whole or does not exist yet."""
+    return integrity_problems(db_path, quick=True) if db_path.exists() else []
