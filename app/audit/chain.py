@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -29,7 +29,7 @@ _COLUMNS = [getattr(AccessLog, name) for name in CONTENT]
 def _utc_text(at: datetime) -> str:
     """SQLite hands back naive datetimes (UTC by convention), PostgreSQL aware ones: hash the same text."""
     if at.tzinfo is not None:
-        at = at.astimezone(timezone.utc).replace(tzinfo=None)
+        at = at.astimezone(UTC).replace(tzinfo=None)
     return at.isoformat(sep=" ", timespec="microseconds")
 
 
@@ -73,7 +73,7 @@ def append_many(session: Session, rows: list[dict[str, Any]]) -> list[int]:
         return []
     seal(session)
     last_id, prev = _head(session)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     out = []
     for offset, row in enumerate(rows, start=1):
         # ids follow the chain; a concurrent writer cannot commit the same ids (see the module text)

@@ -33,7 +33,7 @@ def test_disk_full(ctx, db_path):
     ctx.db.engine.dispose()
 
     @event.listens_for(ctx.db.engine, "connect")
-    def _full(connection, _record):  # noqa: ANN001 - the file may not grow: SQLite reports a full disk
+    def _full(connection, _record):  # the file may not grow: SQLite reports a full disk
         pages = connection.execute("PRAGMA page_count").fetchone()[0]
         connection.execute(f"PRAGMA max_page_count = {pages}")
 

@@ -18,22 +18,19 @@ MESSAGE = "access_log is append-only"  # db.audit.APPEND_ONLY; app.errors maps i
 
 # Refuse every UPDATE but sealing an unsealed row once (setting its hashes, nothing else), and every DELETE.
 SQLITE_TRIGGERS = [
-    "CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log "
-    "WHEN OLD.row_hash IS NOT NULL OR " + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in CONTENT) + " "
-    f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
+    ("CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log "
+     "WHEN OLD.row_hash IS NOT NULL OR " + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in CONTENT)
+     + f" BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"),
     f"CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
 ]
 POSTGRESQL_TRIGGERS = [
-    "CREATE FUNCTION access_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    "IF TG_OP = 'DELETE' OR OLD.row_hash IS NOT NULL OR "
-    + " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in CONTENT) +
-    f" THEN RAISE EXCEPTION '{MESSAGE}'; END IF; RETURN NEW; END $$",
-    "CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log FOR EACH ROW "
-    "EXECUTE FUNCTION access_log_append_only()",
-    "CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log FOR EACH ROW "
-    "EXECUTE FUNCTION access_log_append_only()",
-    "CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON access_log FOR EACH STATEMENT "
-    "EXECUTE FUNCTION access_log_append_only()",
+    ("CREATE FUNCTION access_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+     "IF TG_OP IN ('DELETE', 'TRUNCATE') OR OLD.row_hash IS NOT NULL OR "
+     + " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in CONTENT)
+     + f" THEN RAISE EXCEPTION '{MESSAGE}'; END IF; RETURN NEW; END $$"),
+    *(f"CREATE TRIGGER access_log_no_{op.lower()} BEFORE {op} ON access_log FOR EACH {each} "
+      "EXECUTE FUNCTION access_log_append_only()"
+      for op, each in (("UPDATE", "ROW"), ("DELETE", "ROW"), ("TRUNCATE", "STATEMENT"))),
 ]
 
 
