@@ -13,6 +13,7 @@ from app import worklist
 from app.context import AppContext
 from app.export import export_due
 from app.guarantee import SEVERITY
+from app.roles import Permission, may
 from app.worklist import Filter
 from ui.case_window import CaseWindow
 from ui.errors import show_error
@@ -103,6 +104,8 @@ class MainWindow(QMainWindow):
         add(cases_menu, "open_case", "&Öppna markerat ärende", self.open_selected, "Return")
         cases_menu.addSeparator()
         add(cases_menu, "settings", "&Inställningar för tidsgränser…", self.open_settings)
+        add(cases_menu, "backup", "&Säkerhetskopiera nu", self.backup_now)
+        add(cases_menu, "restore", "Åte&rställ säkerhetskopia…", self.restore_backup)
         cases_menu.addSeparator()
         add(cases_menu, "quit", "&Avsluta Lotsen", self.close, QKeySequence.StandardKey.Quit)
         view = self.menuBar().addMenu("&Visa")
@@ -115,6 +118,9 @@ class MainWindow(QMainWindow):
         add(tools, "register", "&Vårdgivare, enheter och avtal…", self.open_register, "Ctrl+Shift+V")
         add(tools, "import", "&Importera lista…", self.import_list, "Ctrl+Shift+I")
         add(tools, "reports", "&Uppföljning och nationell export…", self.open_reports, "Ctrl+Shift+U")
+        review = self.menuBar().addMenu("&Granskning")
+        add(review, "log_review", "&Granska loggen…", self.open_log_review).setEnabled(
+            may(self.ctx.role, Permission.REVIEW_LOG))
         help_menu = self.menuBar().addMenu("&Hjälp")
         add(help_menu, "about", "&Om Lotsen", self.about)
 
@@ -217,6 +223,31 @@ class MainWindow(QMainWindow):
 
         self._reports_window = ReportsWindow(self.ctx, self)
         self._reports_window.show()
+
+    def open_log_review(self) -> None:
+        from ui.log_review_window import LogReviewWindow
+
+        self._review_window = LogReviewWindow(self.ctx, self)
+        self._review_window.show()
+
+    def backup_now(self) -> None:
+        from app.backup import backup_now
+
+        self.runner.run(lambda: backup_now(self.ctx.db, "manuell"),
+                        lambda b: self.statusBar().showMessage(f"Säkerhetskopian är sparad: {b.path}", 8000))
+
+    def restore_backup(self) -> None:
+        """Restoring replaces the open file: Lotsen closes the database and asks for a restart."""
+        from ui.restore_dialog import RestoreDialog
+
+        self.runner.wait()
+        self.ctx.db.close()
+        dialog = RestoreDialog(self.ctx.db.path, "", self)
+        dialog.exec()
+        if dialog.restored:
+            QMessageBox.information(self, "Återställ säkerhetskopia",
+                                    "Säkerhetskopian är återställd. Starta Lotsen igen för att fortsätta.")
+            self.close()
 
     def _save_filter(self, name: str, flt: Filter) -> None:
         try:

@@ -220,15 +220,16 @@ def _clock_events(session: Session, rows: Sequence, until: date) -> dict[int, li
     ids = list(target)
     by_step: dict[int, list[ClockEvent]] = defaultdict(list)
     for i in range(0, len(ids), 900):
+        # Only the step ids in the condition: given the kinds or dates too, the planner may prefer the
+        # (kind, on) index and read a large part of the timeline.
         query = (
             select(CaseEvent.step_id, CaseEvent.kind, CaseEvent.on, CaseEvent.pause)
-            .where(CaseEvent.step_id.in_(ids[i:i + 900]), CaseEvent.kind.in_(list(_WAIT_KINDS)),
-                   CaseEvent.on <= until)
-            .order_by(CaseEvent.step_id, CaseEvent.on, CaseEvent.id)
+            .where(CaseEvent.step_id.in_(ids[i:i + 900])).order_by(CaseEvent.step_id, CaseEvent.on, CaseEvent.id)
         )
         for step_id, kind, on, pause in session.connection().execute(query):
-            by_step[step_id].append(ClockEvent(_WAIT_KINDS[kind], on, pause=_PAUSE.get(pause),
-                                               target=target[step_id] if kind == EventKind.START else None))
+            if kind in _WAIT_KINDS and on <= until:
+                by_step[step_id].append(ClockEvent(_WAIT_KINDS[kind], on, pause=_PAUSE.get(pause),
+                                                   target=target[step_id] if kind == EventKind.START else None))
     return by_step
 
 

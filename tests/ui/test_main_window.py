@@ -114,3 +114,13 @@ def test_window_renders(qtbot, main, tmp_path):
     qtbot.waitExposed(main)
     image = main.grab()
     assert image.width() == 1366 and not image.isNull()
+
+
+def test_backup_now_and_review_menu_follows_the_role(qtbot, main, ctx):
+    from app.paths import backup_folder
+
+    assert ctx.role == "administrator"  # the first user of a new database
+    assert not main.menu_actions["log_review"].isEnabled()  # the log is reviewed by a granskare
+    main.menu_actions["backup"].trigger()
+    main.runner.wait()
+    qtbot.waitUntil(lambda: any(backup_folder(ctx.db.path).glob("*manuell*")))
