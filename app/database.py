@@ -19,7 +19,7 @@ from app.paths import backup_folder
 from db import migrate
 from db.engine import make_engine, make_session_factory
 from db.models import Activity, Municipality, Region, Specialty
-from db.sqlite_file import integrity_problems
+from db.sqlite_file import header_problems
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +53,10 @@ CORRUPT = "Databasfilen är skadad. Återställ den senaste säkerhetskopian."
 
 
 def open_database(path: Path) -> Database:
-    """Raises CorruptDatabase when the file fails SQLite's quick check, StorageError for other known problems."""
+    """Raises CorruptDatabase when the file cannot be read as a database, StorageError for other known problems.
+    Damage deeper in the file is found by the start-up backup's integrity check (app.backup)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and (problems := integrity_problems(path, quick=True)):
+    if path.exists() and (problems := header_problems(path)):
         log.error("Integrity check of %s failed: %s", path, problems[:5])
         raise CorruptDatabase(CORRUPT, path)
     engine = make_engine(path)

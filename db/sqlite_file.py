@@ -21,6 +21,20 @@ def integrity_problems(path: Path, quick: bool = False) -> list[str]:
     return [] if problems == ["ok"] else problems
 
 
+def header_problems(path: Path) -> list[str]:
+    """A quick look at start-up, in milliseconds whatever the file's size: is it a database whose schema reads?
+    The full check reads every page; it runs on the start-up backup's copy, beside the running app."""
+    try:
+        connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    return []
+
+
 def online_copy(source: Path, target: Path) -> None:
     """Copy with SQLite's backup API: consistent while others write, includes what is still in the WAL file."""
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QProgressDialog
 
 from app import backup, demo
 from app.context import sign_in
@@ -21,6 +20,7 @@ from app.paths import backup_folder
 from app.settings import DEMO, get_setting, set_setting
 from ui.errors import user_message
 from ui.main_window import MainWindow
+from ui.worker import BackgroundRunner
 from ui.restore_dialog import RestoreDialog
 
 log = logging.getLogger(__name__)
@@ -46,15 +46,22 @@ def run_gui(db_path: Path) -> int:
     window = open_main_window(db_path)
     if window is None:
         return 1
+    _backup_in_background(window)
     daily = QTimer(window)  # the daily backup, for an app left open overnight
-    daily.timeout.connect(lambda: _backup_in_background(window.ctx.db, daily=True))
+    daily.timeout.connect(lambda: _backup_in_background(window, daily=True))
     daily.start(60 * 60 * 1000)
     window.show()
     code = qt_app.exec()
+    saving = QProgressDialog("Lotsen sparar en säkerhetskopia innan programmet stängs …", "", 0, 0)
+    saving.setCancelButton(None)
+    saving.setWindowTitle("Lotsen")
+    saving.show()
+    qt_app.processEvents()
     try:
         backup.backup_now(window.ctx.db, "slut")
     except StorageError as exc:
         QMessageBox.warning(None, "Lotsen", exc.message)
+    saving.close()
     window.deleteLater()  # widgets go before the application object, not at interpreter exit
     qt_app.processEvents()
     return code
@@ -77,7 +84,6 @@ def open_main_window(db_path: Path) -> MainWindow | None:
         QMessageBox.warning(None, "Lotsen", "Databasen ligger på en nätverksenhet. Lotsen fungerar där, men "
                             "långsammare, och om nätverket bryts mitt i en ändring kan den gå förlorad. Flytta "
                             "databasen till den här datorn om det går, eller kontakta IT.")
-    _backup_in_background(db)
     window = MainWindow(ctx, demo=bool(get_setting(db, DEMO, False)))
     window.resize(1366, 768)
     return window
@@ -97,15 +103,21 @@ def _open_or_restore(db_path: Path) -> Database | None:
         return open_database(db_path)
 
 
-def _backup_in_background(db: Database, daily: bool = False) -> None:
-    """Start and daily backups run beside the UI: SQLite's backup API reads a consistent copy while we write."""
-    def work() -> None:
-        try:
-            backup.backup_if_due(db) if daily else backup.backup_now(db, "start")
-        except StorageError as exc:
-            log.warning("Automatic backup failed: %s", exc.message)
+def _backup_in_background(window: MainWindow, daily: bool = False) -> None:
+    """Start and daily backups run beside the UI (SQLite's backup API copies consistently while we write). The
+    copy's integrity check is also the start-up check of the whole file: a failure is shown, with what to do."""
+    db = window.ctx.db
 
-    threading.Thread(target=work, name="backup", daemon=True).start()
+    def failed(exc: BaseException) -> None:
+        log.warning("Automatic backup failed: %s", exc)
+        text = exc.message if isinstance(exc, StorageError) else "Den automatiska säkerhetskopian misslyckades."
+        QMessageBox.warning(window, "Säkerhetskopia", f"{text}\n\nOm databasen är skadad: välj Ärenden → "
+                                                      "Återställ säkerhetskopia. Kontakta annars IT.")
+
+    if not hasattr(window, "backup_runner"):
+        window.backup_runner = BackgroundRunner(window)  # its own thread: a long copy must not hold up the list
+    window.backup_runner.run(lambda: backup.backup_if_due(db) if daily else backup.backup_now(db, "start"),
+                             lambda _b: None, failed)
 
 
 def _report_unexpected(kind, value, traceback) -> None:

@@ -1,6 +1,7 @@
-"""A month's offers, answers and 14-day notices for the follow-up figures, in a scope: a few thousand rows found
-through the case_event (kind, on) index, each with the state of its step at month end (the cached clock where
-it is exact, see app.reports.source; the clock's own answer for the other steps, which the caller evaluated)."""
+"""A month's offers, answers and 14-day notices for the follow-up figures, in a scope: each read through the
+case_event (kind, on) index from the month's own events, never from the whole timeline, with the state of the
+step at month end where a figure needs it (the cached clock where it is exact, see app.reports.source; else the
+clock's row, which the caller evaluated)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.guarantee import Answer, EventKind, RuleBook
 from app.reports.months import Month
-from app.reports.source import COMPLETED, EXACT, WAITING, Scope, StepAt, cached_state
+from app.reports.source import COMPLETED, EXACT, Scope, StepAt, cached_state
 from db.models import Case, CaseEvent, Patient, Step
 
 
@@ -42,80 +43,96 @@ class Activity:
                                                            # was an appointment or notice given within it?
 
 
-_STATE = (EXACT, Step.started_on, Step.stopped_on, Step.met)
+def _in_month(event, kind: EventKind, first: date, last: date) -> tuple:
+    return event.kind == kind, event.on >= first, event.on <= last
 
 
-def _events(event, *columns, scope: Scope):
-    """SELECT columns FROM the timeline rows `event` with their step, case and patient, in scope."""
-    return (select(*columns).select_from(event).join(Step, Step.id == event.step_id)
-            .join(Case, Step.case_id == Case.id).join(Patient, Case.patient_id == Patient.id)
-            .where(*scope.conditions()))
+class _Steps:
+    """Queries from timeline rows to their step (and its case and patient, when the scope or a column needs
+    them), limited to the scope."""
+
+    def __init__(self, scope: Scope):
+        self.conditions = scope.conditions()
+
+    def select(self, event, *columns, patient: bool = False):
+        query = select(*columns).select_from(event).join(Step, Step.id == event.step_id)
+        if self.conditions or patient:
+            query = (query.join(Case, Step.case_id == Case.id).join(Patient, Case.patient_id == Patient.id)
+                     .where(*self.conditions))
+        return query
 
 
-def _state(exact: int, started_on: date, stopped_on: date | None, met: bool | None, step_id: int, month: Month,
-           interrupted: Mapping[int, StepAt]) -> StepAt | str | None:
-    """WAITING/COMPLETED from the cache where it is exact; else the clock's row (or None: neither)."""
+def _state(row, month: Month, interrupted: Mapping[int, StepAt]) -> StepAt | str | None:
+    """(step_id, exact, started_on, stopped_on, met) -> WAITING/COMPLETED from the cache where it is exact; else
+    the clock's row (or None: neither)."""
+    step_id, exact, started_on, stopped_on, met = row
     return cached_state(started_on, stopped_on, met, month) if exact else interrupted.get(step_id)
+
+
+_STATE = (Step.id, EXACT, Step.started_on, Step.stopped_on, Step.met)
 
 
 def load_activity(session: Session, month: Month, rules: RuleBook, scope: Scope,
                   interrupted: Mapping[int, StepAt]) -> Activity:
     """`interrupted`: the month's rows of the steps whose cached clock is not exact (source.interrupted)."""
+    steps = _Steps(scope)
     connection = session.connection()
     first, last = month.first, month.last
     activity = Activity()
 
-    made = _events(CaseEvent, CaseEvent.step_id, CaseEvent.on, *_STATE, Step.risk_from, scope=scope)
-    for step_id, on, exact, started_on, stopped_on, met, risk_from in connection.execute(
-            made.where(CaseEvent.kind == EventKind.OFFER, CaseEvent.on >= first, CaseEvent.on <= last)
-            .order_by(CaseEvent.on, CaseEvent.id)):
-        state = _state(exact, started_on, stopped_on, met, step_id, month, interrupted)
+    made = steps.select(CaseEvent, CaseEvent.on, Step.risk_from, *_STATE).where(
+        *_in_month(CaseEvent, EventKind.OFFER, first, last)).order_by(CaseEvent.on, CaseEvent.id)
+    for on, risk_from, *row in connection.execute(made):
+        state = _state(row, month, interrupted)
         if state is None or isinstance(state, StepAt):  # not counted in the month, or the clock's own date
             risk_from = state and state.risk_from
-        activity.offers.append(OfferMade(step_id, on, risk_from))
+        activity.offers.append(OfferMade(row[0], on, risk_from))
 
-    # Accepted answers up to month end: counted when given in the month; and the steps completed in the month
-    # with one (a step the clock sees completed in the month has no cached stop before the month's first day).
-    answer, offer = aliased(CaseEvent), aliased(CaseEvent)
-    accepted = _events(answer, answer.on, offer.id, Step.id, *_STATE, Patient.home_region_code,
-                       scope=scope).join(offer, offer.id == answer.offer_id)
+    activity.accepted = connection.execute(
+        steps.select(CaseEvent, func.count()).where(*_in_month(CaseEvent, EventKind.ANSWER, first, last),
+                                                    CaseEvent.answer == Answer.ACCEPTED)).scalar_one()
+
+    # Treated elsewhere: completed in the month with an offer accepted by month end. Every step the clock sees
+    # completed in the month has its COMPLETED event in the month, so those events lead to all of them.
+    done, answer, offer = aliased(CaseEvent), aliased(CaseEvent), aliased(CaseEvent)
+    treated = (steps.select(done, offer.id, Patient.home_region_code, *_STATE, patient=True)
+               .join(answer, answer.step_id == done.step_id).join(offer, offer.id == answer.offer_id)
+               .where(*_in_month(done, EventKind.COMPLETED, first, last), answer.kind == EventKind.ANSWER,
+                      answer.answer == Answer.ACCEPTED, answer.on <= last, offer.on <= last)
+               .order_by(offer.on, offer.id))
     latest: dict[int, tuple[int, str | None]] = {}
-    for answered_on, offer_id, step_id, exact, started_on, stopped_on, met, home in connection.execute(
-            accepted.where(answer.kind == EventKind.ANSWER, answer.answer == Answer.ACCEPTED, answer.on <= last,
-                           offer.on <= last,
-                           or_(answer.on >= first, Step.stopped_on.is_(None), Step.stopped_on >= first))
-            .order_by(offer.on, offer.id)):
-        activity.accepted += answered_on >= first
-        state = _state(exact, started_on, stopped_on, met, step_id, month, interrupted)
+    for offer_id, home, *row in connection.execute(treated):
+        state = _state(row, month, interrupted)
         if state == COMPLETED or (isinstance(state, StepAt) and not state.waiting):
-            latest[step_id] = (offer_id, home)
+            latest[row[0]] = (offer_id, home)
     details = _details(session, [offer_id for offer_id, _ in latest.values()])
     for offer_id, home in latest.values():
         d = details.get(offer_id) or {}
         activity.treated.append(Treated(d.get("provider_region"), d.get("ownership"), home))
 
-    activity.notices = _notices(session, month, rules, scope)
+    activity.notices = _notices(session, steps, month, rules)
     return activity
 
 
-def _notices(session: Session, month: Month, rules: RuleBook, scope: Scope) -> list[bool]:
+def _notices(session: Session, steps: _Steps, month: Month, rules: RuleBook) -> list[bool]:
     """Steps whose notice window (notice_days from the first start) closed in the month, and whether an offer
-    or notice came within it. The steps are found by their START event, dated with the step's started_on."""
+    or notice came within it. The steps are found by their START event, dated with the step's started_on; the
+    first offer or notice since the earliest window opened, by the month's own offers and notices."""
     days = [s.notice_days for r in rules.rule_sets for s in r.steps.values() if s.notice_days is not None]
     if not days:
         return []
     low, high = month.first - timedelta(days=max(days)), month.last - timedelta(days=min(days))
-    given = aliased(CaseEvent)
-    first_given = (select(func.min(given.on))
-                   .where(given.step_id == Step.id, given.kind.in_([EventKind.OFFER, EventKind.NOTICE]),
-                          given.on >= low, given.on <= month.last)
-                   .scalar_subquery())
-    query = _events(CaseEvent, Step.code, Step.started_on, first_given, scope=scope).where(
-        CaseEvent.kind == EventKind.START, CaseEvent.on >= low, CaseEvent.on <= high,
-        and_(Step.started_on >= low, Step.started_on <= high))
+    connection = session.connection()
+    given = dict(connection.execute(
+        select(CaseEvent.step_id, func.min(CaseEvent.on))
+        .where(CaseEvent.kind.in_([EventKind.OFFER, EventKind.NOTICE]), CaseEvent.on >= low,
+               CaseEvent.on <= month.last)
+        .group_by(CaseEvent.step_id)).all())
+    started = steps.select(CaseEvent, Step.id, Step.code, Step.started_on).where(
+        *_in_month(CaseEvent, EventKind.START, low, high), Step.started_on >= low, Step.started_on <= high)
     notice_days: dict[tuple[date, str], int | None] = {}
     out = []
-    for code, started_on, given_on in session.connection().execute(query):
+    for step_id, code, started_on in connection.execute(started):
         key = (started_on, code)
         if key not in notice_days:
             notice_days[key] = rules.for_date(started_on).step(code).notice_days
@@ -123,6 +140,7 @@ def _notices(session: Session, month: Month, rules: RuleBook, scope: Scope) -> l
             continue
         until = started_on + timedelta(days=notice_days[key])
         if month.first <= until <= month.last:
+            given_on = given.get(step_id)
             out.append(given_on is not None and started_on <= given_on <= until)
     return out
 
