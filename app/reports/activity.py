@@ -62,11 +62,11 @@ class _Steps:
         return query
 
 
-def _state(row, month: Month, interrupted: Mapping[int, StepAt]) -> StepAt | str | None:
+def _state(row, first: date, last: date, interrupted: Mapping[int, StepAt]) -> StepAt | str | None:
     """(step_id, exact, started_on, stopped_on, met) -> WAITING/COMPLETED from the cache where it is exact; else
     the clock's row (or None: neither)."""
     step_id, exact, started_on, stopped_on, met = row
-    return cached_state(started_on, stopped_on, met, month) if exact else interrupted.get(step_id)
+    return cached_state(started_on, stopped_on, met, first, last) if exact else interrupted.get(step_id)
 
 
 _STATE = (Step.id, EXACT, Step.started_on, Step.stopped_on, Step.met)
@@ -82,8 +82,8 @@ def load_activity(session: Session, month: Month, rules: RuleBook, scope: Scope,
 
     made = steps.select(CaseEvent, CaseEvent.on, Step.risk_from, *_STATE).where(
         *_in_month(CaseEvent, EventKind.OFFER, first, last)).order_by(CaseEvent.on, CaseEvent.id)
-    for on, risk_from, *row in connection.execute(made):
-        state = _state(row, month, interrupted)
+    for on, risk_from, *row in connection.execute(made).all():
+        state = _state(row, first, last, interrupted)
         if state is None or isinstance(state, StepAt):  # not counted in the month, or the clock's own date
             risk_from = state and state.risk_from
         activity.offers.append(OfferMade(row[0], on, risk_from))
@@ -93,22 +93,31 @@ def load_activity(session: Session, month: Month, rules: RuleBook, scope: Scope,
                                                     CaseEvent.answer == Answer.ACCEPTED)).scalar_one()
 
     # Treated elsewhere: completed in the month with an offer accepted by month end. Every step the clock sees
-    # completed in the month has its COMPLETED event in the month, so those events lead to all of them.
-    done, answer, offer = aliased(CaseEvent), aliased(CaseEvent), aliased(CaseEvent)
-    treated = (steps.select(done, offer.id, Patient.home_region_code, *_STATE, patient=True)
-               .join(answer, answer.step_id == done.step_id).join(offer, offer.id == answer.offer_id)
-               .where(*_in_month(done, EventKind.COMPLETED, first, last), answer.kind == EventKind.ANSWER,
-                      answer.answer == Answer.ACCEPTED, answer.on <= last, offer.on <= last)
-               .order_by(offer.on, offer.id))
-    latest: dict[int, tuple[int, str | None]] = {}
-    for offer_id, home, *row in connection.execute(treated):
-        state = _state(row, month, interrupted)
+    # completed in the month has its COMPLETED event in the month. The steps with one, and the answers up to
+    # month end, are read from the (kind, on, step_id) index alone; only the few answers of those steps are
+    # looked at further.
+    done = set(connection.execute(
+        select(CaseEvent.step_id).where(*_in_month(CaseEvent, EventKind.COMPLETED, first, last))).scalars())
+    answers = connection.execute(
+        select(CaseEvent.id, CaseEvent.step_id).where(CaseEvent.kind == EventKind.ANSWER, CaseEvent.on <= last)
+    ).all()
+    candidates = [answer_id for answer_id, step_id in answers if step_id in done]
+    answer, offer = aliased(CaseEvent), aliased(CaseEvent)
+    accepted = []
+    for i in range(0, len(candidates), 900):
+        accepted += connection.execute(
+            steps.select(answer, offer.on, offer.id, *_STATE).join(offer, offer.id == answer.offer_id)
+            .where(answer.id.in_(candidates[i:i + 900]), answer.answer == Answer.ACCEPTED, offer.on <= last)).all()
+    latest: dict[int, int] = {}
+    for _, offer_id, *row in sorted(accepted, key=lambda r: (r[0], r[1])):  # the latest offer last
+        state = _state(row, first, last, interrupted)
         if state == COMPLETED or (isinstance(state, StepAt) and not state.waiting):
-            latest[row[0]] = (offer_id, home)
-    details = _details(session, [offer_id for offer_id, _ in latest.values()])
-    for offer_id, home in latest.values():
+            latest[row[0]] = offer_id
+    details = _by_id(session, CaseEvent.id, CaseEvent.details, list(latest.values()))
+    home = _by_id(session, Step.id, Patient.home_region_code, list(latest), patient=True)
+    for step_id, offer_id in latest.items():
         d = details.get(offer_id) or {}
-        activity.treated.append(Treated(d.get("provider_region"), d.get("ownership"), home))
+        activity.treated.append(Treated(d.get("provider_region"), d.get("ownership"), home.get(step_id)))
 
     activity.notices = _notices(session, steps, month, rules)
     return activity
@@ -121,33 +130,34 @@ def _notices(session: Session, steps: _Steps, month: Month, rules: RuleBook) -> 
     days = [s.notice_days for r in rules.rule_sets for s in r.steps.values() if s.notice_days is not None]
     if not days:
         return []
-    low, high = month.first - timedelta(days=max(days)), month.last - timedelta(days=min(days))
+    first, last = month.first, month.last
+    low, high = first - timedelta(days=max(days)), last - timedelta(days=min(days))
     connection = session.connection()
     given = dict(connection.execute(
         select(CaseEvent.step_id, func.min(CaseEvent.on))
-        .where(CaseEvent.kind.in_([EventKind.OFFER, EventKind.NOTICE]), CaseEvent.on >= low,
-               CaseEvent.on <= month.last)
+        .where(CaseEvent.kind.in_([EventKind.OFFER, EventKind.NOTICE]), CaseEvent.on >= low, CaseEvent.on <= last)
         .group_by(CaseEvent.step_id)).all())
     started = steps.select(CaseEvent, Step.id, Step.code, Step.started_on).where(
         *_in_month(CaseEvent, EventKind.START, low, high), Step.started_on >= low, Step.started_on <= high)
-    notice_days: dict[tuple[date, str], int | None] = {}
+    window: dict[tuple[date, str], timedelta | None] = {}  # by start date and step: the notice window
     out = []
-    for step_id, code, started_on in connection.execute(started):
+    for step_id, code, started_on in connection.execute(started).all():
         key = (started_on, code)
-        if key not in notice_days:
-            notice_days[key] = rules.for_date(started_on).step(code).notice_days
-        if notice_days[key] is None:
-            continue
-        until = started_on + timedelta(days=notice_days[key])
-        if month.first <= until <= month.last:
+        if key not in window:
+            notice_days = rules.for_date(started_on).step(code).notice_days
+            window[key] = None if notice_days is None else timedelta(days=notice_days)
+        if window[key] is not None and first <= (until := started_on + window[key]) <= last:
             given_on = given.get(step_id)
             out.append(given_on is not None and started_on <= given_on <= until)
     return out
 
 
-def _details(session: Session, event_ids: list[int]) -> dict[int, dict]:
+def _by_id(session: Session, key, column, ids: list[int], patient: bool = False) -> dict:
+    """{key: column} for the rows with these ids (a chunk per query); `patient`: key is a step id."""
     out = {}
-    for i in range(0, len(event_ids), 900):
-        out.update(session.connection().execute(
-            select(CaseEvent.id, CaseEvent.details).where(CaseEvent.id.in_(event_ids[i:i + 900]))).all())
+    for i in range(0, len(ids), 900):
+        query = select(key, column).where(key.in_(ids[i:i + 900]))
+        if patient:
+            query = query.join(Case, Step.case_id == Case.id).join(Patient, Case.patient_id == Patient.id)
+        out.update(session.connection().execute(query).all())
     return out

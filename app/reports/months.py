@@ -35,7 +35,8 @@ class Month:
 
     @property
     def last(self) -> date:
-        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        leap_day = self.month == 2 and calendar.isleap(self.year)
+        return date(self.year, self.month, calendar.mdays[self.month] + leap_day)
 
     def plus(self, months: int) -> Month:
         index = self.year * 12 + self.month - 1 + months

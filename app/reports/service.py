@@ -43,11 +43,12 @@ def monthly_report(ctx: AppContext, month: Month, scope: Scope | None = None, tr
     with ctx.db.transaction() as session:
         # Figures over many patients are one list view in the access log, not one row per patient.
         log_list_view(session, ctx, f"uppföljning {month}")
-        counted = count_steps(session, [month, last_year], ctx.rules, scope, wait_bounds(settings),
-                              settings.cap_days)
-        facts = {m: MonthFacts(m, counted.tallies[m],
-                               load_activity(session, m, ctx.rules, scope, counted.interrupted[m]))
-                 for m in (month, last_year)}
+        facts = {}
+        for m in (month, last_year):  # the breakdowns are the month's only
+            counted = count_steps(session, [m], ctx.rules, scope, wait_bounds(settings), settings.cap_days,
+                                  groups=m == month)
+            facts[m] = MonthFacts(m, counted.tallies[m],
+                                  load_activity(session, m, ctx.rules, scope, counted.interrupted[m]))
         series = []
         if trend:
             between = [month.plus(-i) for i in range(1, TREND_MONTHS - 1)]

@@ -139,14 +139,27 @@ def overlapping(months: Sequence[Month]):
                  for m in months))
 
 
+def exact_branches(month: Month) -> tuple:
+    """The steps whose cached clock is exact that may be waiting at the month's end or completed in it, as two
+    ranges of the index db.exports.STEP_CLOCK_EXACT: the open ones, and those stopped since the month's first
+    day (but not stopped in the month without being completed). As one OR, the planner would read the whole
+    step table."""
+    started = Step.started_on <= month.last
+    return (and_(CLOCK_UNINTERRUPTED, Step.stopped_on.is_(None), started),
+            and_(CLOCK_UNINTERRUPTED, Step.stopped_on >= month.first, started,
+                 or_(Step.stopped_on > month.last, Step.met.is_not(None))))
+
+
 WAITING, COMPLETED = "waiting", "completed"
 
 
-def cached_state(started_on: date, stopped_on: date | None, met: bool | None, month: Month) -> str | None:
-    """For a step whose cached clock is exact: WAITING at the month's end, COMPLETED during it, or None."""
-    if started_on > month.last or (stopped_on is not None and stopped_on < month.first):
+def cached_state(started_on: date, stopped_on: date | None, met: bool | None, first: date, last: date
+                 ) -> str | None:
+    """For a step whose cached clock is exact: WAITING at the end of the month from `first` to `last`,
+    COMPLETED during it, or None."""
+    if started_on > last or (stopped_on is not None and stopped_on < first):
         return None
-    if stopped_on is None or stopped_on > month.last:
+    if stopped_on is None or stopped_on > last:
         return WAITING
     return COMPLETED if met is not None else None
 
@@ -157,26 +170,23 @@ def load_months(session: Session, months: Iterable[Month], rules: RuleBook, wide
     activity and the patient's municipality (the national export needs them; the figures do not)."""
     months = sorted(set(months))
     data = {m: MonthData(m) for m in months}
-    bounds = [(m.first, m.last, data[m]) for m in months]
     conditions = scope.conditions() if scope else []
     # Core rather than ORM rows: a month at full scale is 100 000 steps and the ORM's per-row work would
     # dominate the time.
-    query = joined(*(_META if wide else _META_NARROW), Step.stopped_on, Step.met, Step.frozen_waited,
-                   Step.risk_from).where(CLOCK_UNINTERRUPTED, overlapping(months), *conditions)
-    for row in session.connection().execute(query):
-        started_on = row[_WIDTH - 1]
-        stopped_on, met, frozen, risk_from = row[_WIDTH:]
-        meta = None
-        for first, last, month_data in bounds:
-            if started_on > last or (stopped_on is not None and stopped_on < first):
-                continue
-            meta = meta or Meta(*row[:_WIDTH])
-            if stopped_on is None or stopped_on > last:
-                month_data.waiting.append(StepAt(meta, True, True, started_on, (last - started_on).days, None,
-                                                 None, None, risk_from))
-            elif met is not None:
-                month_data.completed.append(StepAt(meta, False, True, started_on, frozen, stopped_on, met, None,
-                                                   risk_from))
+    columns = (*(_META if wide else _META_NARROW), Step.stopped_on, Step.met, Step.frozen_waited, Step.risk_from)
+    for month in months:
+        waiting, completed, first, last = data[month].waiting, data[month].completed, month.first, month.last
+        for branch in exact_branches(month):
+            for row in session.connection().execute(joined(*columns).where(branch, *conditions)).all():
+                started_on = row[_WIDTH - 1]
+                stopped_on, met, frozen, risk_from = row[_WIDTH:]
+                state = cached_state(started_on, stopped_on, met, first, last)
+                if state == WAITING:
+                    waiting.append(StepAt(Meta(*row[:_WIDTH]), True, True, started_on, (last - started_on).days,
+                                          None, None, None, risk_from))
+                elif state == COMPLETED:
+                    completed.append(StepAt(Meta(*row[:_WIDTH]), False, True, started_on, frozen, stopped_on, met,
+                                            None, risk_from))
     for month, rows in interrupted(session, months, rules, wide, scope).items():
         for at in rows:
             (data[month].waiting if at.waiting else data[month].completed).append(at)
@@ -195,14 +205,15 @@ def interrupted(session: Session, months: Sequence[Month], rules: RuleBook, wide
         joined(*(_META if wide else _META_NARROW), Step.stopped_on)
         .where(~CLOCK_UNINTERRUPTED, overlapping(months), *(scope.conditions() if scope else []))).all()
     events = _clock_events(session, rows, months[-1].last)
+    bounds = [(m.first, m.last, out[m]) for m in months]
     for row in rows:
         meta, stopped_on = Meta(*row[:_WIDTH]), row[_WIDTH]
-        for month in months:
-            if meta.first_start > month.last or (stopped_on is not None and stopped_on < month.first):
+        for first, last, month_rows in bounds:
+            if meta.first_start > last or (stopped_on is not None and stopped_on < first):
                 continue
-            at = _evaluated(meta, events.get(meta.step_id, []), month, rules)
+            at = _evaluated(meta, events.get(meta.step_id, []), first, last, rules)
             if at is not None:
-                out[month].append(at)
+                month_rows.append(at)
     return out
 
 
@@ -226,21 +237,21 @@ def _clock_events(session: Session, rows: Sequence, until: date) -> dict[int, li
             select(CaseEvent.step_id, CaseEvent.kind, CaseEvent.on, CaseEvent.pause)
             .where(CaseEvent.step_id.in_(ids[i:i + 900])).order_by(CaseEvent.step_id, CaseEvent.on, CaseEvent.id)
         )
-        for step_id, kind, on, pause in session.connection().execute(query):
+        for step_id, kind, on, pause in session.connection().execute(query).all():
             if kind in _WAIT_KINDS and on <= until:
                 by_step[step_id].append(ClockEvent(_WAIT_KINDS[kind], on, pause=_PAUSE.get(pause),
                                                    target=target[step_id] if kind == EventKind.START else None))
     return by_step
 
 
-def _evaluated(meta: Meta, events: list[ClockEvent], month: Month, rules: RuleBook) -> StepAt | None:
-    day = month.last
+def _evaluated(meta: Meta, events: list[ClockEvent], first: date, day: date, rules: RuleBook) -> StepAt | None:
+    """The clock on `day`, the last of the month from `first`."""
     clock = evaluate(meta.code, events, day, rules)
     if clock.state is not State.CLOSED:
         active = clock.state not in (State.PAUSED, State.PVV)
         return StepAt(meta, True, active, clock.start, clock.waited, None, None, _holding(clock, events, day),
                       clock.risk_from)
-    if clock.met is not None and month.contains(clock.stopped_on):
+    if clock.met is not None and first <= clock.stopped_on <= day:
         return StepAt(meta, False, True, clock.start, clock.waited, clock.stopped_on, clock.met,
                       _occurred(clock, events, day), clock.risk_from)
     return None
