@@ -14,10 +14,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from app.database import Database
+from app.encryption import find_key
 from app.errors import StorageError
 from app.paths import backup_folder
 from app.settings import get_setting
-from db.sqlite_file import integrity_problems, online_copy, remove_journal_files
+from db.sqlite_file import integrity_problems, is_encrypted, online_copy, remove_journal_files
 
 log = logging.getLogger(__name__)
 
@@ -60,21 +61,33 @@ def list_backups(db_path: Path) -> list[Backup]:
     return sorted((b for b in found if b), key=lambda b: b.made, reverse=True)
 
 
-def make_backup(db_path: Path, label: str, keep: int | None = None) -> Backup:
+def _key(path: Path, key: str | None, db_path: Path | None = None) -> str | None:
+    """The key for an encrypted database or a backup of it (a backup has its database's key); None for a plain
+    file."""
+    return key if key is not None or not is_encrypted(path) else find_key(db_path or path)
+
+
+def problems(path: Path, db_path: Path, key: str | None = None, quick: bool = False) -> list[str]:
+    """The integrity check of a backup of `db_path` (or of the database itself), plain or encrypted."""
+    return integrity_problems(path, quick, _key(path, key, db_path))
+
+
+def make_backup(db_path: Path, label: str, keep: int | None = None, key: str | None = None) -> Backup:
     """An online copy, checked with PRAGMA integrity_check; a copy that fails the check is removed and reported.
-    Then older automatic backups beyond `keep` are removed."""
+    Then older automatic backups beyond `keep` are removed. An encrypted database's copy has the same key."""
     target = backup_folder(db_path) / f"{db_path.stem}-{datetime.now():%Y%m%d-%H%M%S-%f}-{label}.sqlite"
+    key = _key(db_path, key)
     try:
-        online_copy(db_path, target)
+        online_copy(db_path, target, key)
     except Exception as exc:  # sqlite3 or OS errors: the user gets the message, the database is untouched
         target.unlink(missing_ok=True)
         raise StorageError(f"Säkerhetskopian kunde inte skrivas till {target.parent}: {exc}. Kontrollera att "
                            "det finns utrymme på disken.") from exc
-    problems = integrity_problems(target)
-    if problems:
+    found = integrity_problems(target, key=key)
+    if found:
         target.unlink(missing_ok=True)
         raise StorageError("Säkerhetskopian klarade inte kontrollen och togs bort. Databasen kan vara skadad: "
-                           f"{problems[0]}")
+                           f"{found[0]}")
     backup = _parse(db_path, target)
     if keep is not None:
         rotate(db_path, keep)
@@ -98,7 +111,7 @@ def keep_setting(db: Database) -> int:
 
 def backup_now(db: Database, label: str) -> Backup:
     """The app's entry point: at start ("start"), at exit ("slut")."""
-    return make_backup(db.path, label, keep_setting(db))
+    return make_backup(db.path, label, keep_setting(db), db.key)
 
 
 def backup_if_due(db: Database, today: date | None = None) -> Backup | None:
@@ -109,20 +122,20 @@ def backup_if_due(db: Database, today: date | None = None) -> Backup | None:
     return backup_now(db, "daglig")
 
 
-def latest_good_backup(db_path: Path) -> Backup | None:
+def latest_good_backup(db_path: Path, key: str | None = None) -> Backup | None:
     """The newest backup that passes the integrity check (older ones are tried if the newest is damaged)."""
-    return next((b for b in list_backups(db_path) if not integrity_problems(b.path)), None)
+    return next((b for b in list_backups(db_path) if not problems(b.path, db_path, key)), None)
 
 
-def restore(backup: Path, db_path: Path) -> Path | None:
+def restore(backup: Path, db_path: Path, key: str | None = None) -> Path | None:
     """Replace the database with a backup. The database must be closed. The backup is checked first; the file it
     replaces is kept beside the backups (…-ersatt.sqlite) in case it is needed. Returns where that copy is."""
-    problems = integrity_problems(backup)
-    if problems:
-        raise StorageError(f"Säkerhetskopian {backup.name} är skadad och kan inte återställas: {problems[0]}")
+    found = problems(backup, db_path, key)
+    if found:
+        raise StorageError(f"Säkerhetskopian {backup.name} är skadad och kan inte återställas: {found[0]}")
     staged = db_path.with_name(f"{db_path.name}.aterstalls")
     shutil.copyfile(backup, staged)
-    if integrity_problems(staged):
+    if problems(staged, db_path, key):
         staged.unlink(missing_ok=True)
         raise StorageError("Kopian av säkerhetskopian blev inte hel. Kontrollera disken och försök igen.")
     replaced = None
@@ -139,6 +152,6 @@ def restore(backup: Path, db_path: Path) -> Path | None:
     return replaced
 
 
-def check_at_start(db_path: Path) -> list[str]:
+def check_at_start(db_path: Path, key: str | None = None) -> list[str]:
     """The start-up check (PRAGMA quick_check): [] when the file is whole or does not exist yet."""
-    return integrity_problems(db_path, quick=True) if db_path.exists() else []
+    return problems(db_path, db_path, key, quick=True) if db_path.exists() else []

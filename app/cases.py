@@ -16,7 +16,14 @@ from app.access import Action, patient_access
 from app.context import AppContext
 from app.errors import ConflictError, InputError, NotFoundError
 from app.guarantee import (
-    Answer, ClockEvent, ClockResult, EventKind, PauseKind, check_new_event, check_pvv, evaluate,
+    Answer,
+    ClockEvent,
+    ClockResult,
+    EventKind,
+    PauseKind,
+    check_new_event,
+    check_pvv,
+    evaluate,
 )
 from app.identity import parse_patient_id
 from app.roles import Permission, require

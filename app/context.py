@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.database import Database
+from app.errors import PermissionDenied
 from app.guarantee import RuleBook
 from app.roles import Role
 from app.rulebook import shipped_rule_book
@@ -53,6 +54,9 @@ def _sign_in(db: Database, login: str, display_name: str | None, hsa_id: str | N
                         role=(Role.VARDLOTS if has_admin else Role.ADMINISTRATOR).value)
             session.add(user)
             session.flush()
+        elif not user.active:
+            raise PermissionDenied("Inloggning", f"användaren {login} är inaktiverad i Lotsen. Kontakta den som "
+                                   "är administratör för Lotsen.")
         elif hsa_id and user.hsa_id != hsa_id:
             user.hsa_id = hsa_id
         overrides = session.get(Setting, RULES)

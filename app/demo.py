@@ -35,8 +35,9 @@ from app.cases import CLOSE_REASONS, Note
 from app.database import Database
 from app.guarantee import Answer, ClockEvent, EventKind, PauseKind, RuleBook, evaluate
 from app.identity import IdKind, make_personnummer
-from app.settings import RULES, effective_rule_book
+from app.settings import RULES, effective_rule_book, store_setting
 from app.steps import cache_columns
+from db import worklist as worklist_db
 from db.models import Case, CaseEvent, Patient, Setting, Step, User
 
 log = logging.getLogger(__name__)
@@ -218,7 +219,7 @@ def generate(db: Database, open_cases: int, closed_cases: int, *, seed: int = 20
         conn.commit()
         saved = _bulk_pragmas(conn) if conn.dialect.name == "sqlite" else {}
         try:
-            with conn.begin():
+            with conn.begin(), worklist_db.triggers_suspended(conn):
                 user_ids = _users(conn, today)
                 plans = [replace(p, user_ids=user_ids) for p in plans]
                 done = 0
@@ -232,9 +233,23 @@ def generate(db: Database, open_cases: int, closed_cases: int, *, seed: int = 20
                         progress(done, total)
         finally:
             _restore_pragmas(conn, saved)
+    _demo_activity_codes(db)
     return DemoStats(users=len(user_ids), patients=totals["patient"], open_cases=open_cases,
                      closed_cases=closed_cases, steps=totals["step"], events=totals["event"],
                      seconds=time.perf_counter() - started)
+
+
+DEMO_ACTIVITY_PREFIX = "DM"  # "demo": P001 -> DM001, made up, not taken from any SKR list
+
+
+def _demo_activity_codes(db: Database) -> None:
+    """The demo's SKR activity codes (setting skr.activity_codes), made up and visibly so. Lotsen's activity codes
+    are placeholders (resources/reference/activities.toml) until a region maps them to SKR's; without a mapping
+    the export of demo data would list every operation as lacking its code. A mapping already set is kept."""
+    with db.transaction() as session:
+        if session.get(Setting, "skr.activity_codes") is None:
+            codes = {a.code: DEMO_ACTIVITY_PREFIX + a.code[1:] for a in reference.activities() if len(a.code) == 4}
+            store_setting(session, "skr.activity_codes", codes, None)
 
 
 def _bulk_pragmas(conn: Connection) -> dict[str, object]:

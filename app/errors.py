@@ -52,7 +52,8 @@ def storage_error_from(exc: Exception) -> StorageError | None:
         return ConflictError("Ärendet har ändrats av någon annan medan du arbetade. Öppna det igen för att se "
                              "de senaste uppgifterna; din ändring sparades inte.")
     original = exc.orig if isinstance(exc, DBAPIError) else exc
-    if isinstance(original, sqlite3.Error):
+    # sqlcipher3 (an encrypted file) raises its own classes with sqlite3's messages.
+    if isinstance(original, sqlite3.Error) or type(original).__module__.startswith("sqlcipher3"):
         text = str(original).lower()
         for needle, message in _KNOWN:
             if needle in text:

@@ -1,17 +1,23 @@
 """The worklist: open steps ordered and filtered in the query, so that 100 000 of them stay instant.
 
-Today's state of a step follows from the dates cached on it (db.models.Step, written by app.steps from the
-clock); `severity_sql` is the query's form of the clock's own state rule, and a test holds the two together.
+Lists and counts read the worklist's read model (db.worklist: one row per open step, every sort key an indexed
+column, kept by database triggers and brought to today by the first query of a day). A page's display rows come
+from the steps themselves: today's state of a step follows from the dates cached on it (db.models.Step, written by
+app.steps from the clock); `severity_sql` is the query's form of the clock's own state rule, the read model's view
+another, and tests hold both to the clock.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy.orm import Session
 
 from app.access import log_list_view
 from app.context import AppContext
@@ -19,8 +25,8 @@ from app.errors import InputError
 from app.guarantee import SEVERITY, Flag, State, flags_on
 from app.rulebook import step_names
 from app.settings import SAVED_FILTERS, get_setting, set_setting
+from db import worklist as worklist_db
 from db.models import Case, Patient, Region, Specialty, Step, User
-from db.sql import days_between
 
 STATE_BY_SEVERITY = {v: k for k, v in SEVERITY.items()}
 BANDS = (150, 365, 730)
@@ -36,14 +42,6 @@ def severity_sql(today: date) -> ColumnElement[int]:
         (and_(Step.risk_from.is_not(None), Step.risk_from <= today), SEVERITY[State.RISK]),
         else_=SEVERITY[State.OK],
     )
-
-
-def remaining_sql(today: date) -> ColumnElement[int]:
-    return func.coalesce(Step.frozen_remaining, days_between(Step.deadline, today))
-
-
-def waited_sql(today: date) -> ColumnElement[int]:
-    return func.coalesce(Step.frozen_waited, days_between(today, Step.waiting_since))
 
 
 class Sort(StrEnum):
@@ -121,95 +119,112 @@ class WorklistRow:
     last_contact: date | None = None
 
 
-CASE_SORTS = {Sort.PATIENT, Sort.ID_NUMBER, Sort.SPECIALTY, Sort.PRIORITY, Sort.UNIT, Sort.ASSIGNED}
-PATIENT_SORTS = {Sort.PATIENT, Sort.ID_NUMBER}
+ENTRY = worklist_db.WorklistEntry
+FEW = 3000  # matches of a filter few enough to read first and then order (see open_step_ids)
+LAPSING = [SEVERITY[s] for s in (State.AKUT, State.RISK, State.OK)]  # running clocks with days left
+
+# The read model's column per sort order (db.worklist: each has its index). The step id breaks ties.
+SORT_KEYS: dict[Sort, tuple[ColumnElement, ...]] = {
+    Sort.URGENCY: (ENTRY.severity, ENTRY.remaining_key, ENTRY.deadline),
+    Sort.PATIENT: (ENTRY.search_name,), Sort.ID_NUMBER: (ENTRY.id_number,), Sort.STEP: (ENTRY.step_code,),
+    Sort.SPECIALTY: (ENTRY.specialty_name,), Sort.PRIORITY: (ENTRY.medical_priority,),
+    Sort.DEADLINE: (ENTRY.deadline,), Sort.REMAINING: (ENTRY.remaining_key,),
+    Sort.WAITED: (ENTRY.waited_key,),  # the earlier the waiting start, the longer waited: reversed below
+    Sort.START: (ENTRY.clock_start,), Sort.UNIT: (ENTRY.waiting_unit,), Sort.ASSIGNED: (ENTRY.assignee_name,),
+    Sort.LAST_CONTACT: (ENTRY.last_contact,),
+}
 
 
-def _query(today: date, flt: Filter, order: SortOrder | None = None) -> Select:
-    """Open steps passing the filter, in the given order. Joins only what the order needs: at 100 000 steps
-    each join costs more than the rest of the query. A closed case has no open steps."""
-    sort = order.key if order else None
-    needs_case = bool(flt.specialties or flt.units or flt.assigned_to is not None) or sort in CASE_SORTS
-    query = select(Step.id).where(Step.is_open)
-    if needs_case:
-        query = query.join(Case, Step.case_id == Case.id)
-    if sort in PATIENT_SORTS:
-        query = query.join(Patient, Case.patient_id == Patient.id)
-    patient_conditions = _patient_conditions(flt)
-    if patient_conditions:
-        # Patients first: scanning names once beats joining every open step to its patient.
-        patients = select(Patient.id).where(*patient_conditions)
-        query = query.where(Step.case_id.in_(select(Case.id).where(Case.patient_id.in_(patients))))
-    if flt.states:
-        query = query.where(severity_sql(today).in_([SEVERITY[s] for s in flt.states]))
-    if flt.steps:
-        query = query.where(Step.code.in_(flt.steps))
-    if flt.specialties:
-        query = query.where(Case.specialty_code.in_(flt.specialties))
-    if flt.units:
-        query = query.where(Case.waiting_unit.in_(flt.units))
-    if flt.assigned_to is not None:
-        query = query.where(Case.assigned_user_id == flt.assigned_to)
-    if flt.waited_over is not None:
-        query = query.where(waited_sql(today) > flt.waited_over)
-    if flt.lapsing_within is not None:
-        query = query.where(Step.frozen_remaining.is_(None), Step.deadline >= today,
-                            Step.deadline <= today + timedelta(days=flt.lapsing_within))
-    if Flag.NO_NOTICE in flt.flags:
-        query = query.where(Step.pvv_since.is_(None), Step.notice_due <= today)
-    if Flag.NO_CONTACT in flt.flags:
-        query = query.where(Step.pvv_since.is_(None), Step.contact_due <= today)
-    return query if order is None else _order(query, order, today)
-
-
-def _patient_conditions(flt: Filter) -> list[ColumnElement[bool]]:
+def _conditions(today: date, flt: Filter) -> list[ColumnElement[bool]]:
+    """The filter over the read model: each a plain comparison of a stored column with today or a value."""
     conditions = []
-    if flt.home_regions:
-        conditions.append(Patient.home_region_code.in_(flt.home_regions))
+    for values, column in ((flt.steps, ENTRY.step_code), (flt.specialties, ENTRY.specialty_code),
+                           (flt.units, ENTRY.waiting_unit), (flt.home_regions, ENTRY.home_region_code)):
+        if values:
+            conditions.append(column.in_(sorted(values)))
+    if flt.states:
+        conditions.append(ENTRY.severity.in_(sorted(SEVERITY[s] for s in flt.states)))
+    if flt.assigned_to is not None:
+        conditions.append(ENTRY.assigned_user_id == flt.assigned_to)
+    if flt.waited_over is not None:  # waited = today - waited_key
+        conditions.append(ENTRY.waited_key < today - timedelta(days=flt.waited_over))
+    if flt.lapsing_within is not None:  # running, not overdue: remaining_key is the deadline (the urgency index)
+        conditions += [ENTRY.severity.in_(LAPSING),
+                       ENTRY.remaining_key.between(today, today + timedelta(days=flt.lapsing_within))]
+    if Flag.NO_NOTICE in flt.flags:
+        conditions.append(ENTRY.notice_flag_from <= today)
+    if Flag.NO_CONTACT in flt.flags:
+        conditions.append(ENTRY.contact_flag_from <= today)
     text = flt.text.strip()
     if text:
         digits = "".join(ch for ch in text if ch.isalnum())
         if digits.isdigit():
-            conditions.append(Patient.id_number.contains(digits, autoescape=True))
+            conditions.append(ENTRY.id_number.contains(digits, autoescape=True))
         else:
-            conditions.append(Patient.search_name.contains(text.casefold(), autoescape=True))
+            conditions.append(ENTRY.search_name.contains(text.casefold(), autoescape=True))
     return conditions
 
 
-def _order(query: Select, order: SortOrder, today: date) -> Select:
-    if order.key is Sort.URGENCY:
-        # Within a severity, a running clock's remaining days follow its deadline; a paused one's are frozen.
-        keys = [severity_sql(today), Step.frozen_remaining, Step.deadline]
-    else:
-        if order.key is Sort.SPECIALTY:
-            query = query.join(Specialty, Case.specialty_code == Specialty.code)
-        elif order.key is Sort.ASSIGNED:
-            query = query.outerjoin(User, Case.assigned_user_id == User.id)
-        keys = [{
-            Sort.PATIENT: Patient.search_name, Sort.ID_NUMBER: Patient.id_number, Sort.STEP: Step.code,
-            Sort.SPECIALTY: Specialty.name, Sort.PRIORITY: Case.medical_priority, Sort.DEADLINE: Step.deadline,
-            Sort.REMAINING: remaining_sql(today), Sort.WAITED: waited_sql(today), Sort.START: Step.clock_start,
-            Sort.UNIT: Case.waiting_unit, Sort.ASSIGNED: User.display_name, Sort.LAST_CONTACT: Step.last_contact,
-        }[order.key]]
-    keys = [k.desc() if order.descending else k.asc() for k in keys]
-    return query.order_by(*keys, Step.id.desc() if order.descending else Step.id)
+def _query(today: date, flt: Filter, order: SortOrder | None = None) -> Select:
+    """Open steps passing the filter, in the given order: SQLite walks the order's index, no sort."""
+    query = select(ENTRY.step_id).where(*_conditions(today, flt))
+    if order is None:
+        return query
+    descending = order.descending != (order.key is Sort.WAITED)
+    keys = [*SORT_KEYS[order.key], ENTRY.step_id]
+    return query.order_by(*(k.desc() if descending else k.asc() for k in keys))
 
 
-def open_step_ids(ctx: AppContext, flt: Filter = Filter(), order: SortOrder = SortOrder(),  # noqa: B008
-                  today: date | None = None) -> list[int]:
-    """Ids of the open steps that pass the filter, in the chosen order (most urgent first by default)."""
+def _walk_covers(flt: Filter, order: SortOrder) -> bool:
+    """True when walking the order's index reads every column the filter tests (or there is no filter)."""
+    narrowed = {name for name, value in asdict(flt).items() if value not in (None, "", frozenset())}
+    return narrowed <= ({"text", "states"} if order.key is Sort.URGENCY else set())
+
+
+@contextmanager
+def _reading(ctx: AppContext, today: date) -> Iterator[Session]:
+    """A read-only snapshot of the read model as of `today`, beside any writer. Only the first read of a day
+    writes: it brings the entries to the new day (db.worklist.ensure_current)."""
+    with ctx.db.reading() as session:
+        current = worklist_db.is_current(session, today)
+    if not current:
+        with ctx.db.transaction() as session:
+            worklist_db.ensure_current(session, today)
+    with ctx.db.reading() as session:
+        yield session
+
+
+def open_step_ids(ctx: AppContext, flt: Filter = Filter(), order: SortOrder = SortOrder(),
+                  today: date | None = None, limit: int | None = None, offset: int = 0,
+                  matches: int | None = None) -> list[int]:
+    """Ids of the open steps that pass the filter, in the chosen order (most urgent first by default); with a
+    limit, one page of them. `matches`, when known (the sum of count_by_state), lets a narrow filter find its
+    few steps first and order just those, instead of walking the order's index past thousands that fail it.
+    Asking from the top is a view of the list, logged once."""
     today = today or ctx.today()
     query = _query(today, flt, order)
-    with ctx.db.transaction() as session:
-        log_list_view(session, ctx, "arbetslista")
+    if matches is not None and matches <= FEW and not _walk_covers(flt, order):
+        query = _query(today, Filter(), order).where(ENTRY.step_id.in_(_query(today, flt)))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    elif offset:
+        query = query.offset(offset)
+    if offset == 0:
+        with ctx.db.transaction() as session:
+            log_list_view(session, ctx, "arbetslista")
+    with _reading(ctx, today) as session:
         return session.connection().execute(query).scalars().all()  # Core: no ORM rows for 100 000 ids
 
 
+
 def rows_for(ctx: AppContext, step_ids: list[int], today: date | None = None) -> list[WorklistRow]:
-    """The display rows of the given steps, in the given order (a page of the worklist)."""
+    """The display rows of the given steps, in the given order (a page of the worklist). Plain columns, not ORM
+    objects: a page is read on every sort and keystroke."""
     today = today or ctx.today()
     query = (
-        select(Step, Patient.name, Patient.id_number, Patient.protected_identity, Specialty.name,
+        select(Step.id, Step.case_id, Step.code, Step.clock_start, Step.deadline, Step.stopped_on,
+               Step.waiting_since, Step.frozen_waited, Step.frozen_remaining, Step.notice_due, Step.contact_due,
+               Step.last_contact, Patient.name, Patient.id_number, Patient.protected_identity, Specialty.name,
                Case.waiting_unit, Case.medical_priority, User.display_name, severity_sql(today))
         .join(Case, Step.case_id == Case.id)
         .join(Patient, Case.patient_id == Patient.id)
@@ -218,32 +233,30 @@ def rows_for(ctx: AppContext, step_ids: list[int], today: date | None = None) ->
         .where(Step.id.in_(step_ids))
     )
     names = step_names(ctx.rules)
-    with ctx.db.transaction() as session:
+    with ctx.db.reading() as session:
         by_id = {}
-        for step, name, id_number, protected, specialty, unit, priority, assigned, severity in session.execute(query):
+        for (step_id, case_id, code, start, deadline, stopped_on, waiting_since, frozen_waited, frozen_remaining,
+             notice_due, contact_due, last_contact, name, id_number, protected, specialty, unit, priority, assigned,
+             severity) in session.execute(query):
             state = STATE_BY_SEVERITY[severity]
-            running = step.frozen_waited is None
-            # A paused clock's deadline moves a day for every day of the pause; its remaining days stand still.
-            deadline = step.deadline if running or step.stopped_on else today + timedelta(step.frozen_remaining)
-            by_id[step.id] = WorklistRow(
-                step_id=step.id, case_id=step.case_id, patient_name=name, id_number=id_number,
-                protected_identity=protected, step_code=step.code,
-                step_name=names.get(step.code, step.code), specialty=specialty, waiting_unit=unit,
-                medical_priority=priority, assigned_to=assigned, start=step.clock_start, deadline=deadline,
-                waited=(today - step.waiting_since).days if running else step.frozen_waited,
-                remaining=(step.deadline - today).days if running else step.frozen_remaining,
-                state=state, flags=flags_on(state, step.notice_due, step.contact_due, today),
-                last_contact=step.last_contact,
+            running = frozen_waited is None
+            by_id[step_id] = WorklistRow(
+                step_id=step_id, case_id=case_id, patient_name=name, id_number=id_number,
+                protected_identity=protected, step_code=code, step_name=names.get(code, code), specialty=specialty,
+                waiting_unit=unit, medical_priority=priority, assigned_to=assigned, start=start,
+                # A paused clock's deadline moves a day for every day of the pause; its remaining days stand still.
+                deadline=deadline if running or stopped_on else today + timedelta(frozen_remaining),
+                waited=(today - waiting_since).days if running else frozen_waited,
+                remaining=(deadline - today).days if running else frozen_remaining,
+                state=state, flags=flags_on(state, notice_due, contact_due, today), last_contact=last_contact,
             )
     return [by_id[i] for i in step_ids if i in by_id]
 
 
-def count_by_state(ctx: AppContext, flt: Filter = Filter(), today: date | None = None) -> dict[State, int]:  # noqa: B008
+def count_by_state(ctx: AppContext, flt: Filter = Filter(), today: date | None = None) -> dict[State, int]:
     today = today or ctx.today()
-    severity = severity_sql(today)
-    ids = _query(today, flt).subquery()
-    query = select(severity, func.count()).join(ids, ids.c.id == Step.id).group_by(severity)
-    with ctx.db.transaction() as session:
+    query = select(ENTRY.severity, func.count()).where(*_conditions(today, flt)).group_by(ENTRY.severity)
+    with _reading(ctx, today) as session:
         return {STATE_BY_SEVERITY[s]: n for s, n in session.execute(query)}
 
 
@@ -258,17 +271,19 @@ class Choices:
 
 
 def filter_choices(ctx: AppContext) -> Choices:
-    open_cases = select(Case).where(Case.closed_on.is_(None)).subquery()
+    """The steps, specialties and units that open steps have (each DISTINCT walks one index of the read
+    model), and every region."""
     names = step_names(ctx.rules)
-    with ctx.db.transaction() as session:
+    with ctx.db.reading() as session:
+        def distinct(*columns: ColumnElement) -> list:
+            return session.execute(select(*columns).where(columns[0].is_not(None)).distinct()).all()
+
+        specialty_names = dict(session.execute(select(Specialty.code, Specialty.name)).all())
         return Choices(
-            steps=[(code, names.get(code, code)) for code in
-                   session.scalars(select(Step.code).where(Step.is_open).distinct().order_by(Step.code))],
-            specialties=[tuple(r) for r in session.execute(
-                select(Specialty.code, Specialty.name).join(open_cases, open_cases.c.specialty_code == Specialty.code)
-                .distinct().order_by(Specialty.name))],
-            units=[u for u in session.scalars(select(open_cases.c.waiting_unit).distinct()
-                                              .order_by(open_cases.c.waiting_unit)) if u],
+            steps=sorted(((code, names.get(code, code)) for code, in distinct(ENTRY.step_code)), key=lambda c: c[0]),
+            specialties=sorted(((code, specialty_names[code]) for code, in distinct(ENTRY.specialty_code)),
+                               key=lambda c: c[1]),
+            units=sorted(unit for unit, in distinct(ENTRY.waiting_unit)),
             regions=[tuple(r) for r in session.execute(select(Region.code, Region.name).order_by(Region.name))],
         )
 
@@ -287,8 +302,8 @@ SUMMARY: tuple[tuple[str, Filter], ...] = (
 
 def summary_counts(ctx: AppContext, today: date | None = None) -> list[tuple[str, Filter, int]]:
     today = today or ctx.today()
-    with ctx.db.transaction() as session:
-        return [(label, flt, session.scalar(select(func.count()).select_from(_query(today, flt).subquery())))
+    with _reading(ctx, today) as session:
+        return [(label, flt, session.scalar(select(func.count()).where(*_conditions(today, flt))))
                 for label, flt in SUMMARY]
 
 

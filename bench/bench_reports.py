@@ -15,12 +15,17 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+if __name__ == "__main__" and str(Path(__file__).resolve().parents[1]) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from a checkout
+
 from app.context import sign_in
 from app.database import open_database
 from app.export.config import ExportConfig, UnitCodes, export_secret
+from app.export.quality import group_issues
 from app.export.records import Kind
 from app.export.service import export_month
 from app.reports import Month, monthly_report
+from app.settings import get_setting
 from db.models import CaseEvent
 
 
@@ -54,9 +59,11 @@ def monthly(bench) -> list[dict]:
 
 def export(bench) -> list[dict]:
     db, ctx, month = _context(Path(bench.db_path))
-    # The demo has no SKR settings; give the region and one HSA-id for every unit without writing settings.
+    # The demo sets only its activity codes (app.demo); give the region and one HSA-id for every unit without
+    # writing settings.
     config = ExportConfig(region="12", hsa_region="SE2321000255-R", hsa_vardgivare="SE2321000255-R",
-                          secret=export_secret(db), default_unit=UnitCodes("SE2321000255-E001"))
+                          secret=export_secret(db), default_unit=UnitCodes("SE2321000255-E001"),
+                          activity_codes=dict(get_setting(db, "skr.activity_codes", {}) or {}))
     try:
         started = time.perf_counter()
         result = export_month(ctx, month, Path(bench.tmp) / "skr-export", config=config)
@@ -64,12 +71,14 @@ def export(bench) -> list[dict]:
     finally:
         db.close()
     rows = {f.kind: f.rows for f in result.files}
+    problems = group_issues(result.issues)
     return [
         {"name": "national export (waiting + completed)", "value": round(seconds, 3), "unit": "s"},
         {"name": "waiting records exported", "value": rows[Kind.WAITING], "unit": "records"},
         {"name": "completed records exported", "value": rows[Kind.COMPLETED], "unit": "records"},
         {"name": "records with data-quality issues", "value": len({i.step_id for i in result.issues}),
          "unit": "records"},
+        {"name": "distinct data-quality problems", "value": len(problems), "unit": "problems"},
     ]
 
 

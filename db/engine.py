@@ -1,4 +1,5 @@
-"""Engine and session factory. SQLite: foreign keys on, WAL (not on a network path), a busy timeout."""
+"""Engine and session factory. SQLite: foreign keys on, WAL (not on a network path), a busy timeout; an encrypted
+file (SQLCipher) is unlocked with its key before anything else on every connection."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.sqlite_file import sqlcipher, unlock
+
 BUSY_TIMEOUT_MS = 10_000
+READ_ONLY = "lotsen.read_only"  # a pooled connection's info flag: PRAGMA query_only is on
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "9p", "fuse.sshfs", "afs"}
 
 
@@ -37,20 +41,30 @@ def is_network_path(path: Path) -> bool:
     return best_type in NETWORK_FILESYSTEMS
 
 
-def make_engine(path: Path) -> Engine:
+def make_engine(path: Path, key: str | None = None) -> Engine:
+    """`key`: the file is encrypted; sqlcipher3 (same API as sqlite3) is the driver, so that SQLAlchemy wraps its
+    errors as it does sqlite3's."""
     wal = not is_network_path(path)
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    driver = {"module": sqlcipher()} if key is not None else {}
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **driver)
 
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection, _record):  # noqa: ANN001 - DBAPI types
+    def _pragmas(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
+        if key is not None:
+            unlock(cursor, key)
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute(f"PRAGMA journal_mode = {'WAL' if wal else 'DELETE'}")
         cursor.execute(f"PRAGMA synchronous = {'NORMAL' if wal else 'FULL'}")
         cursor.close()
 
-    engine.info = {"wal": wal}  # type: ignore[attr-defined]
+    @event.listens_for(engine, "checkin")
+    def _writable_again(dbapi_connection, record):
+        if record is not None and record.info.pop(READ_ONLY, False):  # set by app.database's reading()
+            dbapi_connection.execute("PRAGMA query_only = OFF")
+
+    engine.info = {"wal": wal, "encrypted": key is not None}  # type: ignore[attr-defined]
     return engine
 
 

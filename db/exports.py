@@ -1,14 +1,16 @@
-"""The export log: every national export file written (period, kind, file, sha256, rows, who, when); and the
-indexes the monthly figures and the export need."""
+"""The export log: every national export file written (period, kind, file, sha256, rows, who, when); the
+indexes the monthly figures and the export need; and more readers for their longest queries."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, and_
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Connection, DateTime, ForeignKey, Index, Integer, String, Text, and_
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from db.models import Base, CaseEvent, Step, utcnow
+from db.models import Base, Case, CaseEvent, Step, utcnow
 
 
 class ExportLog(Base):
@@ -31,6 +33,9 @@ class ExportLog(Base):
 # it, the notices and starts of a month are read from the index alone.
 CASE_EVENT_KIND_ON = Index("ix_case_event_kind_on", CaseEvent.kind, CaseEvent.on, CaseEvent.step_id)
 
+# The cases of some MVOs (the BUP ones, or a report's scope) without reading every case.
+CASE_FILE_SPECIALTY = Index("ix_case_file_specialty_code", Case.specialty_code)
+
 # A step whose clock never excluded a day and never restarted: its cached clock columns are exact for every
 # past day (app/reports/source.py says why), so the reports count such steps in the database.
 CLOCK_UNINTERRUPTED = and_(Step.clock_start == Step.started_on, Step.waiting_since == Step.clock_start,
@@ -39,7 +44,7 @@ CLOCK_UNINTERRUPTED = and_(Step.clock_start == Step.started_on, Step.waiting_sin
 # Those steps of a month, read from this index alone (partial: only such steps; covering: every column the
 # reports read of them): the open ones (stopped_on NULL) in case order, so that their cases and patients are
 # read in order too; the stopped ones from a date on. A query uses it when its WHERE contains
-# CLOCK_UNINTERRUPTED itself. The migration (0002) writes the same conditions.
+# CLOCK_UNINTERRUPTED itself. The migrations (0002, 0005) write the same conditions.
 STEP_CLOCK_EXACT = Index(
     "ix_step_clock_exact", Step.stopped_on, Step.case_id, Step.started_on, Step.met, Step.frozen_waited, Step.code,
     Step.target_date, Step.risk_from, Step.clock_start, Step.waiting_since, Step.pvv_since, Step.paused_since,
@@ -47,5 +52,22 @@ STEP_CLOCK_EXACT = Index(
 
 # The other steps (paused, PvV, restarted or with excluded days) are a few per cent of all, evaluated by the
 # clock one by one; this partial index finds them without scanning the step table (WHERE ~CLOCK_UNINTERRUPTED).
-STEP_CLOCK_INTERRUPTED = Index("ix_step_clock_interrupted", Step.started_on,
+STEP_CLOCK_INTERRUPTED = Index("ix_step_clock_interrupted", Step.started_on, Step.stopped_on,
                                sqlite_where=~CLOCK_UNINTERRUPTED, postgresql_where=~CLOCK_UNINTERRUPTED)
+
+
+@contextmanager
+def readers_beside(session: Session, count: int) -> Iterator[list[Connection]]:
+    """`count` more connections that read what `session` reads, so that long reads can run in other threads
+    beside the session's own work; none where that cannot be promised (then read in the session).
+
+    SQLite: once the session has written in its transaction it holds the database's only write lock until it
+    commits, so no other commit can land meanwhile, and a read begun on another connection sees the data as
+    the session does (but for the session's own uncommitted writes)."""
+    connection = session.connection()
+    raw = connection.connection.dbapi_connection
+    if connection.dialect.name != "sqlite" or not getattr(raw, "in_transaction", False):
+        yield []
+        return
+    with ExitStack() as stack:
+        yield [stack.enter_context(connection.engine.connect()) for _ in range(count)]

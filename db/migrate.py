@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -13,6 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Engine
+
+from db.sqlite_file import online_copy
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -44,17 +45,15 @@ def _known(revision: str) -> bool:
         return False
 
 
-def backup_copy(path: Path, folder: Path, label: str) -> Path:
-    """A consistent copy through SQLite's online backup API (safe while WAL holds recent commits)."""
-    folder.mkdir(parents=True, exist_ok=True)
+def backup_copy(path: Path, folder: Path, label: str, key: str | None = None) -> Path:
+    """A consistent copy through SQLite's online backup API (safe while WAL holds recent commits); an encrypted
+    file's copy is encrypted with the same key."""
     target = folder / f"{path.stem}-{datetime.now():%Y%m%d-%H%M%S}-{label}.sqlite"
-    with sqlite3.connect(path) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
-    copy.close()
+    online_copy(path, target, key)
     return target
 
 
-def upgrade(engine: Engine, path: Path, backup_folder: Path) -> Path | None:
+def upgrade(engine: Engine, path: Path, backup_folder: Path, key: str | None = None) -> Path | None:
     """Migrate to head. Returns the backup made before migrating an existing database, if any."""
     current, heads = current_revisions(engine), head_revisions()
     if current == heads:
@@ -64,7 +63,7 @@ def upgrade(engine: Engine, path: Path, backup_folder: Path) -> Path | None:
         raise NewerDatabase(", ".join(unknown))
     backup = None
     if current:
-        backup = backup_copy(path, backup_folder, "fore-" + "-".join(sorted(heads)))
+        backup = backup_copy(path, backup_folder, "fore-" + "-".join(sorted(heads)), key)
         log.info("Backed up %s to %s before migrating %s -> %s", path, backup, current, heads)
     with engine.begin() as connection:
         config = _config()

@@ -62,7 +62,7 @@ class UnitService(Base):
 
     __table_args__ = (
         UniqueConstraint("unit_id", "kind", "code", name="uq_unit_service_unit_kind_code"),
-        Index("ix_unit_service_kind_code", "kind", "code"),
+        Index("ix_unit_service_kind_code_unit", "kind", "code", "unit_id"),  # covering: units offering a service
     )
 
 
@@ -72,7 +72,7 @@ class Contract(Base):
     __tablename__ = "contract"
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(160))
-    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("care_unit.id"), index=True)  # None: every unit
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))  # the contracting region
     form: Mapped[str] = mapped_column(String(24))  # see app.register.CONTRACT_FORMS
@@ -89,6 +89,9 @@ class Contract(Base):
     excluded_groups: Mapped[str | None] = mapped_column(Text)
     document_ref: Mapped[str | None] = mapped_column(String(240))
 
+    # a provider's contracts, and among them those for all its units (unit_id NULL)
+    __table_args__ = (Index("ix_contract_provider_unit", "provider_id", "unit_id"),)
+
 
 class CapacityReport(Base):
     __tablename__ = "capacity_report"
@@ -102,7 +105,7 @@ class CapacityReport(Base):
     as_of: Mapped[date] = mapped_column(Date)
     source: Mapped[str | None] = mapped_column(String(160))
 
-    __table_args__ = (Index("ix_capacity_report_unit_service", "unit_id", "service"),)
+    __table_args__ = (Index("ix_capacity_report_unit_service_as_of", "unit_id", "service", "as_of"),)  # newest
 
 
 class RegisterChange(Base):

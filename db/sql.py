@@ -9,7 +9,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 
-class days_between(FunctionElement):  # noqa: N801 - reads like the SQL function it is
+class days_between(FunctionElement):
     """Whole days from `start` to `end` (end - start) for two DATE expressions."""
 
     type = Integer()

@@ -30,3 +30,13 @@ def ctx(db_path: Path):
     context.today = lambda: TODAY
     yield context
     db.close()
+
+
+@pytest.fixture
+def second(ctx, db_path):
+    """Another instance of Lotsen (its own engine) on the same file, another case worker."""
+    db = open_database(db_path)
+    other = sign_in(db, "bo.lots", "Bo Lots")
+    other.today = lambda: TODAY
+    yield other
+    db.close()

@@ -1,6 +1,9 @@
 """Find care elsewhere for a case's step: the ranked candidates with why each is in or out, one click to
 offer a time there, and every provider approached recorded on the case.
-Open with `CareElsewhereDialog(ctx, step_id, parent).exec()`."""
+Open with `CareElsewhereDialog(ctx, step_id, parent, expected_version=case.version).exec()`: each offer or
+approach changes the case, so it carries the version the user was shown (that of the case window, then the one
+read with the approaches shown here) and is refused, with the case window's message, when someone else saved the
+case in between."""
 
 from __future__ import annotations
 
@@ -25,8 +28,9 @@ from PySide6.QtWidgets import (
 
 from app import register
 from app.context import AppContext
-from app.errors import InputError
+from app.errors import ConflictError, InputError
 from app.register import Candidate, Fit
+from ui.errors import show_error
 from ui.register_window import RowsModel, table_view
 
 COLUMNS = [
@@ -42,18 +46,15 @@ COLUMNS = [
 
 
 class CareElsewhereDialog(QDialog):
-    def __init__(self, ctx: AppContext, step_id: int, parent=None):
+    def __init__(self, ctx: AppContext, step_id: int, parent=None, *, expected_version: int | None = None):
         super().__init__(parent)
         self.ctx, self.step_id = ctx, step_id
+        self.version: int | None = None  # the case's version the user was shown: see the module text
         self.setWindowTitle("Vård hos annan vårdgivare")
-        self.search = register.find_candidates(ctx, step_id)
-        need = self.search.need
-        self.heading = QLabel(
-            f"<b>{need.describe()}</b> – tidsgräns {need.deadline.isoformat()}, {need.remaining} dagar kvar. "
-            "Ordning: egna enheter, egna avtal, andra regioner; sedan väntetid mot dagarna som är kvar.")
+        self.heading = QLabel()
         self.heading.setWordWrap(True)
         self.model = RowsModel(COLUMNS, lambda c: c.fit in (Fit.TOO_LATE, Fit.OUT), self)
-        self.model.set_rows(self.search.candidates)
+        self._search()
         self.table = table_view(self.model, "Möjliga vårdgivare")
         for column, width in enumerate((150, 110, 200, 170, 125, 95, 110)):
             self.table.setColumnWidth(column, width)
@@ -127,8 +128,18 @@ class CareElsewhereDialog(QDialog):
         layout.addLayout(bottom)
         self.resize(1280, 720)
         self._reload_approaches()
+        if expected_version is not None:
+            self.version = expected_version
         if self.model.rowCount():
             self.table.selectRow(0)
+
+    def _search(self) -> None:
+        self.search = register.find_candidates(self.ctx, self.step_id)
+        need = self.search.need
+        self.heading.setText(
+            f"<b>{need.describe()}</b> – tidsgräns {need.deadline.isoformat()}, {need.remaining} dagar kvar. "
+            "Ordning: egna enheter, egna avtal, andra regioner; sedan väntetid mot dagarna som är kvar.")
+        self.model.set_rows(self.search.candidates)
 
     def selected(self) -> Candidate | None:
         index = self.table.currentIndex()
@@ -143,8 +154,21 @@ class CareElsewhereDialog(QDialog):
         self.offer_button.setEnabled(candidate.eligible)
 
     def _reload_approaches(self) -> None:
-        self.approached.set_rows(register.approaches(self.ctx, self.step_id))
+        shown = register.case_approaches(self.ctx, self.step_id)
+        self.version = shown.case_version
+        self.approached.set_rows(shown.approaches)
         self.approached_view.resizeColumnsToContents()
+
+    def _conflict(self, exc: ConflictError) -> None:
+        """Someone else saved the case: say so as the case window does, then show what is saved now."""
+        show_error(self, exc)
+        chosen = self.selected()
+        self._search()
+        self._reload_approaches()
+        rows = [c.unit.id for c in self.search.candidates]
+        if rows:
+            self.table.selectRow(rows.index(chosen.unit.id) if chosen and chosen.unit.id in rows else 0)
+        self.status.setText("Inget sparades: ärendet hade ändrats. Uppgifterna här är nu de senaste.")
 
     def offer(self) -> None:
         candidate = self.selected()
@@ -153,9 +177,13 @@ class CareElsewhereDialog(QDialog):
         try:
             appointment = _date(self.appointment.text(), "Erbjuden tid", required=True)
             reply_by = _date(self.reply_by.text(), "Svara senast")
-            register.offer_from_candidate(self.ctx, self.step_id, candidate, appointment, reply_by)
+            register.offer_from_candidate(self.ctx, self.step_id, candidate, appointment, reply_by,
+                                          expected_version=self.version)
         except InputError as exc:
             self.status.setText(f"Inget erbjudande sparades. {exc.field}: {exc.message}")
+            return
+        except ConflictError as exc:
+            self._conflict(exc)
             return
         self._reload_approaches()
         self.status.setText(f"Erbjudandet från {candidate.unit.name} är sparat i ärendet.")
@@ -166,9 +194,12 @@ class CareElsewhereDialog(QDialog):
             return
         try:
             register.record_approach(self.ctx, self.step_id, candidate.unit.provider, candidate.unit.name,
-                                     self.answer.currentData(), self.note.text())
+                                     self.answer.currentData(), self.note.text(), expected_version=self.version)
         except InputError as exc:
             self.status.setText(f"Inte sparat. {exc.field}: {exc.message}")
+            return
+        except ConflictError as exc:
+            self._conflict(exc)
             return
         self.note.clear()
         self._reload_approaches()

@@ -205,14 +205,14 @@ def correct_date(parent, ctx, case, step) -> bool:
 def care_elsewhere(parent, ctx, case, step) -> bool:
     from ui.care_elsewhere_dialog import CareElsewhereDialog
 
-    CareElsewhereDialog(ctx, step.id, parent).exec()
+    CareElsewhereDialog(ctx, step.id, parent, expected_version=case.version).exec()
     return True  # approaches and offers may have been recorded either way
 
 
 def letter(parent, ctx, case, step) -> bool:
     from ui.letters_dialog import LettersDialog
 
-    LettersDialog(ctx, [step.id], parent).exec()
+    LettersDialog(ctx, [step.id], parent, expected_versions={case.id: case.version}).exec()
     return True
 
 

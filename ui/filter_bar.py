@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QHBoxLayout, QInputDialog, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.guarantee import Flag, State
@@ -23,10 +30,11 @@ class FilterBar(QWidget):
         self.user_id = user_id
         self._quiet = False
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Sök namn eller personnummer (Ctrl+F)")
+        self.search.setPlaceholderText("Sök namn eller personnummer")
+        self.search.setToolTip("Sök namn eller personnummer (Ctrl+F)")
         self.search.setAccessibleName("Sök patient")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(230)
+        self.search.setMinimumWidth(210)
         self._typing = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
         self._typing.timeout.connect(self._emit)
         self.search.textChanged.connect(self._typing.start)
@@ -35,6 +43,7 @@ class FilterBar(QWidget):
                                                                          if s is not State.CLOSED])
         self.step = self._combo("Steg", [(None, "Alla steg")])
         self.specialty = self._combo("Verksamhetsområde", [(None, "Alla verksamhetsområden")])
+        self.specialty.setMinimumContentsLength(19)  # "Alla verksamhetsområden" whole at 1366 pixels
         self.unit = self._combo("Enhet", [(None, "Alla enheter")])
         self.region = self._combo("Hemregion", [(None, "Alla hemregioner")])
         self.band = self._combo("Väntetid", [(None, "Alla väntetider")] + [(b, f"Väntat mer än {b} dagar")

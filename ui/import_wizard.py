@@ -105,7 +105,7 @@ class FilePage(QWizardPage):
         if path:
             self.path.setText(path)
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+    def validatePage(self) -> bool:
         if not self.w.source:
             return _message(self.error, InputError("Källa", "ge källan ett namn; kolumnkopplingen sparas under "
                                                             "det."))
@@ -132,7 +132,7 @@ class MapPage(QWizardPage):
         layout.addLayout(self.form)
         layout.addWidget(self.error)
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt API
+    def initializePage(self) -> None:
         table, kind = self.w.table, self.w.kind
         self.info.setText(f"Filen: {table.describe()}. Fält med * måste kopplas.")
         while self.form.rowCount():
@@ -149,7 +149,7 @@ class MapPage(QWizardPage):
             self.boxes[spec.key] = box
             self.form.addRow(spec.label + (" *" if spec.required else "") + ":", box)
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+    def validatePage(self) -> bool:
         columns = {key: box.currentText() for key, box in self.boxes.items() if box.currentText() != NONE}
         try:
             importer.check_columns(self.w.kind, self.w.table, columns)
@@ -174,7 +174,7 @@ class PreviewPage(QWizardPage):
         layout.addWidget(self.summary)
         layout.addWidget(self.view)
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt API
+    def initializePage(self) -> None:
         rows = importer.preview(self.w.ctx, self.w.kind, self.w.table, self.w.columns)
         labels = list(rows[0].cells) if rows else []
         columns = [("Rad", lambda r: r.number),
@@ -207,7 +207,7 @@ class ResultPage(QWizardPage):
         layout.addWidget(self.open_button)
         layout.addStretch()
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt API
+    def initializePage(self) -> None:
         path = Path(self.w.file_page.path.text().strip())
         try:
             self.w.result = importer.import_file(self.w.ctx, self.w.kind, path, self.w.columns, self.w.source)

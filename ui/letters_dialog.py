@@ -8,6 +8,7 @@ driver. "Öppna PDF" hands the combined PDF to the system's PDF viewer as a seco
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QUrl
@@ -42,6 +43,7 @@ from app.errors import InputError, StorageError
 from app.letters import LABEL, LetterType, fonts
 from app.letters.fonts import font_files
 from app.letters.layout import PAGE_WIDTH, LaidOut, Picture, Rule, Text
+from ui.errors import show_error
 
 _FAMILIES: list[str] = []
 
@@ -114,10 +116,17 @@ def _paint_page(painter: QPainter, ops, family: str, font_factor: float) -> None
 
 
 class LettersDialog(QDialog):
-    def __init__(self, ctx: AppContext, step_ids: list[int], parent=None):
+    """A letter changes its case, so it is only written when the case is as the user saw it: as the case window
+    showed it (`expected_versions`, case id -> CaseView.version) or else as read for the preview. When someone
+    else saved the case in between, the case window's conflict message is shown and the preview read again."""
+
+    def __init__(self, ctx: AppContext, step_ids: list[int], parent=None, *,
+                 expected_versions: Mapping[int, int] | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.step_ids = list(step_ids)
+        self.expected_versions = dict(expected_versions or {})
+        self.preview_versions: dict[int, int] = {}
         self.result_: letters.BatchResult | None = None
         self.setWindowTitle("Patientbrev")
         self.setMinimumWidth(560)
@@ -183,6 +192,7 @@ class LettersDialog(QDialog):
             prepared = None
         self.skipped.clear()
         if prepared is not None:
+            self.preview_versions = prepared.versions
             count = len(prepared.jobs)
             text = f"{count} av {len(self.step_ids)} markerade steg får brevet ”{LABEL[self.letter_type]}”."
             if prepared.manual_count:
@@ -207,15 +217,28 @@ class LettersDialog(QDialog):
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self.result_ = letters.generate(self.ctx, self.letter_type, self.step_ids,
-                                            print_file=letters.default_print_file(self.ctx, self.letter_type))
+                                            print_file=letters.default_print_file(self.ctx, self.letter_type),
+                                            expected_versions={**self.preview_versions, **self.expected_versions})
         except (InputError, StorageError, OSError) as exc:
             QApplication.restoreOverrideCursor()
             QMessageBox.warning(self, "Patientbrev", f"Breven kunde inte skapas: {getattr(exc, 'message', exc)}")
             return
         QApplication.restoreOverrideCursor()
         result = self.result_
+        if result.conflicts:
+            show_error(self, result.conflicts[0])  # as the case window says it
+            self.expected_versions = {}  # from now on the user goes by the preview read again
+        if not result.letters:
+            self.refresh_preview()
+            self.status.setText("Inga brev skapades: " + (
+                "någon annan har ändrat ärendet under tiden. Uppgifterna ovan är nu de senaste; skapa breven igen "
+                "om de fortfarande behövs." if result.conflicts else "se orsaken i listan ovan."))
+            return
         text = (f"Klart: {len(result.letters)} brev är sparade i arkivet och på ärendenas tidslinje.\n"
                 f"Utskriftsfil: {Path(result.print_file).name}")
+        if result.conflicts:
+            changed = ", ".join(str(s.case_id) for s in result.skipped if s.conflict)
+            text += f"\nInget brev skapades för ärenden som någon annan har ändrat: {changed}."
         self.status.setToolTip(str(result.print_file))
         if result.manual_count:
             text += f"\n{result.manual_count} brev ska hanteras manuellt."

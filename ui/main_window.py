@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMainWindow, QMessageBox, QProgressBar, QTableView,
-    QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app import worklist
 from app.context import AppContext
-from app.export import export_due
 from app.guarantee import SEVERITY
 from app.roles import Permission, may
 from app.worklist import Filter
-from ui.case_window import CaseWindow
 from ui.errors import show_error
 from ui.filter_bar import FilterBar
 from ui.states import LABEL
@@ -23,6 +31,10 @@ from ui.summary_panel import SummaryPanel
 from ui.worker import BackgroundRunner
 from ui.worklist_model import COLUMNS, WorklistModel
 
+if TYPE_CHECKING:
+    from ui.case_window import CaseWindow
+
+FIRST_PAINT_WAIT_MS = 1000
 COLUMN_WIDTHS = (110, 190, 120, 130, 160, 80, 90, 70, 80, 90, 220, 120, 100, 150)
 
 
@@ -59,6 +71,9 @@ class MainWindow(QMainWindow):
             self.table.setColumnWidth(column, width)
         self.table.activated.connect(self._open_index)
         self.model.loaded.connect(self._loaded)
+        # The export reminder loads once the worklist is on screen: its imports would compete with the first page.
+        self._painted = False
+        self.table.viewport().installEventFilter(self)
 
         right = QVBoxLayout()
         right.addWidget(self.filters)
@@ -121,6 +136,9 @@ class MainWindow(QMainWindow):
         review = self.menuBar().addMenu("&Granskning")
         add(review, "log_review", "&Granska loggen…", self.open_log_review).setEnabled(
             may(self.ctx.role, Permission.REVIEW_LOG))
+        admin = self.menuBar().addMenu("&Administration")
+        add(admin, "users", "&Användare och roller…", self.open_users)
+        admin.menuAction().setVisible(may(self.ctx.role, Permission.MANAGE_USERS))
         help_menu = self.menuBar().addMenu("&Hjälp")
         add(help_menu, "about", "&Om Lotsen", self.about)
 
@@ -132,20 +150,43 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         self.model.set_query(self.filters.current(), self.model.order, recount=True)
-        self.runner.run(lambda: (worklist.summary_counts(self.ctx), worklist.filter_choices(self.ctx),
-                                 export_due(self.ctx)),
+        self.runner.run(lambda: (worklist.summary_counts(self.ctx), worklist.filter_choices(self.ctx)),
                         self._summary_loaded)
+        if self._painted:
+            self._load_reminder()
 
     def _summary_loaded(self, result) -> None:
-        counts, choices, due = result
+        counts, choices = result
         self.summary.show_counts(counts)
-        self.summary.show_reminder(due.message if due else "")
         self.filters.set_choices(choices)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt API
+        if (not self._painted and event.type() == QEvent.Type.Paint and self.model.counts
+                and watched is self.table.viewport()):
+            QTimer.singleShot(0, self, self._after_first_paint)  # the first page is being painted
+        return super().eventFilter(watched, event)
+
+    def _after_first_paint(self) -> None:
+        if not self._painted:
+            self._painted = True
+            self._load_reminder()
+
+    def _load_reminder(self) -> None:
+        def due():
+            from app.export import (
+                export_due,  # half a second of imports (reports): not before the first paint
+            )
+
+            return export_due(self.ctx)
+
+        self.runner.run(due, lambda found: self.summary.show_reminder(found.message if found else ""))
 
     def apply_filter(self, flt: Filter) -> None:
         self.model.set_query(flt, self.model.order)
 
     def _loaded(self) -> None:
+        if not self._painted:  # no paint comes to a hidden window (or one that stays covered)
+            QTimer.singleShot(FIRST_PAINT_WAIT_MS if self.table.isVisible() else 0, self, self._after_first_paint)
         counts = self.model.counts
         parts = [f"{LABEL[state]}: {counts[state]}" for state in sorted(counts, key=SEVERITY.get)]
         shown = self.model.rowCount()
@@ -164,6 +205,8 @@ class MainWindow(QMainWindow):
     def open_case(self, case_id: int) -> CaseWindow | None:
         window = self.case_windows.get(case_id)
         if window is None:
+            from ui.case_window import CaseWindow  # loaded with the first case, not at start-up
+
             try:
                 window = CaseWindow(self.ctx, case_id, self)
             except Exception as exc:  # noqa: BLE001 - shown in plain Swedish, logged when unexpected
@@ -230,6 +273,11 @@ class MainWindow(QMainWindow):
         self._review_window = LogReviewWindow(self.ctx, self)
         self._review_window.show()
 
+    def open_users(self) -> None:
+        from ui.users_window import open_users_window
+
+        self._users_window = open_users_window(self.ctx, self)
+
     def backup_now(self) -> None:
         from app.backup import backup_now
 
@@ -265,6 +313,6 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "Om Lotsen", f"Lotsen {lotsen_version()}\n\nDatabas: {self.ctx.db.path}\n"
                                              f"Loggfil: {log_file(self.ctx.db.path)}")
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event) -> None:
         self.runner.wait()
         super().closeEvent(event)

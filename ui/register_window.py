@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -55,13 +57,13 @@ class RowsModel(QAbstractTableModel):
     def row_at(self, row: int):
         return self._rows[row]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
         return 0 if parent.isValid() else len(self._columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._columns[section][0] if orientation == Qt.Orientation.Horizontal else str(section + 1)
         return None
@@ -217,17 +219,28 @@ class RegisterTab(QWidget):
                                   ("Fält", lambda c: c.field), ("Före", lambda c: c.old), ("Efter", lambda c: c.new)],
                                  parent=self)
         self.history_view = table_view(self.history, "Ändringshistorik")
-        right = QVBoxLayout()
-        right.addLayout(form)
-        right.addLayout(buttons)
-        right.addWidget(self.status)
-        right.addWidget(QLabel("Ändringshistorik:"))
-        right.addWidget(self.history_view)
+        editing = QVBoxLayout()
+        editing.addLayout(form)
+        editing.addLayout(buttons)
+        editing.addWidget(self.status)
+        editing.addStretch()
+        history = QVBoxLayout()
+        history.setContentsMargins(0, 0, 0, 0)
+        history.addWidget(QLabel("Ändringshistorik:"))
+        history.addWidget(self.history_view)
+        # The contract form is long: it scrolls, so that the history below keeps room to be read.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the fields narrow instead
+        scroll.setWidget(_holder(editing))
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(scroll)
+        right.addWidget(_holder(history))
+        right.setSizes([440, 300])
         splitter = QSplitter()
-        for layout in (left, right):
-            holder = QWidget()
-            holder.setLayout(layout)
-            splitter.addWidget(holder)
+        splitter.addWidget(_holder(left))
+        splitter.addWidget(right)
         splitter.setSizes([620, 520])
         outer = QVBoxLayout(self)
         outer.addWidget(splitter)
@@ -271,6 +284,12 @@ class RegisterTab(QWidget):
     def _show_history(self) -> None:
         self.history.set_rows(register.history(self.ctx, self.section.entity, self.current_id))
         self.history_view.resizeColumnsToContents()
+
+
+def _holder(layout: QVBoxLayout) -> QWidget:
+    holder = QWidget()
+    holder.setLayout(layout)
+    return holder
 
 
 def _regions() -> list[tuple[str, str]]:

@@ -1,16 +1,20 @@
 """Uppföljning och export: the month's figures with charts drawn by QPainter (QtCharts is not part of
-PySide6-Essentials), the tables as PDF/XLSX/CSV, and the national export to Väntetidsdatabasen."""
+PySide6-Essentials), the tables as PDF/XLSX/CSV, and the national export to Väntetidsdatabasen.
+
+The report, the data-quality check and the export take seconds on a full database: they run on a worker thread
+(ui.worker.BackgroundRunner), the window says what it is doing and its controls wait meanwhile."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -21,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -30,9 +35,9 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext
 from app.errors import InputError, StorageError
-from app.export import export_due, export_history, export_month, prepare
+from app.export import IssueGroup, export_due, export_history, export_month, group_issues, prepare
 from app.export.records import KIND_LABEL, Kind
-from app.reports import Month, Report, Scope, monthly_report, scope_choices
+from app.reports import Month, Report, Scope, TrendPoint, monthly_report, scope_choices, trend_points
 from app.reports.output import write_csv, write_pdf, write_xlsx
 from app.reports.tables import (
     Table,
@@ -43,8 +48,11 @@ from app.reports.tables import (
     trend_table,
     unit_of,
 )
+from ui.errors import user_message
+from ui.worker import BackgroundRunner
 
 Index = QModelIndex | QPersistentModelIndex
+log = logging.getLogger(__name__)
 DARK, LIGHT, GRID = QColor("#1F4E79"), QColor("#9DC3E6"), QColor("#C8CDD3")
 
 
@@ -83,7 +91,8 @@ class TableModel(QAbstractTableModel):
         return None
 
 
-def _table_view(model: TableModel, name: str) -> QTableView:
+def _table_view(model: TableModel, name: str, stretch: int = 0) -> QTableView:
+    """A read-only table whose column `stretch` takes the width left over."""
     view = QTableView()
     view.setModel(model)
     view.setAccessibleName(name)
@@ -93,8 +102,8 @@ def _table_view(model: TableModel, name: str) -> QTableView:
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(False)
-    model.modelReset.connect(lambda: header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-                             if model.columnCount() else None)
+    model.modelReset.connect(lambda: header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+                             if model.columnCount() > stretch else None)
     view.setWordWrap(False)
     return view
 
@@ -135,8 +144,12 @@ class BarChart(QWidget):
                 bar = QRectF(x + s * width, area.bottom() - height, width - 2, height)
                 painter.fillRect(bar, DARK if s == 0 else LIGHT)
                 painter.setPen(self.palette().text().color())
+                text = fmt(values[i])
+                painter.save()
+                painter.setFont(_fitted(painter.font(), text, width - 4))  # a gap between neighbours' values
                 painter.drawText(QRectF(bar.left() - 8, bar.top() - 16, bar.width() + 16, 14),
-                                 Qt.AlignmentFlag.AlignCenter, fmt(values[i]))
+                                 Qt.AlignmentFlag.AlignCenter, text)
+                painter.restore()
             painter.drawText(QRectF(area.left() + i * slot, area.bottom() + 4, slot, 18),
                              Qt.AlignmentFlag.AlignCenter, label)
 
@@ -176,6 +189,14 @@ class LineChart(QWidget):
             if i % 2 == 0 or i == len(points) - 1:
                 painter.drawText(QRectF(point.x() - 30, area.bottom() + 4, 60, 18), Qt.AlignmentFlag.AlignCenter,
                                  label)
+
+
+def _fitted(font: QFont, text: str, width: float) -> QFont:
+    """`font`, smaller if need be (down to 6 points) so that `text` fits in `width`."""
+    fitted = QFont(font)
+    while QFontMetricsF(fitted).horizontalAdvance(text) > width and fitted.pointSizeF() > 6:
+        fitted.setPointSizeF(fitted.pointSizeF() - 0.5)
+    return fitted
 
 
 def _nice_top(values: Sequence[float]) -> tuple[float, float]:
@@ -225,6 +246,9 @@ class ReportsWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         self.report: Report | None = None
+        self.issue_groups: list[IssueGroup] = []
+        self.runner = BackgroundRunner(self)
+        self.controls: list[QWidget] = []  # what waits while the runner works
         self.setWindowTitle("Lotsen – uppföljning och nationell export")
         self.resize(1100, 760)
         body = QWidget()
@@ -242,6 +266,14 @@ class ReportsWindow(QMainWindow):
         self.tabs.addTab(self._export_tab(), "Nationell export")
         layout.addWidget(self.tabs)
         self.setCentralWidget(body)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(140)
+        self.busy.setAccessibleName("Arbetar")
+        self.busy.hide()
+        self.statusBar().addPermanentWidget(self.busy)
+        self.runner.busy_changed.connect(self._set_busy)
+        self._set_busy(False)
         self.show_reminder()
 
     # --- building ---
@@ -274,6 +306,7 @@ class ReportsWindow(QMainWindow):
         self.show_button = _button("&Visa", "Visa uppföljningen", self.refresh)
         self.show_button.setDefault(True)
         grid.addWidget(self.show_button, 1, len(widgets))
+        self.controls += [self.month, *self.scope_boxes.values(), self.show_button]
         return grid
 
     def _overview_tab(self) -> QWidget:
@@ -299,16 +332,21 @@ class ReportsWindow(QMainWindow):
         layout.addLayout(row, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        for text, name, slot in (("Spara som &PDF…", "Spara rapporten som PDF", self._ask_pdf),
-                                 ("Spara som &Excel…", "Spara tabellerna som Excel-fil", self._ask_xlsx),
-                                 ("Spara som &CSV…", "Spara tabellerna som CSV-fil", self._ask_csv)):
-            buttons.addWidget(_button(text, name, slot))
+        self.save_buttons = [_button(text, name, slot) for text, name, slot in (
+            ("Spara som &PDF…", "Spara rapporten som PDF", self._ask_pdf),
+            ("Spara som &Excel…", "Spara tabellerna som Excel-fil", self._ask_xlsx),
+            ("Spara som &CSV…", "Spara tabellerna som CSV-fil", self._ask_csv))]
+        for button in self.save_buttons:
+            buttons.addWidget(button)
         layout.addLayout(buttons)
         return tab
 
     def _trend_tab(self) -> QWidget:
         tab = QWidget()
         layout = QVBoxLayout(tab)
+        self.trend_status = QLabel()
+        self.trend_status.setAccessibleName("Utvecklingens status")
+        layout.addWidget(self.trend_status)
         self.trend_chart = LineChart("Diagram: väntande de senaste 13 månaderna")
         layout.addWidget(self.trend_chart, 1)
         self.trend_model = TableModel(self)
@@ -348,17 +386,33 @@ class ReportsWindow(QMainWindow):
         form.addRow("&XSD-filer", self._with_browse(self.xsd_paths, self._browse_xsd, "Välj XSD-filer"))
         layout.addLayout(form)
         buttons = QHBoxLayout()
-        buttons.addWidget(_button("&Kontrollera uppgifterna", "Kontrollera uppgifterna före export", self.check))
-        buttons.addWidget(_button("Skapa &exportfiler", "Skapa exportfilerna för månaden", self.export))
+        self.check_button = _button("&Kontrollera uppgifterna", "Kontrollera uppgifterna före export", self.check)
+        self.export_button = _button("Skapa &exportfiler", "Skapa exportfilerna för månaden", self.export)
+        buttons.addWidget(self.check_button)
+        buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        self.controls += [self.check_button, self.export_button]
         self.export_status = QLabel()
         self.export_status.setAccessibleName("Resultat av kontroll eller export")
         self.export_status.setWordWrap(True)
         layout.addWidget(self.export_status)
-        layout.addWidget(QLabel("Ärenden att rätta:"))
+        # Problem by problem (tens of thousands of issues are a handful of problems), then the chosen one's cases.
+        problems = QLabel("Pro&blem att rätta (markera ett för att se dess ärenden):")
+        layout.addWidget(problems)
+        self.problems_model = TableModel(self)
+        self.problems_view = _table_view(self.problems_model, "Problem att rätta", stretch=1)
+        self.problems_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        problems.setBuddy(self.problems_view)
+        layout.addWidget(self.problems_view, 1)
+        self.problems_view.selectionModel().currentRowChanged.connect(lambda current, _: self._show_cases(
+            current.row()))
+        self.cases_label = QLabel("Ärenden med problemet:")
+        layout.addWidget(self.cases_label)
         self.issues_model = TableModel(self)
-        layout.addWidget(_table_view(self.issues_model, "Ärenden att rätta"), 1)
+        self.cases_view = _table_view(self.issues_model, "Ärenden med det markerade problemet")
+        self.cases_label.setBuddy(self.cases_view)
+        layout.addWidget(self.cases_view, 1)
         layout.addWidget(QLabel("Gjorda exporter:"))
         self.history_model = TableModel(self)
         layout.addWidget(_table_view(self.history_model, "Gjorda exporter"), 1)
@@ -381,26 +435,52 @@ class ReportsWindow(QMainWindow):
     def selected_scope(self) -> Scope:
         return Scope(**{key: box.currentData() for key, box in self.scope_boxes.items()})
 
+    def _set_busy(self, busy: bool) -> None:
+        for widget in self.controls:
+            widget.setEnabled(not busy)
+        for button in self.save_buttons:
+            button.setEnabled(not busy and self.report is not None)
+        self.busy.setVisible(busy)
+        if not busy:
+            self.statusBar().clearMessage()
+
+    def _start(self, doing: str, fn: Callable[[], object], done: Callable[[object], None],
+               failed: Callable[[BaseException], None]) -> None:
+        """Run `fn` on the worker thread; `doing` says what the window waits for meanwhile."""
+        self.statusBar().showMessage(doing)
+        self.runner.run(fn, done, failed)
+
     def refresh(self) -> None:
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.report = monthly_report(self.ctx, self.selected_month(), self.selected_scope(), trend=True)
-        except (InputError, StorageError) as exc:
-            self._error(exc)
-            return
-        finally:
-            QApplication.restoreOverrideCursor()
-        report = self.report
+        """Compute the chosen month and scope in the background; the tables are emptied meanwhile, so that no
+        figure of another month stands under the new heading."""
+        month, scope = self.selected_month(), self.selected_scope()
+        self.report = None
+        for model in (self.figures_model, self.buckets_model, self.trend_model, self.breakdown_model):
+            model.set_table(Table("", (), []))
+        self.distribution.set_data([], [])
+        self.trend_chart.set_data([], [], "")
+        self.breakdown_chart.set_data([], [])
+        self.heading.setText(f"Beräknar uppföljningen för {month.label} …")
+        self.trend_status.setText("")
+        # The month first; the 13-month trend (several times longer) follows, so that the figures show sooner.
+        self._start(f"Beräknar uppföljningen för {month.label} …", lambda: monthly_report(self.ctx, month, scope),
+                    self._show_report, self._report_failed)
+
+    def _report_failed(self, exc: BaseException) -> None:
+        self.heading.setText("Uppföljningen kunde inte beräknas. Försök igen.")
+        self._error(exc)
+
+    def _show_report(self, report: Report) -> None:
+        self.report = report
+        self.trend_status.setText(f"Beräknar utvecklingen de senaste 13 månaderna fram till {report.month.label} …")
+        self._start("Beräknar utvecklingen …", lambda: trend_points(self.ctx, report.month, report.scope),
+                    self._show_trend, self._trend_failed)
         self.heading.setText(f"{report.month.label.capitalize()} jämfört med {report.month.a_year_earlier.label}")
         self.figures_model.set_table(figures_table(report))
         self.buckets_model.set_table(buckets_table(report))
         self.distribution.set_data([b.label for b in report.buckets],
                                    [("Alla väntande", [b.all for b in report.buckets]),
                                     ("Aktivt väntande", [b.active for b in report.buckets])])
-        trend = trend_table(report)
-        self.trend_model.set_table(trend)
-        self.trend_chart.set_data([f"{p.month.year % 100:02d}-{p.month.month:02d}" for p in report.trend],
-                                  [p.waiting for p in report.trend], "Väntande vid månadens slut")
         self.tables = breakdown_tables(report)
         current = self.dimension.currentIndex()
         self.dimension.blockSignals(True)
@@ -409,6 +489,19 @@ class ReportsWindow(QMainWindow):
         self.dimension.setCurrentIndex(max(current, 0))
         self.dimension.blockSignals(False)
         self._show_breakdown()
+
+    def _show_trend(self, points: list[TrendPoint]) -> None:
+        if self.report is None:
+            return
+        self.report = report = replace(self.report, trend=points)
+        self.trend_status.setText("")
+        self.trend_model.set_table(trend_table(report))
+        self.trend_chart.set_data([f"{p.month.year % 100:02d}-{p.month.month:02d}" for p in report.trend],
+                                  [p.waiting for p in report.trend], "Väntande vid månadens slut")
+
+    def _trend_failed(self, exc: BaseException) -> None:
+        self.trend_status.setText("Utvecklingen kunde inte beräknas. Försök igen.")
+        self._error(exc)
 
     def _show_breakdown(self) -> None:
         if not self.report or self.dimension.currentIndex() < 0:
@@ -425,8 +518,8 @@ class ReportsWindow(QMainWindow):
 
     def save(self, kind: str, path: Path) -> Path:
         """Write the shown report as `kind` (pdf, xlsx, csv) to `path`."""
-        if self.report is None:
-            self.refresh()
+        if self.report is None:  # the buttons wait for a report; a direct call computes one
+            self.report = monthly_report(self.ctx, self.selected_month(), self.selected_scope(), trend=True)
         writer = {"pdf": lambda r, p: write_pdf(r, p, self.ctx.today()), "xlsx": write_xlsx, "csv": write_csv}[kind]
         return writer(self.report, path)
 
@@ -458,22 +551,34 @@ class ReportsWindow(QMainWindow):
         if names:
             self.xsd_paths.setText(";".join(names))
 
-    def _issues_table(self, issues) -> Table:
-        return Table("Ärenden att rätta", ("Ärende", "Uppgift", "Problem", "Följd"),
-                     [(str(i.case_id), i.field, i.message, "Skickas inte" if i.blocking else "Skickas ändå")
-                      for i in sorted(issues, key=lambda i: (not i.blocking, i.case_id))])
+    def _show_issues(self, issues) -> None:
+        """The problems with their number of cases; the first one's cases below."""
+        self.issue_groups = group_issues(issues)
+        self.problems_model.set_table(Table("Problem att rätta", ("Uppgift", "Problem", "Följd", "Ärenden"), [
+            (g.field, g.message, g.consequence, len(g.case_ids)) for g in self.issue_groups]))
+        if self.issue_groups:
+            self.problems_view.selectRow(0)
+        self._show_cases(0)
+
+    def _show_cases(self, row: int) -> None:
+        group = self.issue_groups[row] if 0 <= row < len(self.issue_groups) else None
+        self.cases_label.setText(f"Ärenden med problemet ({len(group.case_ids)}): {group.field} – "
+                                 f"{group.message}" if group else "Ärenden med problemet:")
+        self.issues_model.set_table(Table("Ärenden att rätta", ("Ärende",), [
+            (str(case_id),) for case_id in (group.case_ids if group else ())]))
 
     def check(self) -> None:
-        try:
-            prepared = prepare(self.ctx, self.selected_month())
-        except (InputError, StorageError) as exc:
-            self._error(exc)
-            return
-        self.issues_model.set_table(self._issues_table(prepared.issues))
-        blocking = sum(1 for i in prepared.issues if i.blocking)
+        month = self.selected_month()
+        self.export_status.setText(f"Kontrollerar uppgifterna för {month.label} …")
+        self._start("Kontrollerar uppgifterna …", lambda: prepare(self.ctx, month), self._checked, self._error)
+
+    def _checked(self, prepared) -> None:
+        self._show_issues(prepared.issues)
+        blocking = len({c for g in self.issue_groups if g.blocking for c in g.case_ids})
+        flawed = len({c for g in self.issue_groups if not g.blocking for c in g.case_ids})
         counts = ", ".join(f"{len(r)} {KIND_LABEL[k]}" for k, r in prepared.records.items())
         self.export_status.setText(f"Kontroll klar: {counts} kan skickas. {blocking} ärenden kan inte skickas "
-                                   f"förrän de är rättade; {len(prepared.issues) - blocking} har mindre brister.")
+                                   f"förrän de är rättade; {flawed} har mindre brister.")
 
     def export(self) -> None:
         xsds = [Path(p.strip()) for p in self.xsd_paths.text().split(";") if p.strip()]
@@ -481,12 +586,13 @@ class ReportsWindow(QMainWindow):
         if missing:
             self._error(InputError("XSD-filer", "filen finns inte: " + ", ".join(missing)))
             return
-        try:
-            result = export_month(self.ctx, self.selected_month(), Path(self.out_dir.text()), xsds)
-        except (InputError, StorageError, OSError) as exc:
-            self._error(exc)
-            return
-        self.issues_model.set_table(self._issues_table(result.issues))
+        month, folder = self.selected_month(), Path(self.out_dir.text())
+        self.export_status.setText(f"Skapar exportfilerna för {month.label} …")
+        self._start("Skapar exportfilerna …", lambda: export_month(self.ctx, month, folder, xsds), self._exported,
+                    self._error)
+
+    def _exported(self, result) -> None:
+        self._show_issues(result.issues)
         lines = [f"{f.path.name}: {f.rows} poster" for f in result.files]
         if result.validated_against:
             lines.append("Filerna följer " + ", ".join(p.name for p in result.validated_against) + ".")
@@ -502,8 +608,13 @@ class ReportsWindow(QMainWindow):
         self.history_model.set_table(Table("Gjorda exporter", ("Månad", "Innehåll", "Poster", "Gjord av", "När",
                                                                "SHA-256", "Fil"), rows))
 
-    def _error(self, exc: Exception) -> None:
-        text = (f"{exc.field}: {exc.message}" if isinstance(exc, InputError)
-                else exc.message if isinstance(exc, StorageError) else str(exc))
+    def _error(self, exc: BaseException) -> None:
+        """A Swedish message, in the window and in a box; ui.errors logs an unexpected error in full."""
+        if isinstance(exc, OSError) and not isinstance(exc, (InputError, StorageError)):
+            title, text = "Det gick inte att spara", f"Filen kunde inte skrivas: {exc.strerror or exc}."
+        else:
+            title, text = user_message(exc)  # logs an unexpected error with its traceback
+        if isinstance(exc, (OSError, InputError, StorageError)):
+            log.warning("Reports window: %s", text)
         self.export_status.setText("Fel: " + text)
-        QMessageBox.warning(self, "Lotsen", text)
+        QMessageBox.warning(self, title, text)

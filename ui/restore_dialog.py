@@ -8,19 +8,27 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QMessageBox, QVBoxLayout, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app import backup
 from app.errors import StorageError
 from app.paths import backup_folder
-from db.sqlite_file import integrity_problems
 
 
 class RestoreDialog(QDialog):
-    def __init__(self, db_path: Path, reason: str = "", parent: QWidget | None = None):
+    def __init__(self, db_path: Path, reason: str = "", parent: QWidget | None = None, key: str | None = None):
+        """`key`: an encrypted database's key when app.encryption cannot find it itself."""
         super().__init__(parent)
         self.db_path = db_path
+        self.key = key
         self.restored: Path | None = None
         self.setWindowTitle("Återställ säkerhetskopia")
         self.setMinimumSize(560, 380)
@@ -33,9 +41,9 @@ class RestoreDialog(QDialog):
         layout.addWidget(intro)
         self.backups = QListWidget()
         self.backups.setAccessibleName("Säkerhetskopior")
-        good = backup.latest_good_backup(db_path)
+        good = backup.latest_good_backup(db_path, key)
         for made in backup.list_backups(db_path):
-            whole = made == good or not integrity_problems(made.path, quick=True)
+            whole = made == good or not backup.problems(made.path, db_path, key, quick=True)
             item = QListWidgetItem(f"{made.description} – {'hel' if whole else 'SKADAD, kan inte användas'}")
             item.setData(Qt.ItemDataRole.UserRole, str(made.path))
             if not whole:
@@ -59,7 +67,7 @@ class RestoreDialog(QDialog):
         if item is None:
             return
         try:
-            backup.restore(Path(item.data(Qt.ItemDataRole.UserRole)), self.db_path)
+            backup.restore(Path(item.data(Qt.ItemDataRole.UserRole)), self.db_path, self.key)
         except (StorageError, OSError) as exc:
             QMessageBox.critical(self, "Återställ säkerhetskopia", getattr(exc, "message", str(exc)))
             return

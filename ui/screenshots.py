@@ -34,8 +34,11 @@ def render_all(db_path: Path, out: Path, sizes: Iterable[tuple[int, int]]) -> li
     for width, height in sizes:
         window.resize(width, height)
         window.show()
-        window.runner.wait()
-        app.processEvents()
+        for _ in range(2):  # the worklist and summary, then what loads after the first paint (export reminder)
+            window.runner.wait()
+            app.processEvents()
+            window.grab()
+            app.processEvents()
         written.append(_grab(window, (width, height), out / f"main-{width}x{height}.png"))
         written.append(_grab(window.summary, (260, height // 2), out / f"summary-{width}x{height}.png"))
         if window.model.rowCount():

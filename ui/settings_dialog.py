@@ -6,7 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QDialog, QGridLayout, QGroupBox, QLabel, QProgressDialog, QSpinBox, QVBoxLayout, QWidget,
+    QDialog,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QProgressDialog,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.context import AppContext

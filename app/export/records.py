@@ -8,15 +8,17 @@ a step share it) and not traceable to the patient without the key, which never l
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
+from xml.sax.saxutils import quoteattr
 
 from app.export import codes
-from app.export.config import ExportConfig
-from app.guarantee import RuleBook, StepRule
+from app.export.config import ExportConfig, UnitCodes
+from app.guarantee import RuleBook
 from app.reports.months import Month
 from app.reports.source import StepAt
 
@@ -44,96 +46,243 @@ class Issue:
     blocking: bool
 
 
-def _keyed(base: hmac.HMAC, step_id: int) -> str:
-    mac = base.copy()  # the key's inner and outer states are computed once per export, not once per record
-    mac.update(f"lotsen-step:{step_id}".encode())
-    return mac.hexdigest()[:32]
-
-
 def replacement_id(config: ExportConfig, kind: Kind, month: Month) -> str:
     """The same for every export of one period and kind, so that SKR replaces the earlier delivery."""
     return f"LOTSEN-{config.regionkod}-{kind.value.upper()}-{month}"
 
 
-def _timestamp(day: date) -> str:
-    return f"{day.isoformat()}T00:00:00"
+class Record(NamedTuple):
+    vardkontakt_id: str
+    element: str  # the whole <Besok .../> element, its attributes in the XSD's order, escaped
+
+
+def _attribute(name: str, value: str) -> str:
+    return f"{name}={quoteattr(value)}"
+
+
+class _StepCodes(NamedTuple):
+    """What a step's rule gives its record: Fas (None: not reported) and the Vardgaranti and Fas attributes."""
+
+    fas: int | None
+    text: str
+
+
+class _KeyedId:
+    """HMAC-SHA256 under one key for many short messages: the key's inner and outer hash states (RFC 2104) are
+    computed once and copied per message: about twice as fast as hmac.new or hmac.digest per message, with the
+    same value as hmac.new(key, message, sha256)."""
+
+    def __init__(self, key: bytes):
+        block = hashlib.sha256(key).digest() if len(key) > 64 else key
+        block = block.ljust(64, b"\0")
+        self.inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+    def hexdigest(self, message: bytes) -> str:
+        inner = self.inner.copy()
+        inner.update(message)
+        outer = self.outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
 
 
 class RecordBuilder:
-    """Builds the records of one month; what is the same for every record is worked out once."""
+    """Builds the records of one month. A month has 100 000 records, and most of each one recurs in many others
+    (a unit's codes, a rule's Fas, an MVO, a birth year, a date): each such piece is checked, escaped and
+    written once, and a record is a join of ready pieces."""
 
     def __init__(self, config: ExportConfig, rules: RuleBook, month: Month):
         self.config, self.rules, self.month, self.last = config, rules, month, month.last
-        self.mac = hmac.new(config.secret, digestmod=hashlib.sha256)
-        self._rules: dict[tuple[date, str], StepRule] = {}
+        self.keyed = _KeyedId(config.secret)
+        self._steps: dict[tuple[date, str], _StepCodes] = {}
+        self._units: dict[str | None, tuple[UnitCodes | None, str]] = {}
+        self._activities: dict[str | None, str | None] = {}
+        self._mvos: dict[str | None, str | None] = {}
+        self._years: dict[int, str | None] = {}
+        self._lkf: dict[str | None, tuple[bool, str]] = {}
+        self._dates: dict[str, dict[date, str]] = {}
+        self.kon = {sex: _attribute("Kon", code) for sex, code in codes.KON.items()}
+        self.tail = " ".join((_attribute("Bokningssatt", str(config.bokningssatt)),
+                              _attribute("Vardkontakt", str(config.vardkontakt)),
+                              _attribute("Yrkeskategori", config.yrkeskategori)))
+        self.avvikelse = {d: " " + _attribute("Avvikelse", code) for d, code in codes.AVVIKELSE.items()}
 
-    def rule(self, first_start: date, code: str) -> StepRule:
+    def step_codes(self, first_start: date, code: str) -> _StepCodes:
         key = (first_start, code)
-        if key not in self._rules:
-            self._rules[key] = self.rules.for_date(first_start).step(code)
-        return self._rules[key]
+        found = self._steps.get(key)
+        if found is None:
+            rule = self.rules.for_date(first_start).step(code)
+            vardgaranti = codes.VARDGARANTI_JA if rule.status in ("lag", "nationellt mål") else codes.VARDGARANTI_NEJ
+            found = self._steps[key] = _StepCodes(rule.fas, f"{_attribute('Vardgaranti', vardgaranti)} "
+                                                            f"{_attribute('Fas', str(rule.fas))}")
+        return found
 
-    def build(self, row: StepAt, kind: Kind) -> tuple[list[tuple[str, str]] | None, list[Issue]]:
+    def unit(self, name: str | None) -> tuple[UnitCodes | None, str]:
+        """The unit's codes and the attributes every record of the unit begins with."""
+        found = self._units.get(name)
+        if found is None:
+            config, unit = self.config, self.config.unit(name)
+            head = "" if unit is None else " ".join(
+                _attribute(k, v) for k, v in (("Regionkod", config.regionkod), ("HSAIdRegion", config.hsa_region),
+                                              ("Sjukhus", unit.sjukhus), ("SjukhusNamn", unit.sjukhus_namn),
+                                              ("HSAIdVardgivare", config.hsa_vardgivare),
+                                              ("HSAIdVardenhet", unit.hsa))
+                if v is not None)
+            found = self._units[name] = (unit, head)
+        return found
+
+    def activity(self, code: str | None) -> str | None:
+        """SKR's activity code for Lotsen's (the setting skr.activity_codes, or a 5-character code as it is), as
+        the record's attribute (with its leading space); None: there is none."""
+        if code not in self._activities:
+            skr = self.config.activity_codes.get(code or "") or (code if code and len(code) == 5 else None)
+            self._activities[code] = None if skr is None else " " + _attribute("Aktivitet", skr)
+        return self._activities[code]
+
+    def mvo(self, mvo: str | None) -> str | None:
+        """The Mvo attribute, or None when `mvo` is not a three-digit MVO code."""
+        if mvo not in self._mvos:
+            self._mvos[mvo] = _attribute("Mvo", mvo) if mvo and _MVO.fullmatch(mvo) else None
+        return self._mvos[mvo]
+
+    def birth_year(self, year: int) -> str | None:
+        """The FodelseAr attribute, or None when the year is not a plausible birth year in the month."""
+        if year not in self._years:
+            self._years[year] = _attribute("FodelseAr", str(year)) \
+                if codes.FIRST_BIRTH_YEAR <= year <= self.last.year else None
+        return self._years[year]
+
+    def lkf(self, municipality: str | None) -> tuple[bool, str]:
+        """Whether the municipality is a valid Lkf code, and the Lkf attribute (0000 when it is not)."""
+        if municipality not in self._lkf:
+            known = bool(municipality and _LKF.fullmatch(municipality))
+            self._lkf[municipality] = (known, _attribute("Lkf", municipality if known else codes.LKF_UNKNOWN))
+        return self._lkf[municipality]
+
+    def timestamp(self, name: str, day: date) -> str:
+        """The attribute `name` for `day`, with its leading space."""
+        dates = self._dates.setdefault(name, {})
+        found = dates.get(day)
+        if found is None:
+            found = dates[day] = " " + _attribute(name, f"{day.isoformat()}T00:00:00")
+        return found
+
+    def vardkontakt_id(self, step_id: int) -> str:
+        return self.keyed.hexdigest(f"lotsen-step:{step_id}".encode())[:32]
+
+    def build(self, row: StepAt, kind: Kind) -> tuple[Record | None, list[Issue]]:
         return besok(row, kind, self)
 
+    def build_all(self, rows: Iterable[StepAt], kind: Kind) -> tuple[list[Record], list[Issue], int]:
+        """The records of `rows`, their issues, and how many rows are not reported (no SKR Fas).
 
-def besok(row: StepAt, kind: Kind, builder: RecordBuilder) -> tuple[list[tuple[str, str]] | None, list[Issue]]:
-    """The record's attributes in the XSD's order, or None when it is not reported; and its issues."""
-    meta, config, last = row.meta, builder.config, builder.last
-    rule = builder.rule(meta.first_start, meta.code)
-    if rule.fas is None:  # primary care steps are not part of this national report
+        What `besok` does for one row, for many: a row without any issue (nearly all, once the settings are
+        complete) is written here from the cached pieces, with local lookups only; any other row goes to
+        `besok`, which says what is wrong."""
+        records: list[Record] = []
+        issues: list[Issue] = []
+        not_reported = 0
+        completed, last, first_year = kind is Kind.COMPLETED, self.last, codes.FIRST_TIMESTAMP_YEAR
+        steps, units, mvos, years, lkfs, activities = (self._steps, self._units, self._mvos, self._years,
+                                                       self._lkf, self._activities)
+        kon, tail, avvikelse, needs_activity = self.kon, self.tail, self.avvikelse, codes.FAS_NEEDS_ACTIVITY
+        beslut = self._dates.setdefault("BeslutAktivitet", {})
+        inner, outer = self.keyed.inner, self.keyed.outer
+        typ = _TYP_AKUT if completed else ""
+        for row in rows:
+            meta = row.meta
+            step = steps.get((meta.first_start, meta.code)) or self.step_codes(meta.first_start, meta.code)
+            if step.fas is None:
+                not_reported += 1
+                continue
+            head = (units.get(meta.unit) or self.unit(meta.unit))[1]
+            mvo = mvos[meta.mvo] if meta.mvo in mvos else self.mvo(meta.mvo)
+            year = years[meta.birth_year] if meta.birth_year in years else self.birth_year(meta.birth_year)
+            known, lkf = lkfs.get(meta.municipality) or self.lkf(meta.municipality)
+            activity = ""
+            if step.fas in needs_activity:
+                activity = activities[meta.activity] if meta.activity in activities else self.activity(meta.activity)
+            start = row.start
+            if (not head or mvo is None or year is None or not known or activity is None or meta.sex is None
+                    or meta.sex not in kon or start.year < first_year or start > last
+                    or (step.fas == 4 and meta.target_date is None)
+                    or (completed and (row.stopped_on is None or row.stopped_on < start))):
+                record, found = besok(row, kind, self)
+                issues += found
+                if record is not None:
+                    records.append(record)
+                continue
+            mac = inner.copy()
+            mac.update(f"lotsen-step:{meta.step_id}".encode())
+            keyed = outer.copy()
+            keyed.update(mac.digest())
+            vardkontakt_id = keyed.hexdigest()[:32]
+            dates = beslut.get(start) or self.timestamp("BeslutAktivitet", start)
+            if completed:
+                dates += self.timestamp("StartAktivitet", row.stopped_on)
+            if meta.target_date:
+                dates += self.timestamp("MedicinsktMaldatum", meta.target_date)
+            records.append(Record(vardkontakt_id, (
+                f'<Besok {head} VardkontaktId="{vardkontakt_id}" {step.text} {mvo}{activity} {year} '
+                f'{kon[meta.sex]} {lkf} {tail}{avvikelse.get(row.deviation, "")}{dates}{typ}/>')))
+        return records, issues, not_reported
+
+
+_TYP_AKUT = " " + _attribute("TypAkutverksamhet", codes.TYP_AKUTVERKSAMHET_EJ_AKUT)
+
+
+def besok(row: StepAt, kind: Kind, builder: RecordBuilder) -> tuple[Record | None, list[Issue]]:
+    """The record, or None when it is not reported; and its issues."""
+    meta, last = row.meta, builder.last
+    fas, step_text = builder.step_codes(meta.first_start, meta.code)
+    if fas is None:  # primary care steps are not part of this national report
         return None, []
     issues: list[Issue] = []
 
     def problem(field: str, message: str, blocking: bool = True) -> None:
         issues.append(Issue(meta.case_id, meta.step_id, field, message, blocking))
 
-    unit = config.unit(meta.unit)
+    unit, head = builder.unit(meta.unit)
     if unit is None:
         problem("Vårdenhet", f"vårdenheten ”{meta.unit or 'saknas'}” har inget HSA-id (inställningen skr.units).")
-    if not meta.mvo or not _MVO.fullmatch(meta.mvo):
+    mvo = builder.mvo(meta.mvo)
+    if mvo is None:
         problem("Mvo", f"verksamhetsområdet ”{meta.mvo or ''}” är inte en tresiffrig MVO-kod.")
-    if not codes.FIRST_BIRTH_YEAR <= meta.birth_year <= last.year:
+    birth_year = builder.birth_year(meta.birth_year)
+    if birth_year is None:
         problem("Födelseår", f"födelseåret {meta.birth_year} är inte rimligt.")
     if row.start.year < codes.FIRST_TIMESTAMP_YEAR or row.start > last:
         problem("Beslut om aktivitet", f"startdatumet {row.start.isoformat()} ligger utanför det som kan "
                                        "rapporteras.")
-    if kind is Kind.COMPLETED and (row.stopped_on is None or row.stopped_on < row.start):
+    completed = kind is Kind.COMPLETED
+    if completed and (row.stopped_on is None or row.stopped_on < row.start):
         problem("Start av aktivitet", "genomfört datum saknas eller ligger före startdatumet.")
-    if rule.fas == 4 and meta.target_date is None:
+    if fas == 4 and meta.target_date is None:
         problem("Medicinskt måldatum", "måldatum saknas; det krävs för återbesök.")
-    activity = config.activity_codes.get(meta.activity or "") or (
-        meta.activity if meta.activity and len(meta.activity) == 5 else None)
-    if rule.fas in codes.FAS_NEEDS_ACTIVITY and activity is None:
-        problem("Aktivitet", f"aktiviteten ”{meta.activity or 'saknas'}” har ingen SKR-kod (inställningen "
-                             "skr.activity_codes); rapporteras utan aktivitet.", blocking=False)
+    activity = ""
+    if fas in codes.FAS_NEEDS_ACTIVITY:
+        activity = builder.activity(meta.activity)
+        if activity is None:
+            problem("Aktivitet", f"aktiviteten ”{meta.activity or 'saknas'}” har ingen SKR-kod (inställningen "
+                                 "skr.activity_codes); rapporteras utan aktivitet.", blocking=False)
+            activity = ""
     if meta.sex not in codes.KON:
         problem("Kön", f"okänt kön ”{meta.sex}”.")
     elif meta.sex is None:
         problem("Kön", "kön saknas; rapporteras som okänt.", blocking=False)
-    lkf = meta.municipality if meta.municipality and _LKF.fullmatch(meta.municipality) else None
-    if lkf is None:
+    known, lkf = builder.lkf(meta.municipality)
+    if not known:
         problem("Lkf", "folkbokföringskommun saknas; rapporteras som 0000.", blocking=False)
-    if any(i.blocking for i in issues):
+    if issues and any(i.blocking for i in issues):
         return None, issues
 
-    attributes = [
-        ("Regionkod", config.regionkod), ("HSAIdRegion", config.hsa_region),
-        ("Sjukhus", unit.sjukhus), ("SjukhusNamn", unit.sjukhus_namn),
-        ("HSAIdVardgivare", config.hsa_vardgivare), ("HSAIdVardenhet", unit.hsa),
-        ("VardkontaktId", _keyed(builder.mac, meta.step_id)),
-        ("Vardgaranti", codes.VARDGARANTI_JA if rule.status in ("lag", "nationellt mål") else codes.VARDGARANTI_NEJ),
-        ("Fas", str(rule.fas)), ("Mvo", meta.mvo),
-        ("Aktivitet", activity if rule.fas in codes.FAS_NEEDS_ACTIVITY else None),
-        ("FodelseAr", str(meta.birth_year)), ("Kon", codes.KON[meta.sex]), ("Lkf", lkf or codes.LKF_UNKNOWN),
-        ("Bokningssatt", str(config.bokningssatt)), ("Vardkontakt", str(config.vardkontakt)),
-        ("Yrkeskategori", config.yrkeskategori),
-        ("Avvikelse", codes.AVVIKELSE.get(row.deviation) if row.deviation else None),
-        ("BeslutAktivitet", _timestamp(row.start)),
-    ]
-    if kind is Kind.COMPLETED:
-        attributes.append(("StartAktivitet", _timestamp(row.stopped_on)))
-    attributes.append(("MedicinsktMaldatum", _timestamp(meta.target_date) if meta.target_date else None))
-    if kind is Kind.COMPLETED:
-        attributes.append(("TypAkutverksamhet", codes.TYP_AKUTVERKSAMHET_EJ_AKUT))
-    return [(k, v) for k, v in attributes if v is not None], issues
+    vardkontakt_id = builder.vardkontakt_id(meta.step_id)
+    dates = builder.timestamp("BeslutAktivitet", row.start)
+    if completed:
+        dates += builder.timestamp("StartAktivitet", row.stopped_on)
+    if meta.target_date:
+        dates += builder.timestamp("MedicinsktMaldatum", meta.target_date)
+    element = (f'<Besok {head}{" " if head else ""}VardkontaktId="{vardkontakt_id}" {step_text} {mvo}{activity} '
+               f'{birth_year} {builder.kon[meta.sex]} {lkf} {builder.tail}'
+               f'{builder.avvikelse.get(row.deviation, "")}{dates}{_TYP_AKUT if completed else ""}/>')
+    return Record(vardkontakt_id, element), issues

@@ -6,6 +6,7 @@ import csv
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 
 from app.access import log_list_view
@@ -14,7 +15,8 @@ from app.errors import InputError
 from app.export import xml_writer
 from app.export.config import ExportConfig, load_config
 from app.export.log import log_export
-from app.export.records import NAMESPACE, ROOT, Issue, Kind, RecordBuilder, replacement_id
+from app.export.quality import group_issues
+from app.export.records import NAMESPACE, ROOT, Issue, Kind, Record, RecordBuilder, replacement_id
 from app.export.validate import validation_errors, xsd_namespace
 from app.reports.months import Month
 from app.reports.source import load_months
@@ -24,7 +26,7 @@ from app.reports.source import load_months
 class Prepared:
     month: Month
     config: ExportConfig
-    records: dict[Kind, list[list[tuple[str, str]]]]
+    records: dict[Kind, list[Record]]
     issues: list[Issue]
     not_reported: int  # steps outside specialised care (no SKR Fas), e.g. primary care
 
@@ -59,21 +61,16 @@ def prepare(ctx: AppContext, month: Month, config: ExportConfig | None = None) -
     with ctx.db.transaction() as session:
         log_list_view(session, ctx, f"nationell export {month}")
         data = load_months(session, [month], ctx.rules, wide=True)[month]
-    records: dict[Kind, list] = {}
+    records: dict[Kind, list[Record]] = {}
     issues: list[Issue] = []
     not_reported = 0
     builder = RecordBuilder(config, ctx.rules, month)
     for kind, rows in ((Kind.WAITING, data.waiting), (Kind.COMPLETED, data.completed)):
-        out = []
-        for row in rows:
-            attributes, found = builder.build(row, kind)
-            issues.extend(found)
-            if attributes is not None:
-                out.append(attributes)
-            elif not found:
-                not_reported += 1
+        out, found, left_out = builder.build_all(rows, kind)
+        issues += found
+        not_reported += left_out
         # By VardkontaktId: a stable order that says nothing about the patient.
-        out.sort(key=lambda attributes: dict(attributes)["VardkontaktId"])
+        out.sort(key=attrgetter("vardkontakt_id"))
         records[kind] = out
     return Prepared(month, config, records, issues, not_reported)
 
@@ -111,11 +108,13 @@ def export_month(ctx: AppContext, month: Month, out_dir: Path, xsds: Sequence[Pa
 
 
 def write_issues(path: Path, issues: Sequence[Issue]) -> Path:
-    """The cases to fix, for Excel (UTF-8 with BOM, semicolons). Case ids only: no patient data."""
+    """The cases to fix, for Excel (UTF-8 with BOM, semicolons), problem by problem (quality.group_issues) and
+    each problem's cases in order. Case ids only: no patient data."""
+    order = {(g.field, g.message, g.blocking): n for n, g in enumerate(group_issues(issues))}
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["Ärende", "Steg", "Uppgift", "Problem", "Följd"])
-        for i in sorted(issues, key=lambda i: (not i.blocking, i.case_id, i.step_id)):
+        for i in sorted(issues, key=lambda i: (order[i.field, i.message, i.blocking], i.case_id, i.step_id)):
             writer.writerow([i.case_id, i.step_id, i.field, i.message,
                              "Skickas inte förrän felet är rättat" if i.blocking else "Skickas ändå"])
     return path

@@ -8,20 +8,19 @@ from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from app.export.records import NAMESPACE, ROOT, Kind
+from app.export.records import NAMESPACE, ROOT, Kind, Record
 from app.reports.months import Month
 
 
-def render(kind: Kind, month: Month, replacement_id: str, delivery_ref: str,
-           records: Iterable[list[tuple[str, str]]]) -> bytes:
+def render(kind: Kind, month: Month, replacement_id: str, delivery_ref: str, records: Iterable[Record]) -> bytes:
     root = ROOT[kind]
     lines = [(f'<?xml version="1.0" encoding="UTF-8"?>\n<{root} xmlns="{NAMESPACE[kind]}" '
               f'ErsattningsId={quoteattr(replacement_id)} LeveransReferens={quoteattr(delivery_ref)}>')]
-    body = ["<Besok " + " ".join(f"{k}={quoteattr(v)}" for k, v in attributes) + "/>" for attributes in records]
+    body = [record.element for record in records]
     # An empty body is SKR's way of withdrawing what was sent earlier under the same ErsattningsId.
     if body:
         lines.append(f'  <Kontakt DatatGallerFor="{month.first.isoformat()}">')
-        lines.extend("    " + b for b in body)
+        lines.append("    " + "\n    ".join(body))
         lines.append("  </Kontakt>")
     lines.append(f"</{root}>\n")
     return "\n".join(lines).encode("utf-8")

@@ -1,6 +1,6 @@
 """Import a clinic's waiting list: a case per row, by the same rules as app.cases.open_case, but for 100 000
 rows at once: one transaction, bulk inserts, the clock from app.guarantee.evaluate through
-app.steps.cache_columns, and one access-log row per patient created or changed.
+app.steps.cache_columns, and one access-log row per patient created or changed (app.access.log_rows).
 
 Re-importing updates instead of duplicating: a row matches an existing step by the clinic's referral id
 (remiss-id, per source) or else by patient, step, specialty (MVO) and start date."""
@@ -15,7 +15,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from app import reference, steps
-from app.access import Action, log_list_view
+from app.access import Action, log_list_view, log_rows
 from app.context import AppContext
 from app.errors import InputError
 from app.guarantee import ClockEvent, EventKind, RuleError, check_new_event, evaluate
@@ -26,7 +26,7 @@ from app.importer.reading import Table
 from app.importer.report import Problem, Result
 from app.importer.rows import Row, rows
 from app.register.settings import OWN_REGION, setting
-from db.models import AccessLog, Case, CaseEvent, Patient, Step, utcnow
+from db.models import Case, CaseEvent, Patient, Step, utcnow
 from db.register import ImportLink
 
 CHUNK = 500  # ids per IN (...) query: well below every database's parameter limit
@@ -231,13 +231,12 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result) ->
         _update_cases(session, case_updates)
         created = _create(session, ctx, new_entries, patients, source, today, now)
         result.created += len(new_entries)
-        logs = [{"user_id": ctx.user_id, "patient_id": pid, "case_id": case_id, "action": action,
-                 "detail": f"import av väntelista {source}", "at": now}
-                for pid, (case_id, action) in created.items()]
-        logs += [{"user_id": ctx.user_id, "patient_id": pid, "case_id": case_id, "action": Action.CHANGE,
-                  "detail": f"import av väntelista {source}", "at": now}
-                 for pid, case_id in changed_patients.items() if pid not in created]
-        insert_rows(session, AccessLog, logs)
+        touched = [(pid, case_id, action) for pid, (case_id, action) in created.items()]
+        touched += [(pid, case_id, Action.CHANGE) for pid, case_id in changed_patients.items() if pid not in created]
+        # through the access log's door (app.access), sealed into its hash chain in this transaction
+        log_rows(session, [{"user_id": ctx.user_id, "patient_id": pid, "case_id": case_id, "action": action,
+                            "detail": f"import av väntelista {source}", "at": now, "unit": ctx.unit}
+                           for pid, case_id, action in touched])
 
 
 def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:

@@ -8,7 +8,7 @@ records the notice, in the same transaction as the letter.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.access import Action, patient_access
-from app.cases import Note, _add
+from app.cases import Note, _add, _changing
 from app.context import AppContext
-from app.errors import InputError, NotFoundError
+from app.errors import ConflictError, InputError, NotFoundError
 from app.guarantee import Answer, ClockEvent, EventKind
 from app.letters import fonts
 from app.letters.compose import LetterJob, Skip, StepFacts, compose
@@ -39,6 +39,7 @@ class Skipped:
     step_id: int
     case_id: int | None
     reason: str
+    conflict: bool = False  # the case changed after the user saw it (BatchResult.conflicts)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Prepared:
     letter_type: LetterType
     jobs: list[LetterJob]
     skipped: list[Skipped]
+    versions: dict[int, int] = field(default_factory=dict)  # case id -> Case.version read: the expected_versions
 
     @property
     def manual_count(self) -> int:
@@ -67,6 +69,7 @@ class BatchResult:
     letter_type: LetterType
     letters: list[GeneratedLetter] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    conflicts: list[ConflictError] = field(default_factory=list)  # letters refused: their case changed meanwhile
     print_file: Path | None = None
     layouts: list[LaidOut] = field(default_factory=list)  # the printed letters, for Qt's print dialog
 
@@ -90,7 +93,7 @@ def prepare(ctx: AppContext, letter_type: LetterType, step_ids: list[int]) -> Pr
     letter_type = LetterType(letter_type)
     sender = get_sender(ctx.db)
     folder = template_folder(ctx)
-    jobs, skipped = [], []
+    jobs, skipped, versions = [], [], {}
     with ctx.db.transaction() as session:
         specialties = {code: name for code, name in session.execute(select(Specialty.code, Specialty.name))}
         for chunk in _chunks(step_ids, 500):
@@ -105,7 +108,9 @@ def prepare(ctx: AppContext, letter_type: LetterType, step_ids: list[int]) -> Pr
                     jobs.append(compose(ctx, letter_type, one, sender, folder))
                 except Skip as exc:
                     skipped.append(Skipped(step_id, one.case.id, str(exc)))
-    return Prepared(letter_type, jobs, skipped)
+                else:
+                    versions[one.case.id] = one.case.version
+    return Prepared(letter_type, jobs, skipped, versions)
 
 
 def _load(session: Session, step_ids: list[int], specialties: dict[str, str]) -> dict[int, StepFacts]:
@@ -125,8 +130,12 @@ def _chunks(items: list[int], size: int) -> list[list[int]]:
 
 
 def generate(ctx: AppContext, letter_type: LetterType, step_ids: list[int], print_file: Path | None = None,
-             workers: int | None = None, progress: Progress | None = None) -> BatchResult:
-    """Write one archived PDF per letter and record it; then one combined PDF of the recorded letters to print."""
+             workers: int | None = None, progress: Progress | None = None, *,
+             expected_versions: Mapping[int, int] | None = None) -> BatchResult:
+    """Write one archived PDF per letter and record it; then one combined PDF of the recorded letters to print.
+    A letter changes its case: with `expected_versions` (case id -> the Case.version the user was shown, e.g.
+    Prepared.versions of the preview), a case changed since is not written to; its letter is skipped and the
+    ConflictError kept in BatchResult.conflicts."""
     prepared = prepare(ctx, letter_type, step_ids)
     result = BatchResult(letter_type, skipped=list(prepared.skipped))
     layouts = [lay_out(job.content) for job in prepared.jobs]
@@ -135,10 +144,13 @@ def generate(ctx: AppContext, letter_type: LetterType, step_ids: list[int], prin
                          workers, progress)
     for job, layout, done in zip(prepared.jobs, layouts, written):
         try:
-            event_id = _record(ctx, job, done)
-        except InputError as exc:
+            event_id = _record(ctx, job, done, (expected_versions or {}).get(job.case_id))
+        except (InputError, ConflictError) as exc:
             done.path.unlink(missing_ok=True)
-            result.skipped.append(Skipped(job.step_id, job.case_id, exc.message))
+            conflict = isinstance(exc, ConflictError)
+            result.skipped.append(Skipped(job.step_id, job.case_id, exc.message, conflict))
+            if conflict:
+                result.conflicts.append(exc)
             continue
         result.letters.append(GeneratedLetter(job.case_id, job.step_id, event_id, done.path, done.sha256,
                                               job.manual_handling))
@@ -203,10 +215,11 @@ def _write_all(jobs: list[tuple[LaidOut, Metadata, Path]], workers: int | None,
     return out
 
 
-def _record(ctx: AppContext, job: LetterJob, written: Written) -> int:
+def _record(ctx: AppContext, job: LetterJob, written: Written, expected_version: int | None = None) -> int:
     """The letter's timeline entry, and the clock event the letter itself is evidence of, in one transaction."""
     today = ctx.today()
     with ctx.db.transaction() as session:
+        _changing(session, ctx, job.case_id, expected_version)  # the case changes: its version check (#6)
         details = {
             "type": job.letter_type.value,
             "file": written.path.relative_to(archive_folder(ctx)).as_posix(),

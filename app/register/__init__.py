@@ -1,6 +1,14 @@
 """The provider and contract register, capacity reports, and finding care elsewhere (DOMAIN.md §3)."""
 
-from app.register.approaches import ANSWERS, Approach, approaches, offer_from_candidate, record_approach
+from app.register.approaches import (
+    ANSWERS,
+    Approach,
+    CaseApproaches,
+    approaches,
+    case_approaches,
+    offer_from_candidate,
+    record_approach,
+)
 from app.register.candidates import Candidate, Fit, Need, Route, Search, find_candidates
 from app.register.history import Change, history
 from app.register.services import (
@@ -28,9 +36,9 @@ from app.register.services import (
 )
 
 __all__ = [
-    "ANSWERS", "CONTRACT_FORMS", "Approach", "Candidate", "CapacityData", "CapacityRow", "Change", "ContractData",
-    "ContractRow", "Fit", "Need", "ProviderData", "ProviderRow", "Route", "Search", "UnitData", "UnitRow",
-    "approaches", "find_candidates", "get_capacity", "get_contract", "get_provider", "get_unit", "history",
-    "list_capacity", "list_contracts", "list_providers", "list_units", "offer_from_candidate", "record_approach",
-    "save_capacity", "save_contract", "save_provider", "save_unit",
+    "ANSWERS", "CONTRACT_FORMS", "Approach", "Candidate", "CapacityData", "CapacityRow", "CaseApproaches", "Change",
+    "ContractData", "ContractRow", "Fit", "Need", "ProviderData", "ProviderRow", "Route", "Search", "UnitData",
+    "UnitRow", "approaches", "case_approaches", "find_candidates", "get_capacity", "get_contract", "get_provider",
+    "get_unit", "history", "list_capacity", "list_contracts", "list_providers", "list_units", "offer_from_candidate",
+    "record_approach", "save_capacity", "save_contract", "save_provider", "save_unit",
 ]

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from app import cases
 from app.access import Action, patient_access
+from app.cases import _changing  # the one version check of a case change (#6)
 from app.context import AppContext
 from app.errors import InputError, NotFoundError
 from app.register.candidates import Candidate
-from db.models import Case, CaseEvent, Step
+from db.models import CaseEvent, Step
 
 ANSWERS = {
     "kan_ta_emot": "Kan ta emot patienten",
@@ -34,7 +35,10 @@ class Approach:
     note: str
 
 
-def record_approach(ctx: AppContext, step_id: int, provider: str, unit: str, answer: str, note: str = "") -> int:
+def record_approach(ctx: AppContext, step_id: int, provider: str, unit: str, answer: str, note: str = "", *,
+                    expected_version: int | None = None) -> int:
+    """A note on the case; like every change of a case it is refused (ConflictError) when `expected_version`, the
+    Case.version the user was shown, is no longer the case's."""
     if not provider.strip():
         raise InputError("Vårdgivare", "ange vilken vårdgivare som tillfrågades.")
     if answer not in ANSWERS:
@@ -43,9 +47,7 @@ def record_approach(ctx: AppContext, step_id: int, provider: str, unit: str, ans
         step = session.get(Step, step_id)
         if step is None:
             raise NotFoundError("Steg", "steget finns inte.")
-        case = session.get(Case, step.case_id)
-        if case.closed_on is not None:
-            raise InputError("Ärende", f"ärendet avslutades {case.closed_on.isoformat()}.")
+        case = _changing(session, ctx, step.case_id, expected_version)
         patient_access(session, ctx, case.patient_id, Action.CHANGE, case.id, "tillfrågad vårdgivare")
         text = f"Tillfrågade {provider.strip()}" + (f", {unit}" if unit else "") + f": {ANSWERS[answer]}."
         if note.strip():
@@ -59,18 +61,26 @@ def record_approach(ctx: AppContext, step_id: int, provider: str, unit: str, ans
 
 
 def offer_from_candidate(ctx: AppContext, step_id: int, candidate: Candidate, appointment: date,
-                         reply_by: date | None) -> int:
+                         reply_by: date | None, *, expected_version: int | None = None) -> int:
     """One click: the offer (app.cases.make_offer) and the approach that produced it. The offer is written
-    first, so that an offer the clock refuses leaves no note behind."""
+    first, so that an offer the clock refuses, or one refused for a stale `expected_version`, leaves no note
+    behind; the note then follows the offer, which has already changed the version."""
     unit = candidate.unit
     offer_id = cases.make_offer(ctx, step_id, ctx.today(), appointment, reply_by, unit.provider, unit.name,
-                                unit.address or "")
+                                unit.address or "", expected_version=expected_version)
     record_approach(ctx, step_id, unit.provider, unit.name, "tid_erbjuden",
                     f"Tid {appointment.isoformat()}" + (f", svar senast {reply_by.isoformat()}." if reply_by else "."))
     return offer_id
 
 
-def approaches(ctx: AppContext, step_id: int) -> list[Approach]:
+@dataclass(frozen=True)
+class CaseApproaches:
+    case_version: int  # Case.version when read: hand it back as expected_version
+    approaches: list[Approach]
+
+
+def case_approaches(ctx: AppContext, step_id: int) -> CaseApproaches:
+    """Newest first, with the case's version read in the same transaction."""
     with ctx.db.transaction() as session:
         step = session.get(Step, step_id)
         if step is None:
@@ -79,6 +89,11 @@ def approaches(ctx: AppContext, step_id: int) -> list[Approach]:
         rows = session.scalars(select(CaseEvent).where(CaseEvent.step_id == step_id,
                                                        CaseEvent.kind == cases.Note.NOTE)
                                .order_by(CaseEvent.on.desc(), CaseEvent.id.desc()))
-        return [Approach(r.id, r.on, r.details["approached"], r.details.get("unit", ""),
-                         ANSWERS.get(r.details.get("answer"), r.details.get("answer", "")), r.details.get("note", ""))
-                for r in rows if "approached" in (r.details or {})]
+        return CaseApproaches(step.case.version, [
+            Approach(r.id, r.on, r.details["approached"], r.details.get("unit", ""),
+                     ANSWERS.get(r.details.get("answer"), r.details.get("answer", "")), r.details.get("note", ""))
+            for r in rows if "approached" in (r.details or {})])
+
+
+def approaches(ctx: AppContext, step_id: int) -> list[Approach]:
+    return case_approaches(ctx, step_id).approaches

@@ -4,21 +4,24 @@ wait against the days remaining, each with the reasons it is in or out."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum
+from operator import itemgetter
+from typing import NamedTuple
 
-from sqlalchemy import String, cast, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Select, String, cast, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from app import reference
 from app.access import Action, patient_access
 from app.context import AppContext
 from app.errors import InputError, NotFoundError
-from app.register.services import region_name, unit_services
-from app.register.settings import OWN_REGION, STALE_CAPACITY_DAYS, setting
-from db.models import Case, Step
+from app.register.services import region_name
+from app.register.settings import OWN_REGION, STALE_CAPACITY_DAYS, settings
+from db.models import Case, Patient, Step
 from db.register import CapacityReport, CareUnit, Contract, Provider, UnitService
 
 
@@ -69,8 +72,8 @@ class Need:
         return what
 
 
-@dataclass(frozen=True)
-class UnitFacts:
+# The facts are NamedTuples, not frozen dataclasses: a search builds thousands, at a third of the cost.
+class UnitFacts(NamedTuple):
     id: int
     hsa_id: str
     name: str
@@ -85,12 +88,11 @@ class UnitFacts:
     contact_person: str | None
     accepts_other_regions: bool
     referral_required: bool
-    specialties: frozenset[str]
+    specialties: frozenset[str]  # of the step's codes, those the unit offers: only these are loaded
     activities: frozenset[str]
 
 
-@dataclass(frozen=True)
-class ContractFacts:
+class ContractFacts(NamedTuple):
     id: int
     title: str
     provider_id: int
@@ -107,13 +109,16 @@ class ContractFacts:
     excluded_groups: str | None
 
 
-@dataclass(frozen=True)
-class CapacityFacts:
+class CapacityFacts(NamedTuple):
     unit_id: int
     service: str
     wait_days: int | None
     free_slots: int | None
     as_of: date
+
+
+# A contract with the route it gives the need (None: it does not) and why, as text made only when shown.
+Judged = tuple[ContractFacts, Route | None, Callable[[], str]]
 
 
 @dataclass(frozen=True)
@@ -150,73 +155,116 @@ def find_candidates(ctx: AppContext, step_id: int) -> Search:
     """Read the step (logged as a read of the patient) and rank every unit that offers its specialty."""
     today = ctx.today()
     with ctx.db.transaction() as session:
-        step = session.get(Step, step_id)
-        if step is None:
+        # step, case and patient in one query; patient_access then finds the patient in the session
+        found = session.execute(select(Step, Case, Patient).join(Case, Case.id == Step.case_id)
+                                .join(Patient, Patient.id == Case.patient_id).where(Step.id == step_id)).first()
+        if found is None:
             raise NotFoundError("Steg", "steget finns inte.")
-        case = session.get(Case, step.case_id)
+        step, case, _ = found
         patient = patient_access(session, ctx, case.patient_id, Action.READ, case.id, "vård hos annan vårdgivare")
         if not step.is_open:
             raise InputError("Steg", "steget är avslutat; det behövs ingen vård hos annan vårdgivare.")
         remaining = step.frozen_remaining if step.frozen_remaining is not None else (step.deadline - today).days
         need = Need(step.id, case.id, step.code, case.specialty_code, case.activity_code,
                     patient.home_region_code, step.deadline, remaining, case.waiting_unit)
-        own = setting(session, OWN_REGION)
-        stale_days = setting(session, STALE_CAPACITY_DAYS)
+        own, stale_days = settings(session, OWN_REGION, STALE_CAPACITY_DAYS)
         units, contracts, capacity = load_facts(session, need)
     return Search(need, rank(need, units, contracts, capacity, own, today, stale_days))
 
 
 def load_facts(session: Session, need: Need) -> tuple[list[UnitFacts], list[ContractFacts], list[CapacityFacts]]:
-    """Every unit that offers the step's specialty or activity, their contracts and capacity reports."""
+    """The units that offer the step's specialty or activity with their newest capacity reports for it, and the
+    contracts that could cover them for it: two queries, each narrowed in SQL by the step's codes (the indexes
+    of migration 0007), none per candidate.
+
+    A search reads about a thousand rows of each; the Python around the rows then costs more than the queries
+    do, hence plain Core rows unpacked by position (reading a Row's attributes by name costs more than the query
+    itself) and each distinct JSON list decoded once."""
+    wanted = [need.specialty] + ([need.activity] if need.activity else [])
     offers = [(UnitService.kind == "mvo") & (UnitService.code == need.specialty)]
     if need.activity:
         offers.append((UnitService.kind == "activity") & (UnitService.code == need.activity))
-    unit_ids = select(UnitService.unit_id).where(or_(*offers)).distinct()
-    offered = unit_services(session, unit_ids)
-    units = [
-        UnitFacts(r.id, r.hsa_id, r.name, r.provider_id, r.provider, r.public, r.provider_region, r.region_code,
-                  r.address, r.phone, r.email, r.contact_person, r.accepts_other_regions, r.referral_required,
-                  frozenset(offered.get(r.id, {}).get("mvo", ())), frozenset(offered.get(r.id, {}).get("activity", ())))
-        for r in session.execute(  # plain columns, not ORM objects: thousands of rows per search
-            select(CareUnit.id, CareUnit.hsa_id, CareUnit.name, CareUnit.provider_id, Provider.name.label("provider"),
-                   Provider.public, Provider.region_code.label("provider_region"), CareUnit.region_code,
-                   CareUnit.address, CareUnit.phone, CareUnit.email, CareUnit.contact_person,
-                   CareUnit.accepts_other_regions, CareUnit.referral_required)
-            .join(Provider, Provider.id == CareUnit.provider_id).where(CareUnit.id.in_(unit_ids)))
-    ]
-    provider_ids = select(CareUnit.provider_id).where(CareUnit.id.in_(unit_ids))
-    wanted = [need.specialty] + ([need.activity] if need.activity else [])
-    contracts = [
-        ContractFacts(r.id, r.title, r.provider_id, r.unit_id, r.region_code, r.form, frozenset(r.services),
-                      r.valid_from, r.valid_to, r.volume_ceiling, r.volume_used, r.open_to_other_regions,
-                      frozenset(r.open_regions), r.excluded_groups)
-        for r in session.execute(
+    connection = session.connection()
+    units, capacity = _units(connection, offers)
+    offering = select(UnitService.unit_id).where(or_(*offers))
+    return units, _contracts(connection, offering, wanted), capacity
+
+
+def _units(connection: Connection, offers: list) -> tuple[list[UnitFacts], list[CapacityFacts]]:
+    """One row per unit and service of the step's that it offers, with the newest capacity report for that
+    service (only the newest counts, see rank): several if reported twice on that day, none if never."""
+    older = aliased(CapacityReport)
+    newest = (select(func.max(older.as_of))
+              .where(older.unit_id == UnitService.unit_id, older.service == UnitService.code)
+              .scalar_subquery())
+    found: dict[int, list] = {}
+    offered: dict[int, dict[str, set[str]]] = {}
+    capacity: list[CapacityFacts] = []
+    for *columns, kind, code, wait_days, free_slots, as_of in connection.execute(
+        select(CareUnit.id, CareUnit.hsa_id, CareUnit.name, CareUnit.provider_id, Provider.name, Provider.public,
+               Provider.region_code, CareUnit.region_code, CareUnit.address, CareUnit.phone, CareUnit.email,
+               CareUnit.contact_person, CareUnit.accepts_other_regions, CareUnit.referral_required,
+               UnitService.kind, UnitService.code,
+               CapacityReport.wait_days, CapacityReport.free_slots, CapacityReport.as_of)
+        .join(Provider, Provider.id == CareUnit.provider_id).join(UnitService, UnitService.unit_id == CareUnit.id)
+        .outerjoin(CapacityReport, (CapacityReport.unit_id == UnitService.unit_id)
+                   & (CapacityReport.service == UnitService.code) & (CapacityReport.as_of == newest))
+        .where(or_(*offers))
+    ).all():
+        unit_id = columns[0]
+        found.setdefault(unit_id, columns)
+        offered.setdefault(unit_id, {"mvo": set(), "activity": set()})[kind].add(code)
+        if as_of is not None:
+            capacity.append(CapacityFacts(unit_id, code, wait_days, free_slots, as_of))
+    units = [UnitFacts(*columns, frozenset(offered[unit_id]["mvo"]), frozenset(offered[unit_id]["activity"]))
+             for unit_id, columns in found.items()]
+    return units, capacity
+
+
+def _contracts(connection: Connection, offering: Select, wanted: list[str]) -> list[ContractFacts]:
+    """The contracts of the offering units, and their providers' contracts for all units, that name one of the
+    wanted codes (a big provider's other contracts are noise here). Expired ones too: they say why a unit is
+    out."""
+    services, open_regions = cast(Contract.services, String), cast(Contract.open_regions, String)
+    providers = select(CareUnit.provider_id).where(CareUnit.id.in_(offering))
+    code_sets = _CodeSets()
+    return [
+        ContractFacts(id_, title, provider_id, unit_id, region, form, code_sets(codes), valid_from, valid_to,
+                      ceiling, used, open_to_others, code_sets(regions), excluded)
+        for id_, title, provider_id, unit_id, region, form, codes, valid_from, valid_to, ceiling, used,
+        open_to_others, regions, excluded in connection.execute(
             select(Contract.id, Contract.title, Contract.provider_id, Contract.unit_id, Contract.region_code,
-                   Contract.form, Contract.services, Contract.valid_from, Contract.valid_to, Contract.volume_ceiling,
-                   Contract.volume_used, Contract.open_to_other_regions, Contract.open_regions,
-                   Contract.excluded_groups)
-            .where(or_(Contract.unit_id.in_(unit_ids),
-                       Contract.unit_id.is_(None) & Contract.provider_id.in_(provider_ids)),
-                   # only contracts that name the service: a big provider's other contracts are noise here
-                   or_(*(cast(Contract.services, String).like(f'%"{code}"%') for code in wanted))))
+                   Contract.form, services, Contract.valid_from, Contract.valid_to, Contract.volume_ceiling,
+                   Contract.volume_used, Contract.open_to_other_regions, open_regions, Contract.excluded_groups)
+            .where(or_(Contract.unit_id.in_(offering),
+                       Contract.unit_id.is_(None) & Contract.provider_id.in_(providers)),
+                   or_(*(services.like(f'%"{code}"%') for code in wanted)))).all()
     ]
-    capacity = [
-        CapacityFacts(*row) for row in session.execute(
-            select(CapacityReport.unit_id, CapacityReport.service, CapacityReport.wait_days,
-                   CapacityReport.free_slots, CapacityReport.as_of)
-            .where(CapacityReport.unit_id.in_(unit_ids), CapacityReport.service.in_(wanted)))
-    ]
-    return units, contracts, capacity
+
+
+class _CodeSets:
+    """JSON lists of codes as frozensets, each distinct text decoded once: contracts repeat the same few."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str | None, frozenset[str]] = {}
+
+    def __call__(self, text: str | None) -> frozenset[str]:
+        try:
+            return self.seen[text]
+        except KeyError:
+            return self.seen.setdefault(text, frozenset(json.loads(text) if text else ()))
 
 
 def rank(need: Need, units: Iterable[UnitFacts], contracts: Iterable[ContractFacts],
          capacity: Iterable[CapacityFacts], own_region: str, today: date, stale_days: int) -> list[Candidate]:
     """Pure: the ranked candidates with their reasons."""
-    by_unit: dict[int, list[ContractFacts]] = {}
-    by_provider: dict[int, list[ContractFacts]] = {}
+    by_unit: dict[int, list[Judged]] = {}
+    by_provider: dict[int, list[Judged]] = {}
     for c in contracts:
+        # judged once, not once per unit: a provider-wide contract covers every unit of the provider
+        judged = (c, *_contract_route(need, c, own_region, today))
         (by_unit.setdefault(c.unit_id, []) if c.unit_id is not None else by_provider.setdefault(c.provider_id, [])
-         ).append(c)
+         ).append(judged)
     latest: dict[int, CapacityFacts] = {}
     for report in sorted(capacity, key=lambda r: (r.as_of, r.service == need.activity)):
         latest[report.unit_id] = report  # the newest report wins; the activity's beats the specialty's
@@ -228,7 +276,7 @@ def rank(need: Need, units: Iterable[UnitFacts], contracts: Iterable[ContractFac
     return sorted(candidates, key=Candidate.sort_key)
 
 
-def _judge(need: Need, unit: UnitFacts, contracts: list[ContractFacts], report: CapacityFacts | None,
+def _judge(need: Need, unit: UnitFacts, contracts: list[Judged], report: CapacityFacts | None,
            own_region: str, today: date, stale_days: int) -> Candidate:
     """Reasons are built as functions and only turned into text where shown: the chosen route for a unit
     that is in, every refusal for a unit that is out (thousands of contracts are judged per search)."""
@@ -252,8 +300,7 @@ def _judge(need: Need, unit: UnitFacts, contracts: list[ContractFacts], report: 
         else:
             refusals.append(lambda: f"{region_name(unit.region)}s enhet tar inte emot patienter från andra "
                                     "regioner.")
-    for contract in contracts:
-        route, why = _contract_route(need, contract, own_region, today)
+    for contract, route, why in contracts:
         if route is None:
             refusals.append(why)
         else:
@@ -262,7 +309,7 @@ def _judge(need: Need, unit: UnitFacts, contracts: list[ContractFacts], report: 
         texts = tuple(why() for why in refusals) or (
             f"Det finns inget avtal som omfattar {need.activity or need.specialty} vid enheten.",)
         return Candidate(unit, False, None, None, Fit.OUT, None, None, texts)
-    route, contract, why = min(routes, key=lambda r: r[0])
+    route, contract, why = min(routes, key=itemgetter(0))  # the first of the best route
     fit, wait, as_of, wait_reason = _fit(need, report, today, stale_days)
     notes = [why(), wait_reason]
     if contract is not None and contract.valid_to is not None and contract.valid_to < need.deadline:

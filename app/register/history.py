@@ -12,9 +12,15 @@ from sqlalchemy.orm import Session
 
 from app.context import AppContext
 from db.models import User, utcnow
-from db.register import RegisterChange
+from db.register import CareUnit, Provider, RegisterChange
 
 ENTITIES = {"provider": "Vårdgivare", "unit": "Enhet", "contract": "Avtal", "capacity": "Kapacitet"}
+# Fields that hold another record's id, by entity and field label (app.register.services' *_LABELS): the history
+# keeps the id, which stays true when the other record is renamed, and shows the record's current name.
+REFERENCES: dict[tuple[str, str], type] = {
+    ("unit", "Vårdgivare"): Provider, ("contract", "Vårdgivare"): Provider,
+    ("contract", "Enhet"): CareUnit, ("capacity", "Enhet"): CareUnit,
+}
 
 
 @dataclass(frozen=True)
@@ -67,12 +73,33 @@ def apply(session: Session, ctx: AppContext, entity: str, row: Any, values: Mapp
 
 
 def history(ctx: AppContext, entity: str, entity_id: int) -> list[Change]:
-    """Newest first."""
+    """Newest first; ids of other records shown as their names."""
     with ctx.db.transaction() as session:
         rows = session.execute(
             select(RegisterChange, User.display_name).join(User, User.id == RegisterChange.user_id)
             .where(RegisterChange.entity == entity, RegisterChange.entity_id == entity_id)
             .order_by(RegisterChange.at.desc(), RegisterChange.id.desc())
         ).all()
+        references = [(REFERENCES.get((entity, c.field)), c) for c, _ in rows]
+        names = _names(session, [(model, value) for model, c in references for value in (c.old_value, c.new_value)])
+
+        def text(model: type | None, value: str | None) -> str:
+            return names.get((model, value), value or "") if model else value or ""
+
         # SQLite returns naive datetimes; they were written as UTC.
-        return [Change(c.at if c.at.tzinfo else c.at.replace(tzinfo=UTC), name, c.field, c.old_value or "", c.new_value or "") for c, name in rows]
+        return [Change(c.at if c.at.tzinfo else c.at.replace(tzinfo=UTC), user, c.field, text(model, c.old_value),
+                       text(model, c.new_value))
+                for (model, c), (_, user) in zip(references, rows, strict=True)]
+
+
+def _names(session: Session, references: list[tuple[type | None, str | None]]) -> dict[tuple[type, str], str]:
+    """(model, id as stored) -> the record's name, or "nr 7 (borttagen)" for one that no longer exists."""
+    wanted: dict[type, set[int]] = {}
+    for model, value in references:
+        if model is not None and value and value.isdigit():
+            wanted.setdefault(model, set()).add(int(value))
+    names = {}
+    for model, ids in wanted.items():
+        found = dict(session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
+        names.update({(model, str(i)): found.get(i, f"nr {i} (borttagen)") for i in ids})
+    return names

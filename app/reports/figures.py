@@ -210,7 +210,7 @@ def completed_figures(completed: Sequence[Tally], s: ReportSettings) -> list[Fig
 def bup_figures(data: MonthFacts, s: ReportSettings) -> list[Figure]:
     waiting = [t for t in data.waiting if t.bup and t.active]
     done = [t for t in data.completed if t.bup and not t.pvv]
-    within = lambda t: t.wait <= s.bup_days  # noqa: E731 - one test for both populations
+    within = lambda t: t.wait <= s.bup_days
     return [
         _share_fig("bup_waiting_le30", f"BUP: andel väntande som väntat högst {s.bup_days} dagar", ACTIVE,
                    _n(waiting, within), _n(waiting), s),
@@ -221,7 +221,7 @@ def bup_figures(data: MonthFacts, s: ReportSettings) -> list[Figure]:
 
 def notice_figures(activity: Activity, s: ReportSettings) -> list[Figure]:
     return [_share_fig("notice", "Andel som fått tid eller besked inom 14 dagar", "",
-                       sum(activity.notices), len(activity.notices), s)]
+                       activity.notices.in_time, activity.notices.due, s)]
 
 
 def _elsewhere_group(offer_region: str | None, ownership: str | None, home: str | None) -> str:
@@ -269,15 +269,17 @@ def breakdown(data: MonthFacts, key: Callable[[Tally], str], s: ReportSettings) 
     over = SHARE_LIMITS[1]
     groups: dict[str, list[int]] = {}
     for t in data.tallies:
-        g = groups.setdefault(key(t), [0, 0, 0, 0, 0])
+        g = groups.get(k := key(t)) or groups.setdefault(k, [0, 0, 0, 0, 0])
         if t.waiting:
             g[0] += t.n
             if t.active:
                 g[1] += t.n
-                g[2] += t.n if t.wait > over else 0
+                if t.wait > over:
+                    g[2] += t.n
         elif not t.pvv:
             g[3] += t.n
-            g[4] += t.n if t.met else 0
+            if t.met:
+                g[4] += t.n
     return [
         BreakdownRow(group, waiting, _share(over_90, active), done, _share(met, done),
                      suppressed=_suppress(waiting, s) or _suppress(active, s) or _suppress(done, s))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Generic, TypeVar
+
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from app.access import log_list_view
 from app.context import AppContext
-from app.reports.activity import load_activity
+from app.reports.activity import count_notices, load_activity
 from app.reports.figures import (
     MonthFacts,
     Report,
@@ -18,12 +22,14 @@ from app.reports.figures import (
     wait_bounds,
 )
 from app.reports.months import Month
-from app.reports.source import Scope
-from app.reports.tally import count_steps
+from app.reports.source import Scope, interrupted
+from app.reports.tally import count_exact, count_steps, with_evaluated
 from app.settings import get_setting
+from db.exports import readers_beside
 from db.models import Case, Patient, Region, Specialty, Step
 
 TREND_MONTHS = 13
+T = TypeVar("T")
 
 
 def report_settings(ctx: AppContext) -> ReportSettings:
@@ -40,15 +46,30 @@ def monthly_report(ctx: AppContext, month: Month, scope: Scope | None = None, tr
     (which takes several times longer: see trend_points)."""
     settings, scope = report_settings(ctx), scope or Scope()
     last_year = month.a_year_earlier
+    bounds = wait_bounds(settings)
     with ctx.db.transaction() as session:
-        # Figures over many patients are one list view in the access log, not one row per patient.
+        # Figures over many patients are one list view in the access log, not one row per patient. Written
+        # first: it lets other connections read beside this one (db.exports.readers_beside).
         log_list_view(session, ctx, f"uppföljning {month}")
-        facts = {}
-        for m in (month, last_year):  # the breakdowns are the month's only
-            counted = count_steps(session, [m], ctx.rules, scope, wait_bounds(settings), settings.cap_days,
-                                  groups=m == month)
-            facts[m] = MonthFacts(m, counted.tallies[m],
-                                  load_activity(session, m, ctx.rules, scope, counted.interrupted[m]))
+        with readers_beside(session, 2) as beside, ThreadPoolExecutor(1) as one, ThreadPoolExecutor(1) as two:
+            # The database counts the steps and notices (the longest queries, which need little Python) on two
+            # more connections, each with its own thread: the month's steps, by every group of the breakdowns,
+            # on one; its notices and last year's steps and notices on the other. Meanwhile this one evaluates
+            # the clock for the other steps and reads the offers.
+            first, second = ([_Beside(pool, c) for pool, c in zip((one, two), beside, strict=True)] if beside
+                             else [_Here(session)] * 2)
+            exact, notices = {month: first.run(count_exact, month, scope, bounds, settings.cap_days, True)}, {}
+            notices[last_year] = second.run(count_notices, last_year, ctx.rules, scope)  # in the order used
+            exact[last_year] = second.run(count_exact, last_year, scope, bounds, settings.cap_days, False)
+            notices[month] = second.run(count_notices, month, ctx.rules, scope)
+            evaluated = interrupted(session, [month, last_year], ctx.rules, scope=scope, but_settled=True)
+            facts = {}
+            for m in (last_year, month):
+                clock = {at.meta.step_id: at for at in evaluated[m]}
+                activity = load_activity(session, m, ctx.rules, scope, clock, notices[m].result())
+                tallies = with_evaluated(exact[m].result(), evaluated[m], m, bounds, settings.cap_days,
+                                         m == month)
+                facts[m] = MonthFacts(m, tallies, activity)
         series = []
         if trend:
             between = [month.plus(-i) for i in range(1, TREND_MONTHS - 1)]
@@ -59,13 +80,44 @@ def monthly_report(ctx: AppContext, month: Month, scope: Scope | None = None, tr
     return build_report(facts[month], facts[last_year], settings, scope, names, series)
 
 
+class _Here:
+    """Runs a count on the session's own connection, now."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def run(self, fn: Callable[..., T], *args) -> _Ready[T]:
+        return _Ready(fn(self.session.connection(), *args))
+
+
+class _Beside:
+    """Runs counts on one connection of db.exports.readers_beside, one after the other on its own thread."""
+
+    def __init__(self, pool: ThreadPoolExecutor, connection: Connection):
+        self.pool, self.connection = pool, connection
+
+    def run(self, fn: Callable[..., T], *args) -> Future[T]:
+        return self.pool.submit(fn, self.connection, *args)
+
+
+class _Ready(Generic[T]):
+    """A result already computed, read as a Future's is."""
+
+    def __init__(self, value: T):
+        self.value = value
+
+    def result(self) -> T:
+        return self.value
+
+
 def trend_points(ctx: AppContext, month: Month, scope: Scope | None = None) -> list[TrendPoint]:
     """The 13 months up to `month`: waiting, share over 90 days, completed and share within the limit. Every
     month's interrupted steps are evaluated by the clock, so this takes several times as long as the month."""
     months = [month.plus(-i) for i in reversed(range(TREND_MONTHS))]
+    settings = report_settings(ctx)  # before the transaction: reading a setting is a transaction of its own
     with ctx.db.transaction() as session:
         log_list_view(session, ctx, f"uppföljning {month}, utveckling")
-        return _trend(session, ctx, months, scope or Scope(), report_settings(ctx))
+        return _trend(session, ctx, months, scope or Scope(), settings)
 
 
 def _trend(session: Session, ctx: AppContext, months: list[Month], scope: Scope,

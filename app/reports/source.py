@@ -10,9 +10,11 @@ known by then. Evaluating every step is too slow for 500 000 cases, so the clock
     on any day D before the stop the clock says waited = D - started_on, and at the stop the cached
     frozen_waited and met are final.
 
-Every other step (MoV, SoV, PvV, restarts: a few per cent, found through the partial index
-db.exports.STEP_CLOCK_INTERRUPTED) is evaluated by the clock from its events. tests/reports holds the two paths
-together step by step.
+The other steps (MoV, SoV, PvV, restarts: a few per cent, found through the partial index
+db.exports.STEP_CLOCK_INTERRUPTED) are evaluated by the clock from their events, but for those the cache is
+exact for in a given month after all: `fresh` (nothing had interrupted them yet at its end; read like the exact
+ones), `settled` (nothing turned after its end; counted by app.reports.tally) and `closed_in` (stopped in it
+without being completed: in no figure). tests/reports holds the paths together step by step.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
 from sqlalchemy import and_, case, null, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.guarantee import ClockEvent, ClockResult, EventKind, PauseKind, RuleBook, State, evaluate
 from app.reports.months import Month
@@ -80,7 +82,7 @@ class Tally(NamedTuple):
 
     waiting: bool             # waiting at the month's end; else completed during the month
     active: bool              # as StepAt.active
-    pvv: bool                 # StepAt.deviation is PvV: holding at month end (waiting) or at any time (completed)
+    pvv: bool                 # completed with PvV at some time: out of the guarantee measure (waiting: False)
     met: bool | None          # completed within the limit
     wait: int                 # days waited, or the least wait of its class: no figure's limit falls inside a class
     bup: bool = False
@@ -187,33 +189,122 @@ def load_months(session: Session, months: Iterable[Month], rules: RuleBook, wide
                 elif state == COMPLETED:
                     completed.append(StepAt(Meta(*row[:_WIDTH]), False, True, started_on, frozen, stopped_on, met,
                                             None, risk_from))
+        for row in session.connection().execute(joined(*columns).where(fresh(month), *conditions)).all():
+            started_on, code = row[_WIDTH - 1], row[2]
+            waiting.append(StepAt(Meta(*row[:_WIDTH]), True, True, started_on, (last - started_on).days, None, None,
+                                  None, _risk_from(rules, code, started_on)))
     for month, rows in interrupted(session, months, rules, wide, scope).items():
         for at in rows:
             (data[month].waiting if at.waiting else data[month].completed).append(at)
     return data
 
 
+def _risk_from(rules: RuleBook, code: str, started_on: date) -> date | None:
+    """The clock's risk date of a step that has run without interruption since it started."""
+    days = rules.for_date(started_on).step(code).risk_waited_days
+    return None if days is None else started_on + timedelta(days=days)
+
+
+# The kinds that turn a clock between running and held, or begin a new period. START lies on started_on; a
+# COMPLETED or CLOSED event after a day lies at the current period's stop, or in a period a RESTART ended later.
+_TURNS = (EventKind.PAUSE_START, EventKind.PAUSE_END, EventKind.PVV, EventKind.RESTART)
+
+
+def turned_after(day: date):
+    """The steps with a pause, PvV or restart dated after `day` (from the (kind, on, step_id) index alone)."""
+    return select(CaseEvent.step_id).where(CaseEvent.kind.in_(_TURNS), CaseEvent.on > day,
+                                           CaseEvent.step_id.is_not(None))
+
+
+def pvv_by(day: date):
+    """The steps with a PvV dated on or before `day`."""
+    return select(CaseEvent.step_id).where(CaseEvent.kind == EventKind.PVV, CaseEvent.on <= day)
+
+
+def settled(month: Month) -> tuple:
+    """The steps whose cached clock is not exact in general but is for this month, as two conditions:
+
+    waiting at its end with no pause, PvV or restart after it. The clock on that day knew every event the cache
+    was computed from but a later stop, and after its latest turn a clock only counts days: waited = last -
+    waiting_since while it runs (all excluded days lie before), frozen_waited while it is held (paused or PvV:
+    the hold began before and lasted, as no turn came after); held then is held now, or at the stop;
+
+    completed during the month: the cache was computed at the stop or later, and a clock's wait and whether it
+    was met are final at its stop. PvV at any time (out of the guarantee measure) shows as a restart, a PvV
+    holding at the stop, or a PvV event by month end."""
+    last = month.last
+    waiting = and_(~CLOCK_UNINTERRUPTED, Step.started_on <= last,
+                   or_(Step.stopped_on.is_(None), Step.stopped_on > last), Step.id.not_in(turned_after(last)))
+    completed = and_(~CLOCK_UNINTERRUPTED, Step.stopped_on >= month.first, Step.stopped_on <= last,
+                     Step.met.is_not(None))
+    return waiting, completed
+
+
+# Every kind that can end a clock's uninterrupted run from its start: a turn, or a stop.
+_BREAKS = (*_TURNS, EventKind.COMPLETED, EventKind.CLOSED)
+
+
+def fresh(month: Month):
+    """The steps whose cached clock is not exact, waiting at the month's end, whose every pause, PvV, restart
+    and stop is dated after it: on that day the clock knew the start alone, so it ran from started_on without
+    interruption (waited = last - started_on, no deviation) like an exact step. Many steps are so in a recent
+    month: paused or in PvV since, their cache no longer exact. Disjoint from `settled` (these turned after
+    the month)."""
+    last = month.last
+    earlier = aliased(CaseEvent)
+    broken = select(earlier.id).where(earlier.step_id == Step.id, earlier.kind.in_(_BREAKS), earlier.on <= last)
+    return and_(~CLOCK_UNINTERRUPTED, Step.started_on <= last, or_(Step.stopped_on.is_(None), Step.stopped_on > last),
+                Step.id.in_(turned_after(last)), ~broken.exists())
+
+
+def closed_in(month: Month):
+    """The steps stopped during the month without being completed (cancelled, closed): neither waiting at its
+    end nor completed in it, as the clock would say too (the cache was computed at the stop or later)."""
+    # stopped_on IS NOT NULL: so that NOT closed_in(...) is true, not NULL, for an open step.
+    return and_(Step.stopped_on.is_not(None), Step.stopped_on >= month.first, Step.stopped_on <= month.last,
+                Step.met.is_(None))
+
+
 def interrupted(session: Session, months: Sequence[Month], rules: RuleBook, wide: bool = False,
-                scope: Scope | None = None) -> dict[Month, list[StepAt]]:
+                scope: Scope | None = None, but_settled: bool = False) -> dict[Month, list[StepAt]]:
     """The steps whose cached clock is not exact, evaluated by the clock on each month's last day: those
-    waiting then or completed during the month."""
+    waiting then or completed during the month, but the `fresh` ones (read like the exact ones). `but_settled`:
+    not those `settled` for the month either (counted from the cache)."""
     months = sorted(set(months))
     out: dict[Month, list[StepAt]] = {m: [] for m in months}
     if not months:
         return out
+    # Per month: does the clock have to be asked? Not for the fresh steps (read as the exact ones are) nor the
+    # closed ones.
+    asked = [and_(Step.started_on <= m.last, or_(Step.stopped_on.is_(None), Step.stopped_on >= m.first),
+                  ~closed_in(m), ~fresh(m), *([~or_(*settled(m))] if but_settled else [])) for m in months]
     rows = session.connection().execute(
-        joined(*(_META if wide else _META_NARROW), Step.stopped_on)
-        .where(~CLOCK_UNINTERRUPTED, overlapping(months), *(scope.conditions() if scope else []))).all()
-    events = _clock_events(session, rows, months[-1].last)
+        joined(*(_META if wide else _META_NARROW), *(case((a, 1), else_=0) for a in asked))
+        .where(~CLOCK_UNINTERRUPTED, or_(*asked), *(scope.conditions() if scope else []))).all()
     bounds = [(m.first, m.last, out[m]) for m in months]
-    for row in rows:
-        meta, stopped_on = Meta(*row[:_WIDTH]), row[_WIDTH]
-        for first, last, month_rows in bounds:
-            if meta.first_start > last or (stopped_on is not None and stopped_on < first):
-                continue
+    wanted = [(Meta(*row[:_WIDTH]), [b for b, ask in zip(bounds, row[_WIDTH:], strict=True) if ask]) for row in rows]
+    events = _clock_events(session, [meta for meta, _ in wanted], months[-1].last)
+    for meta, in_months in wanted:
+        for first, last, month_rows in in_months:
             at = _evaluated(meta, events.get(meta.step_id, []), first, last, rules)
             if at is not None:
                 month_rows.append(at)
+    return out
+
+
+def clock_rows(session: Session, step_ids: Iterable[int], month: Month, rules: RuleBook) -> dict[int, StepAt]:
+    """These steps evaluated by the clock on the month's last day: those waiting then or completed in it."""
+    ids = sorted(step_ids)
+    metas = []
+    for i in range(0, len(ids), 900):
+        metas += [Meta(*row) for row in session.connection().execute(
+            joined(*_META_NARROW).where(Step.id.in_(ids[i:i + 900]))).all()]
+    events = _clock_events(session, metas, month.last)
+    out = {}
+    for meta in metas:
+        at = _evaluated(meta, events.get(meta.step_id, []), month.first, month.last, rules)
+        if at is not None:
+            out[meta.step_id] = at
     return out
 
 
@@ -221,21 +312,23 @@ def interrupted(session: Session, months: Sequence[Month], rules: RuleBook, wide
 # and no export record reads; leaving them out halves the events to fetch and fold.
 _WAIT_KINDS = {k.value: k for k in (EventKind.START, EventKind.PAUSE_START, EventKind.PAUSE_END, EventKind.PVV,
                                     EventKind.RESTART, EventKind.COMPLETED, EventKind.CLOSED)}
+_FLAG_KINDS = [k.value for k in EventKind if k.value not in _WAIT_KINDS]
 _PAUSE = {p.value: p for p in PauseKind}
 
 
-def _clock_events(session: Session, rows: Sequence, until: date) -> dict[int, list[ClockEvent]]:
+def _clock_events(session: Session, metas: Sequence[Meta], until: date) -> dict[int, list[ClockEvent]]:
     """app.steps.clock_events for many steps: their events up to `until`, a chunk of ids per query (the step_id
     index), with dictionary lookups instead of enum calls."""
-    target = {row[0]: row[_WIDTH - 2] for row in rows}
+    target = {meta.step_id: meta.target_date for meta in metas}
     ids = list(target)
     by_step: dict[int, list[ClockEvent]] = defaultdict(list)
     for i in range(0, len(ids), 900):
-        # Only the step ids in the condition: given the kinds or dates too, the planner may prefer the
-        # (kind, on) index and read a large part of the timeline.
+        # No condition the (kind, on) index could serve: the planner might prefer it and read a large part of
+        # the timeline.
         query = (
             select(CaseEvent.step_id, CaseEvent.kind, CaseEvent.on, CaseEvent.pause)
-            .where(CaseEvent.step_id.in_(ids[i:i + 900])).order_by(CaseEvent.step_id, CaseEvent.on, CaseEvent.id)
+            .where(CaseEvent.step_id.in_(ids[i:i + 900]), CaseEvent.kind.not_in(_FLAG_KINDS))
+            .order_by(CaseEvent.step_id, CaseEvent.on, CaseEvent.id)
         )
         for step_id, kind, on, pause in session.connection().execute(query).all():
             if kind in _WAIT_KINDS and on <= until:

@@ -77,7 +77,7 @@ def test_a_database_from_a_newer_lotsen_is_refused_untouched(db_path):
 
 def test_foreign_keys_are_enforced(db_path):
     db = open_database(db_path)
-    with pytest.raises(Exception, match="FOREIGN KEY"), db.engine.begin() as connection:  # noqa: PT011
+    with pytest.raises(Exception, match="FOREIGN KEY"), db.engine.begin() as connection:
         connection.execute(text("INSERT INTO municipality (code, name, region_code) VALUES ('9999', 'X', '99')"))
     db.close()
 

@@ -41,3 +41,18 @@ def test_missing_settings_fail(tmp_path, capsys):
     assert main(["export", "--month", "2026-10", "--out", str(tmp_path / "ut"), "--db",
                  str(tmp_path / "tom.sqlite")]) == 2
     assert "skr.region" in capsys.readouterr().err
+
+
+def test_the_problems_to_fix_are_summed_up_problem_by_problem(db_path, tmp_path, capsys):
+    db = open_database(db_path)
+    ctx = sign_in(db, "anna.lots", "Anna Lots")
+    configure(ctx)
+    for started in ("2026-09-01", "2026-09-02"):
+        open_step(ctx, started, municipality=None)
+    db.close()
+    code = main(["export", "--month", "2026-10", "--out", str(tmp_path / "ut"), "--db", str(db_path)])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "0 ärenden kunde inte tas med och 2 har brister som bör rättas:" in err
+    assert "  2 ärenden – Lkf: folkbokföringskommun saknas; rapporteras som 0000. (skickas ändå)" in err
+    assert "att-atgarda_2026-10.csv" in err

@@ -72,6 +72,27 @@ def test_reimport_updates_instead_of_duplicating(ctx, tmp_path):
     assert len(changes) == 2
 
 
+
+def test_every_imported_patient_gets_a_sealed_access_log_row_with_user_and_action(ctx, tmp_path):
+    from app.audit import chain
+
+    known = cases.open_case(ctx, cases.NewPatient(PNR, "Åsa Öhman", "12"),
+                            cases.NewCase("SV_FORSTA_BESOK", date(2026, 10, 1), "331"))  # another step, same patient
+    rows = [ROW, *waiting_rows(5, TODAY)]
+    result = run(ctx, write_csv(tmp_path / "lista.csv", rows), source="Ortopeden SUS")
+    assert result.created == 6
+    with ctx.db.transaction() as session:
+        imported = session.execute(
+            select(AccessLog.patient_id, AccessLog.case_id, AccessLog.user_id, AccessLog.action, AccessLog.row_hash)
+            .where(AccessLog.detail == "import av väntelista Ortopeden SUS")).all()
+        case_patients = dict(session.execute(select(Case.id, Case.patient_id).where(Case.id != known.case_id)).all())
+        assert chain.verify(session).ok
+    assert sorted(r.patient_id for r in imported) == sorted(case_patients.values())  # one row per patient
+    assert all(case_patients[r.case_id] == r.patient_id and r.user_id == ctx.user_id and r.row_hash for r in imported)
+    actions = {r.patient_id: r.action for r in imported}
+    assert actions.pop(known.patient_id) == "ändring"  # a new case for a patient already in Lotsen
+    assert set(actions.values()) == {"registrering"}
+
 def test_reimport_without_referral_id_matches_on_patient_step_mvo_and_start(ctx, tmp_path):
     headings = HEADINGS[:-1]
     rows = [r[:-1] for r in waiting_rows(30, TODAY)]
@@ -228,14 +249,10 @@ def test_rejected_rows_file_opens_in_excel_with_reasons(ctx, tmp_path):
 def test_a_storage_failure_leaves_nothing_half_imported(ctx, tmp_path, monkeypatch):
     from app.importer import waiting_list
 
-    real = waiting_list.insert_rows
+    def failing(session, rows):  # the access log is written last, after every other table
+        raise RuntimeError("disk borta")
 
-    def failing(session, model, rows, with_ids=False):
-        if model is AccessLog:
-            raise RuntimeError("disk borta")
-        return real(session, model, rows, with_ids)
-
-    monkeypatch.setattr(waiting_list, "insert_rows", failing)
+    monkeypatch.setattr(waiting_list, "log_rows", failing)
     with pytest.raises(RuntimeError):
         run(ctx, write_csv(tmp_path / "lista.csv", waiting_rows(50, TODAY)))
     assert (count(ctx, Patient), count(ctx, Case), count(ctx, Step), count(ctx, CaseEvent)) == (0, 0, 0, 0)

@@ -12,24 +12,11 @@ from sqlalchemy import func, select
 
 from app import cases
 from app.audit.verify import verify_log
-from app.context import sign_in
-from app.database import open_database
 from app.errors import ConflictError
 from db.models import CaseEvent
-from tests.conftest import TODAY
 from tests.protection.helpers import D, open_case
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def second(ctx, db_path):
-    """Another instance of Lotsen on the same file, another case worker."""
-    db = open_database(db_path)
-    other = sign_in(db, "bo.lots", "Bo Lots")
-    other.today = lambda: TODAY
-    yield other
-    db.close()
 
 
 def test_every_change_bumps_the_version(ctx):

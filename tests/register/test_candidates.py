@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import register
 from app.errors import InputError
@@ -144,3 +144,32 @@ def test_a_refused_offer_leaves_no_approach_behind(ctx, region):
     with pytest.raises(InputError):
         register.offer_from_candidate(ctx, opened.step_id, chosen, TODAY - timedelta(days=3), None)
     assert register.approaches(ctx, opened.step_id) == []
+
+
+def test_approaches_and_offers_change_the_case_and_are_refused_on_a_stale_version(ctx, second, region):
+    from app import cases
+    from app.errors import ConflictError
+
+    opened = open_step(ctx)
+    chosen = by_name(register.find_candidates(ctx, opened.step_id))["Avtal snabb"]
+    shown = register.case_approaches(ctx, opened.step_id).case_version
+    assert shown == cases.view_case(ctx, opened.case_id).version
+    register.record_approach(ctx, opened.step_id, "Region Skåne", "Egen sen", "kan_inte", expected_version=shown)
+    after_approach = register.case_approaches(ctx, opened.step_id).case_version
+    assert after_approach > shown  # an approach changes the case like any other event
+    cases.add_note(second, opened.case_id, "Bo ringde patienten", expected_version=after_approach)
+    with ctx.db.transaction() as session:
+        events = session.scalar(select(func.count()).select_from(CaseEvent))
+    with pytest.raises(ConflictError, match="ändrats av någon annan"):
+        register.record_approach(ctx, opened.step_id, "Ortopedi Syd AB", "Avtal snabb", "aterkommer",
+                                 expected_version=after_approach)
+    with pytest.raises(ConflictError, match="ändrats av någon annan"):
+        register.offer_from_candidate(ctx, opened.step_id, chosen, TODAY + timedelta(days=14), None,
+                                      expected_version=after_approach)
+    with ctx.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(CaseEvent)) == events  # nothing written
+    current = register.case_approaches(ctx, opened.step_id)
+    assert [a.provider for a in current.approaches] == ["Region Skåne"]
+    register.offer_from_candidate(ctx, opened.step_id, chosen, TODAY + timedelta(days=14), None,
+                                  expected_version=current.case_version)
+    assert [a.provider for a in register.approaches(ctx, opened.step_id)] == ["Ortopedi Syd AB", "Region Skåne"]

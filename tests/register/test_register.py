@@ -159,3 +159,51 @@ def test_history_values_are_shown_as_typed():
     assert shown({"P010": 65000, "311": 1200}) == "311: 1200, P010: 65000"
     assert shown(date(2026, 1, 2)) == "2026-01-02"
     assert shown(True) == "ja" and shown(None) == ""
+
+
+
+def test_history_shows_other_records_by_their_current_name(ctx):
+    syd = provider(ctx, "Ortopedi Syd AB", "12", False, "556677889")
+    vast = provider(ctx, "Ortopedi Väst AB", "13", False, "556011223")
+    lund = unit(ctx, syd, "1", "Ortopedkliniken Lund", "12")
+    halmstad = unit(ctx, vast, "2", "Ortopedkliniken Halmstad", "13")
+    cid = contract(ctx, syd, "Höftleder", "12", unit_id=lund)
+    data = register.get_contract(ctx, cid)
+    register.save_contract(ctx, register.ContractData(**{**data.__dict__, "provider_id": vast,
+                                                         "unit_id": halmstad}), cid)
+    register.save_provider(ctx, register.ProviderData("Ortopedi Väst AB (Halmstad)", "13", False,
+                                                      org_number("556011223")), vast)
+    changed = {c.field: (c.old, c.new) for c in register.history(ctx, "contract", cid) if c.old}
+    assert changed == {"Vårdgivare": ("Ortopedi Syd AB", "Ortopedi Väst AB (Halmstad)"),
+                       "Enhet": ("Ortopedkliniken Lund", "Ortopedkliniken Halmstad")}
+    report = capacity(ctx, halmstad, 12)
+    assert next(c.new for c in register.history(ctx, "capacity", report) if c.field == "Enhet") \
+        == "Ortopedkliniken Halmstad"
+
+
+def test_history_names_a_record_that_is_gone_by_its_number(ctx):
+    from db.register import Provider
+
+    old = provider(ctx, "Ortopedi Syd AB", "12", False, "556677889")
+    new = provider(ctx, "Ortopedi Väst AB", "13", False, "556011223")
+    uid = unit(ctx, old, "1", "Ortopedkliniken Lund", "12")
+    register.save_unit(ctx, register.UnitData(**{**register.get_unit(ctx, uid).__dict__, "provider_id": new}), uid)
+    with ctx.db.transaction() as session:  # the register cannot delete yet, but a record may still disappear
+        session.delete(session.get(Provider, old))
+    [change] = [c for c in register.history(ctx, "unit", uid) if c.field == "Vårdgivare" and c.old]
+    assert (change.old, change.new) == (f"nr {old} (borttagen)", "Ortopedi Väst AB")
+
+
+def test_every_field_holding_another_records_id_is_shown_by_name():
+    from app.register import services
+    from app.register.history import REFERENCES
+    from db.register import CapacityReport, CareUnit, Contract, Provider
+
+    records = {"provider", "care_unit", "contract"}  # region and municipality codes are not records of the register
+    for entity, model, labels in [("provider", Provider, services.PROVIDER_LABELS),
+                                  ("unit", CareUnit, services.UNIT_LABELS),
+                                  ("contract", Contract, services.CONTRACT_LABELS),
+                                  ("capacity", CapacityReport, services.CAPACITY_LABELS)]:
+        for column, label in labels.items():
+            targets = {key.column.table.name for key in model.__table__.c[column].foreign_keys}
+            assert bool(targets & records) == ((entity, label) in REFERENCES), (entity, column)

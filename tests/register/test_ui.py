@@ -95,6 +95,31 @@ def test_care_elsewhere_dialog_offers_and_records(qtbot, qtmodeltester, ctx):
     assert dialog.grab().save(str(SHOTS / "vard-annan-vardgivare.png"))
 
 
+
+def test_care_elsewhere_dialog_says_when_someone_else_saved_the_case(qtbot, ctx, second, monkeypatch):
+    from app import cases
+    from ui import care_elsewhere_dialog
+
+    syd = provider(ctx, "Ortopedi Syd AB", "12", False, "556677889")
+    fast = unit(ctx, syd, "2", "Ortopedi Syd Lund", "12")
+    contract(ctx, syd, "Ortopedi 2026", "12", unit_id=fast)
+    opened = open_step(ctx)
+    shown = cases.view_case(ctx, opened.case_id).version  # what the case window showed
+    dialog = CareElsewhereDialog(ctx, opened.step_id, expected_version=shown)
+    qtbot.addWidget(dialog)
+    cases.add_note(second, opened.case_id, "Bo ringde patienten")  # while the dialog is open
+    seen: list[str] = []
+    monkeypatch.setattr(care_elsewhere_dialog, "show_error", lambda _parent, exc: seen.append(exc.message))
+    dialog.table.selectRow(0)
+    qtbot.keyClicks(dialog.appointment, (TODAY + timedelta(days=10)).isoformat())
+    qtbot.mouseClick(dialog.offer_button, Qt.MouseButton.LeftButton)
+    assert len(seen) == 1 and "ändrats av någon annan" in seen[0]  # the case window's message
+    assert "Inget sparades" in dialog.status.text()
+    assert register.approaches(ctx, opened.step_id) == [] and dialog.selected().unit.name == "Ortopedi Syd Lund"
+    qtbot.mouseClick(dialog.offer_button, Qt.MouseButton.LeftButton)  # now on what is saved now
+    assert seen == [seen[0]] and "sparat i ärendet" in dialog.status.text()
+    assert [e.kind for e in cases.view_case(ctx, opened.case_id).timeline] == ["start", "note", "offer", "note"]
+
 def test_import_wizard_walks_through_and_imports(qtbot, qtmodeltester, ctx, tmp_path):
     rows = waiting_rows(12, TODAY)
     rows[2][3] = "i förrgår"

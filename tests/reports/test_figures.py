@@ -150,3 +150,27 @@ def test_sov_counts_as_not_actively_waiting(ctx):
     mov(ctx, bup, "2026-09-10", kind=PauseKind.SOV)
     report = monthly_report(ctx, OCT)
     assert (figure(report, "waiting").value, figure(report, "waiting_active").value) == (1, 0)
+
+
+def test_the_trend_alone_is_the_reports_own(ctx, october):
+    from app.reports import trend_points
+
+    points = trend_points(ctx, OCT)
+    assert [p.month for p in points] == [OCT.plus(-i) for i in reversed(range(13))]
+    assert points == monthly_report(ctx, OCT, trend=True).trend
+
+
+def test_counting_in_the_session_alone_gives_the_same_report(ctx, october, monkeypatch):
+    """Where no connection can read beside the session (db.exports.readers_beside), all is counted in it."""
+    from contextlib import contextmanager
+
+    from app.reports import service
+
+    beside = monthly_report(ctx, OCT)
+
+    @contextmanager
+    def none(session, count):
+        yield []
+
+    monkeypatch.setattr(service, "readers_beside", none)
+    assert monthly_report(ctx, OCT) == beside

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from app.errors import StorageError
 from tests.export.conftest import XSD, configure
 from tests.reports.test_figures import october  # noqa: F401 - the fixture
 from ui.reports_window import ReportsWindow
@@ -22,7 +23,14 @@ def window(qtbot, ctx, october):  # noqa: F811
     qtbot.addWidget(win)
     win.month.setCurrentIndex(win.month.findData("2026-10"))
     qtbot.mouseClick(win.show_button, Qt.MouseButton.LeftButton)
+    done(qtbot, win)
     return win
+
+
+def done(qtbot, win) -> None:
+    """Wait for the window's background work and its results on the UI thread."""
+    win.runner.wait()
+    qtbot.waitUntil(lambda: not win.busy.isVisibleTo(win) and win.show_button.isEnabled(), timeout=30_000)
 
 
 def test_show_fills_tables_and_charts(window, qtmodeltester):
@@ -42,6 +50,7 @@ def test_scope_filters(window, qtbot):
     box = window.scope_boxes["mvo"]
     box.setCurrentIndex(box.findData("311"))
     qtbot.mouseClick(window.show_button, Qt.MouseButton.LeftButton)
+    done(qtbot, window)
     assert window.report.scope.mvo == "311"
 
 
@@ -54,17 +63,20 @@ def test_saves_pdf_xlsx_and_csv(window, monkeypatch, tmp_path):
     assert "Sparad" in window.statusBar().currentMessage()
 
 
-def test_reminder_check_and_export(window, monkeypatch, tmp_path, qtmodeltester):
+def test_reminder_check_and_export(window, qtbot, monkeypatch, tmp_path, qtmodeltester):
     assert window.reminder.isVisibleTo(window) and "oktober 2026" in window.reminder.text()
     window.tabs.setCurrentIndex(3)
     window.out_dir.setText(str(tmp_path / "ut"))
-    window.check()
+    qtbot.mouseClick(window.check_button, Qt.MouseButton.LeftButton)
+    done(qtbot, window)
     assert "Kontroll klar: 7 väntande vid månadens slut" in window.export_status.text()
     window.xsd_paths.setText(f"{XSD['vantande']};{XSD['genomforda']}")
-    window.export()
+    qtbot.mouseClick(window.export_button, Qt.MouseButton.LeftButton)
+    done(qtbot, window)
     assert "Export klar" in window.export_status.text() and "Filerna följer" in window.export_status.text()
     assert window.history_model.rowCount() == 2
     qtmodeltester.check(window.issues_model)
+    qtmodeltester.check(window.problems_model)
     assert not window.reminder.isVisibleTo(window)
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: warnings.append(a[2]))
@@ -73,11 +85,88 @@ def test_reminder_check_and_export(window, monkeypatch, tmp_path, qtmodeltester)
     assert warnings and "finns inte" in warnings[0]
 
 
-def test_screenshots(window, tmp_path):
+def test_screenshots(window, qtbot, tmp_path):
     folder = Path(os.environ.get("LOTSEN_SCREENSHOTS", tmp_path))
     folder.mkdir(parents=True, exist_ok=True)
     for index in range(4):
         window.tabs.setCurrentIndex(index)
         if index == 3:
             window.check()
+            done(qtbot, window)
         assert window.grab().save(str(folder / f"reports-{index}.png"))
+
+
+def test_the_report_is_computed_off_the_ui_thread_with_the_controls_waiting(window, qtbot, monkeypatch, tmp_path):
+    import threading
+
+    import ui.reports_window as module
+
+    release, threads = threading.Event(), []
+    computed = module.monthly_report
+
+    def slow(*args, **kwargs):
+        threads.append(threading.current_thread())
+        release.wait(10)
+        return computed(*args, **kwargs)
+
+    monkeypatch.setattr(module, "monthly_report", slow)
+    qtbot.mouseClick(window.show_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(threads))
+    try:
+        assert threads[0] is not threading.main_thread()
+        assert window.heading.text() == "Beräknar uppföljningen för oktober 2026 …"
+        assert window.busy.isVisibleTo(window) and "Beräknar" in window.statusBar().currentMessage()
+        assert not any(w.isEnabled() for w in [*window.controls, *window.save_buttons])
+        assert window.figures_model.rowCount() == 0  # no figure of another month under the new heading
+        folder = Path(os.environ.get("LOTSEN_SCREENSHOTS", tmp_path))
+        assert window.grab().save(str(folder / "reports-computing.png"))
+    finally:
+        release.set()
+    done(qtbot, window)
+    assert window.heading.text() == "Oktober 2026 jämfört med oktober 2025"
+    assert all(w.isEnabled() for w in [*window.controls, *window.save_buttons])
+    assert window.figures_model.rowCount() > 0 and window.statusBar().currentMessage() == ""
+
+
+@pytest.mark.parametrize("error, shown, logged", [
+    (StorageError("Databasen används av någon annan just nu. Försök igen om en stund."),
+     "Databasen används av någon annan just nu", False),
+    (RuntimeError("cursor closed"), "Något gick fel i Lotsen", True),
+])
+def test_a_failed_report_says_so_in_swedish_and_is_logged(window, qtbot, monkeypatch, caplog, error, shown, logged):
+    import ui.reports_window as module
+
+    def failing(*args, **kwargs):
+        raise error
+
+    warnings = []
+    monkeypatch.setattr(module, "monthly_report", failing)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warnings.append(a[2]))
+    qtbot.mouseClick(window.show_button, Qt.MouseButton.LeftButton)
+    done(qtbot, window)
+    assert window.heading.text() == "Uppföljningen kunde inte beräknas. Försök igen."
+    assert len(warnings) == 1 and shown in warnings[0] and "cursor" not in warnings[0]
+    assert any("cursor closed" in (r.exc_text or "") or r.exc_info for r in caplog.records) == logged
+    assert logged or any(r.levelname == "WARNING" and shown in r.getMessage() for r in caplog.records)
+    assert window.show_button.isEnabled() and not any(b.isEnabled() for b in window.save_buttons)
+
+
+def test_the_problems_to_fix_are_listed_once_each_with_their_cases(window, qtbot, qtmodeltester):
+    from app.export import Issue
+    from app.export.service import Prepared
+
+    unmapped = "aktiviteten ”P030” har ingen SKR-kod (inställningen skr.activity_codes); rapporteras utan aktivitet."
+    issues = [Issue(case_id, case_id, "Aktivitet", unmapped, False) for case_id in range(100, 3100)]
+    issues += [Issue(7, 7, "Kön", "okänt kön ”X”.", True), Issue(8, 8, "Kön", "okänt kön ”X”.", True)]
+    window.tabs.setCurrentIndex(3)
+    window._checked(Prepared(window.selected_month(), None, {}, issues, 0))
+    assert [row[1:] for row in window.problems_model.table.rows] == [
+        ("okänt kön ”X”.", "Skickas inte förrän felet är rättat", 2), (unmapped, "Skickas ändå", 3000)]
+    assert window.issues_model.rowCount() == 2 and "2 ärenden kan inte skickas" in window.export_status.text()
+    view = window.problems_view
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(
+        window.problems_model.index(1, 1)).center())
+    assert window.issues_model.rowCount() == 3000 and window.issues_model.table.rows[0] == ("100",)
+    assert "(3000)" in window.cases_label.text()
+    qtmodeltester.check(window.problems_model)
+    qtmodeltester.check(window.issues_model)

@@ -6,7 +6,15 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QDate, QTimer
-from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QDateEdit, QLineEdit, QMessageBox, QPlainTextEdit
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+)
 
 from ui.forms import FormDialog
 

@@ -7,8 +7,22 @@ from datetime import date
 import pytest
 
 from app.guarantee import (
-    Answer, ClockEvent, InputError, EventKind as K, Flag, PauseKind, PvvCondition, PvvRefused,
-    RuleError, State, check_new_event, check_pvv, evaluate, parse_rule_set,
+    Answer,
+    ClockEvent,
+    Flag,
+    InputError,
+    PauseKind,
+    PvvCondition,
+    PvvRefused,
+    RuleError,
+    State,
+    check_new_event,
+    check_pvv,
+    evaluate,
+    parse_rule_set,
+)
+from app.guarantee import (
+    EventKind as K,
 )
 from app.rulebook import shipped_rule_book
 

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.guarantee import ClockEvent, EventKind as K, PauseKind, State, evaluate
+from app.guarantee import ClockEvent, PauseKind, State, evaluate
+from app.guarantee import EventKind as K
 from app.rulebook import shipped_rule_book
 
 BOOK = shipped_rule_book()

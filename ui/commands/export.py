@@ -9,8 +9,10 @@ from pathlib import Path
 from app.context import sign_in
 from app.database import open_database
 from app.errors import InputError, StorageError
-from app.export import export_month
+from app.export import export_month, group_issues
 from app.reports.months import Month
+
+SHOWN_PROBLEMS = 10  # the most common problems, on the terminal; all cases are in the file
 
 
 def register(commands, common: argparse.ArgumentParser) -> None:
@@ -50,8 +52,14 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
         print(f"{f.path}: {f.rows} poster, sha256 {f.sha256}")
     if result.validated_against:
         print("Validerad mot " + ", ".join(str(x) for x in result.validated_against) + ".")
-    blocking = sum(1 for i in result.issues if i.blocking)
-    if result.issues:
-        print(f"{blocking} ärenden kunde inte tas med och {len(result.issues) - blocking} har brister som bör "
-              f"rättas. Se {result.issues_file}.", file=sys.stderr)
+    groups = group_issues(result.issues)
+    blocking = len({c for g in groups if g.blocking for c in g.case_ids})
+    if groups:
+        flawed = len({c for g in groups if not g.blocking for c in g.case_ids})
+        print(f"{blocking} ärenden kunde inte tas med och {flawed} har brister som bör rättas:", file=sys.stderr)
+        for g in groups[:SHOWN_PROBLEMS]:
+            print(f"  {len(g.case_ids)} ärenden – {g.field}: {g.message} ({g.consequence.lower()})", file=sys.stderr)
+        if len(groups) > SHOWN_PROBLEMS:
+            print(f"  … och {len(groups) - SHOWN_PROBLEMS} problem till.", file=sys.stderr)
+        print(f"Alla ärenden, problem för problem, finns i {result.issues_file}.", file=sys.stderr)
     return 3 if args.strict and blocking else 0
