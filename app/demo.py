@@ -219,7 +219,7 @@ def generate(db: Database, open_cases: int, closed_cases: int, *, seed: int = 20
         conn.commit()
         saved = _bulk_pragmas(conn) if conn.dialect.name == "sqlite" else {}
         try:
-            with conn.begin(), worklist_db.triggers_suspended(conn):
+            with conn.begin(), worklist_db.steps_in_bulk(conn):
                 user_ids = _users(conn, today)
                 plans = [replace(p, user_ids=user_ids) for p in plans]
                 done = 0

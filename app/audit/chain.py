@@ -82,7 +82,7 @@ def append_many(session: Session, rows: list[dict[str, Any]]) -> list[int]:
         content["prev_hash"], content["row_hash"] = prev, row_digest(prev, content)
         prev = content["row_hash"]
         out.append(content)
-    session.execute(insert(AccessLog), out)
+    session.execute(insert(AccessLog.__table__), out)  # Core: the ORM's bulk path costs ~10 µs a row more
     return [row["id"] for row in out]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -14,8 +15,8 @@ from app.errors import InputError
 FIELD = "Fil"
 DELIMITERS = (";", ",", "\t")
 DELIMITER_NAMES = {";": "semikolon", ",": "komma", "\t": "tabb"}
-# Bytes that Windows-1252 leaves undefined: a file containing them is neither UTF-8 nor Windows-1252.
-_UNDEFINED_1252 = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+# NUL and the bytes Windows-1252 leaves undefined: a file containing them is neither UTF-8 nor Windows-1252.
+_NOT_1252 = re.compile(rb"[\x00\x81\x8d\x8f\x90\x9d]")
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,9 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
         pass
-    bad = next((i for i, byte in enumerate(data) if byte in _UNDEFINED_1252 or byte == 0), None)
+    bad = _NOT_1252.search(data)
     if bad is not None:
-        line = data[:bad].count(b"\n") + 1
+        line = data[:bad.start()].count(b"\n") + 1
         raise InputError(FIELD, f"filens teckenkodning känns inte igen (rad {line}). Spara filen som "
                                 "CSV UTF-8 i Excel och försök igen.")
     return data.decode("cp1252"), "Windows-1252"

@@ -26,6 +26,7 @@ from app.importer.reading import Table
 from app.importer.report import Problem, Result
 from app.importer.rows import Row, rows
 from app.register.settings import OWN_REGION, setting
+from db import worklist as worklist_db
 from db.models import Case, CaseEvent, Patient, Step, utcnow
 from db.register import ImportLink
 
@@ -293,9 +294,10 @@ def _create(session: Session, ctx: AppContext, entries: list[Entry], patients: d
     case_ids = insert_rows(session, Case, [
         {**e.case, "patient_id": patient_ids[e.pid.value], "assigned_user_id": ctx.user_id, "opened_on": today,
          "version": 1, "created_at": now} for e in entries], with_ids=True)
-    step_ids = insert_rows(session, Step, [
-        {"case_id": case_id, "code": e.step, "started_on": e.started_on, "target_date": e.target_date,
-         **e.clock} for e, case_id in zip(entries, case_ids, strict=True)], with_ids=True)
+    with worklist_db.steps_in_bulk(session.connection()):
+        step_ids = insert_rows(session, Step, [
+            {"case_id": case_id, "code": e.step, "started_on": e.started_on, "target_date": e.target_date,
+             **e.clock} for e, case_id in zip(entries, case_ids, strict=True)], with_ids=True)
     insert_rows(session, CaseEvent, [
         {"case_id": case_id, "step_id": step_id, "kind": EventKind.START.value, "on": e.started_on,
          "user_id": ctx.user_id, "details": {}, "created_at": now}
