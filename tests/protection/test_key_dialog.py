@@ -73,3 +73,25 @@ def test_ask_for_key_without_remembering_keeps_the_key_for_this_run_only(qtbot, 
     made = backup.backup_now(db, "slut")  # backups of this run find the key in memory
     db.close()
     assert backup.latest_good_backup(db_path) == made
+
+
+def test_the_app_asks_for_the_key_at_start_and_opens_the_encrypted_database(qtbot, db_path, encrypted):
+    from ui import app as ui_app
+
+    def type_key(dialog) -> None:
+        dialog.key.setText(KEY)
+        dialog.open_button.click()
+
+    when_modal(type_key)
+    window = ui_app.open_main_window(db_path)
+    assert window is not None
+    qtbot.addWidget(window)
+    assert window.ctx.db.key == KEY
+    window.ctx.db.close()
+
+
+def test_the_app_starts_nothing_when_the_user_gives_up_on_the_key(qtbot, db_path, encrypted):
+    from ui import app as ui_app
+
+    when_modal(lambda dialog: dialog.reject())
+    assert ui_app.open_main_window(db_path) is None
