@@ -70,13 +70,14 @@ def monthly_report(ctx: AppContext, month: Month, scope: Scope | None = None, tr
                 tallies = with_evaluated(exact[m].result(), evaluated[m], m, bounds, settings.cap_days,
                                          m == month)
                 facts[m] = MonthFacts(m, tallies, activity)
-        series = []
-        if trend:
-            between = [month.plus(-i) for i in range(1, TREND_MONTHS - 1)]
-            points = _trend(session, ctx, between, scope, settings)
-            points += [trend_point(m, facts[m].tallies) for m in (month, last_year)]
-            series = sorted(points, key=lambda p: p.month)
         names = _names(session)
+    series = []
+    if trend:
+        between = [month.plus(-i) for i in range(1, TREND_MONTHS - 1)]
+        with ctx.db.reading() as session:  # seconds of reading: beside the case workers' saves, not before them
+            points = _trend(session, ctx, between, scope, settings)
+        points += [trend_point(m, facts[m].tallies) for m in (month, last_year)]
+        series = sorted(points, key=lambda p: p.month)
     return build_report(facts[month], facts[last_year], settings, scope, names, series)
 
 
@@ -117,6 +118,7 @@ def trend_points(ctx: AppContext, month: Month, scope: Scope | None = None) -> l
     settings = report_settings(ctx)  # before the transaction: reading a setting is a transaction of its own
     with ctx.db.transaction() as session:
         log_list_view(session, ctx, f"uppföljning {month}, utveckling")
+    with ctx.db.reading() as session:  # seconds of reading: beside the case workers' saves, not before them
         return _trend(session, ctx, months, scope or Scope(), settings)
 
 
@@ -136,7 +138,7 @@ def _names(session: Session) -> dict[str, dict[str, str]]:
 def scope_choices(ctx: AppContext) -> dict[str, list[tuple[str, str]]]:
     """The values a report can be limited to: (code, label) per dimension, for the dashboard's filters."""
     rules = ctx.rules.for_date(ctx.today())
-    with ctx.db.transaction() as session:
+    with ctx.db.reading() as session:
         regions = session.execute(select(Region.code, Region.name).where(
             Region.code.in_(select(Patient.home_region_code).distinct())).order_by(Region.code)).all()
         mvos = session.execute(select(Specialty.code, Specialty.name).where(

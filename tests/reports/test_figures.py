@@ -174,3 +174,30 @@ def test_counting_in_the_session_alone_gives_the_same_report(ctx, october, monke
 
     monkeypatch.setattr(service, "readers_beside", none)
     assert monthly_report(ctx, OCT) == beside
+
+
+def test_a_case_worker_saves_while_the_trend_is_computed(ctx, october, db_path, monkeypatch):
+    """The 13-month trend reads for seconds at full scale: beside the others' saves, never holding them up."""
+    from app import cases
+    from app.context import sign_in
+    from app.database import open_database
+    from app.reports import service
+    from db import engine as db_engine
+
+    monkeypatch.setattr(db_engine, "BUSY_TIMEOUT_MS", 200)  # a save held up by the report fails at once
+    other = sign_in(open_database(db_path), "bo.lots", "Bo Lots")
+    other.today = ctx.today
+    saved = []
+    trend = service._trend
+
+    def trend_while_saving(*args):
+        saved.append(cases.add_note(other, october.case_id, "Ringt patienten under rapportkörningen."))
+        return trend(*args)
+
+    monkeypatch.setattr(service, "_trend", trend_while_saving)
+    try:
+        assert len(monthly_report(ctx, OCT, trend=True).trend) == 13
+        assert len(service.trend_points(ctx, OCT)) == 13
+    finally:
+        other.db.close()
+    assert len(saved) == 2
