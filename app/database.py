@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import ast
 import logging
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, column, func, inspect, select, table
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-import db
 from app import encryption, reference
 from app.errors import CorruptDatabase, StorageError, storage_error_from
 from app.paths import backup_folder
+from db import migrate
 from db.engine import READ_ONLY, make_engine, make_session_factory
 from db.models import Activity, Municipality, Region, Specialty
 from db.sqlite_file import header_problems, is_encrypted
@@ -99,7 +97,7 @@ def open_database(path: Path, key: str | None = None) -> Database:
         raise CorruptDatabase(CORRUPT, path)
     engine = make_engine(path, key)
     try:
-        backup = None if _at_head(engine) else _upgrade(engine, path, key)
+        backup = None if migrate.is_at_head(engine) else _upgrade(engine, path, key)
     except DBAPIError as exc:
         engine.dispose()
         raise storage_error_from(exc) or StorageError(f"Databasen {path} kunde inte öppnas.") from exc
@@ -112,49 +110,12 @@ def open_database(path: Path, key: str | None = None) -> Database:
 
 
 def _upgrade(engine: Engine, path: Path, key: str | None) -> Path | None:
-    from db import migrate  # alembic takes a third of a second to import: only when there is work for it
-
     try:
         return migrate.upgrade(engine, path, backup_folder(path), key)
     except migrate.NewerDatabase as exc:
         engine.dispose()
         raise StorageError("Databasen har skapats av en nyare version av Lotsen. Installera den senaste "
                            "versionen av Lotsen eller kontakta IT.") from exc
-
-
-def _at_head(engine: Engine) -> bool:
-    """True when the file is at the newest revision: its alembic_version rows are the heads of the migration
-    files (read here without alembic, which every start would otherwise import). Any doubt: False, and
-    db.migrate decides; so also once it is imported anyway (there is nothing to save then, and tests point it
-    at other migration files)."""
-    if "db.migrate" in sys.modules:
-        return False
-    heads = _head_revisions()
-    with engine.connect() as connection:
-        if not heads or not inspect(connection).has_table("alembic_version"):
-            return False
-        current = set(connection.scalars(select(table("alembic_version", column("version_num")).c.version_num)))
-    return current == heads
-
-
-def _head_revisions() -> set[str]:
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for file in (Path(db.__file__).parent / "migrations" / "versions").glob("*.py"):
-        found = {}
-        try:
-            for node in ast.parse(file.read_text(encoding="utf-8")).body:
-                target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else \
-                    node.target if isinstance(node, ast.AnnAssign) else None
-                if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
-                    found[target.id] = ast.literal_eval(node.value)
-        except (OSError, SyntaxError, ValueError):
-            return set()
-        if isinstance(found.get("revision"), str):
-            revisions.add(found["revision"])
-            down = found.get("down_revision")
-            parents.update(down if isinstance(down, tuple | list) else [down] if down else [])
-    return revisions - parents
 
 
 def _key_for(path: Path, key: str | None) -> str | None:

@@ -1,19 +1,22 @@
-"""Bring a database file to the newest schema, after a backup copy when there is something to upgrade."""
+"""Bring a database file to the newest schema, after a backup copy when there is something to upgrade.
+
+Alembic takes a third of a second to import, so it is imported only when there is work for it: `is_at_head`,
+which every start asks, reads the migration files' revision ids without it."""
 
 from __future__ import annotations
 
+import ast
 import logging
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, column, inspect, select, table
 
 from db.sqlite_file import online_copy
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -24,21 +27,61 @@ class NewerDatabase(RuntimeError):
 
 
 def _config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
 def head_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     return set(ScriptDirectory.from_config(_config()).get_heads())
 
 
 def current_revisions(engine: Engine) -> set[str]:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return set(MigrationContext.configure(connection).get_current_heads())
 
 
+def is_at_head(engine: Engine) -> bool:
+    """True when the file is at the newest revision, read without alembic: its alembic_version rows are the
+    revisions that no migration file names as its down_revision. Any doubt: False, and `upgrade` decides."""
+    heads = _file_heads()
+    with engine.connect() as connection:
+        if not heads or not inspect(connection).has_table("alembic_version"):
+            return False
+        current = set(connection.scalars(select(table("alembic_version", column("version_num")).c.version_num)))
+    return current == heads
+
+
+def _file_heads() -> set[str]:
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for file in (MIGRATIONS / "versions").glob("*.py"):
+        found = {}
+        try:
+            for node in ast.parse(file.read_text(encoding="utf-8")).body:
+                target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else \
+                    node.target if isinstance(node, ast.AnnAssign) else None
+                if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                    found[target.id] = ast.literal_eval(node.value)
+        except (OSError, SyntaxError, ValueError):
+            return set()
+        if isinstance(found.get("revision"), str):
+            revisions.add(found["revision"])
+            down = found.get("down_revision")
+            parents.update(down if isinstance(down, tuple | list) else [down] if down else [])
+    return revisions - parents
+
+
 def _known(revision: str) -> bool:
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
     try:
         return ScriptDirectory.from_config(_config()).get_revision(revision) is not None
     except CommandError:
@@ -65,8 +108,15 @@ def upgrade(engine: Engine, path: Path, backup_folder: Path, key: str | None = N
     if current:
         backup = backup_copy(path, backup_folder, "fore-" + "-".join(sorted(heads)), key)
         log.info("Backed up %s to %s before migrating %s -> %s", path, backup, current, heads)
+    upgrade_to(engine, "heads")
+    return backup
+
+
+def upgrade_to(engine: Engine, revision: str) -> None:
+    """Run the migrations up to `revision` in one transaction (no backup: see `upgrade`)."""
+    from alembic import command
+
     with engine.begin() as connection:
         config = _config()
         config.attributes["connection"] = connection
-        command.upgrade(config, "heads")
-    return backup
+        command.upgrade(config, revision)

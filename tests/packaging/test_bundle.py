@@ -71,20 +71,13 @@ def test_self_test_passes_in_the_bundle(built, tmp_path):
 
 
 def test_an_old_database_is_backed_up_and_migrated_by_the_bundle(built, tmp_path):
-    from alembic import command
-    from alembic.config import Config
-
     from db import migrate
     from db.engine import make_engine
 
     _, bundle, _ = built
     old = tmp_path / "gammal.sqlite"
     engine = make_engine(old)
-    with engine.begin() as connection:
-        config = Config()
-        config.set_main_option("script_location", str(migrate.MIGRATIONS))
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
+    migrate.upgrade_to(engine, "0001")
     engine.dispose()
     # The export stops at the missing SKR settings; opening the database has migrated it by then.
     lotsen_cli(bundle, "--db", str(old), "export", "--month", "2026-10", "--out", str(tmp_path), home=tmp_path)
