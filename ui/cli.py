@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     db_path = (getattr(args, "db", None) or default_db_path(portable=getattr(args, "portable", False))).expanduser()
     configure_logging(db_path)
     if args.command:
+        if getattr(args, "needs_db", False) and not db_path.exists():  # set by commands that only read a database
+            print(f"Databasen {db_path} finns inte. Ange rätt fil med --db.", file=sys.stderr)
+            return 2
         return args.run(args, db_path)
     from ui.app import run_gui  # Qt is loaded only for the desktop app
 

@@ -24,13 +24,10 @@ def register(commands, common: argparse.ArgumentParser) -> None:
                         help="validera mot den här XSD-filen (kan anges flera gånger)")
     parser.add_argument("--strict", action="store_true",
                         help="avsluta med felkod om något ärende inte kunde tas med")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, needs_db=True)
 
 
 def run(args: argparse.Namespace, db_path: Path) -> int:
-    if not db_path.exists():
-        print(f"Databasen {db_path} finns inte. Ange rätt fil med --db.", file=sys.stderr)
-        return 2
     for xsd in args.xsd:
         if not xsd.is_file():
             print(f"XSD-filen {xsd} finns inte.", file=sys.stderr)

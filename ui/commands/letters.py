@@ -22,14 +22,11 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     which.add_argument("--case", type=int, metavar="ID", help="ett ärende (dess öppna steg)")
     which.add_argument("--due", action="store_true", help="alla öppna steg som ska ha brevet och inte har fått det")
     parser.add_argument("--out", type=Path, required=True, metavar="MAPP", help="mapp för PDF-filen att skriva ut")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, needs_db=True)
 
 
 def run(args: argparse.Namespace, db_path: Path) -> int:
     letter_type = LetterType(args.type)
-    if not db_path.exists():
-        print(f"Databasen {db_path} finns inte. Ange rätt fil med --db.", file=sys.stderr)
-        return 2
     try:
         db = open_database(db_path)
         try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 SIZES = ((1366, 768), (1920, 1080))
@@ -13,13 +12,10 @@ SIZES = ((1366, 768), (1920, 1080))
 def register(commands, common: argparse.ArgumentParser) -> None:
     parser = commands.add_parser("screenshot", parents=[common], help="spara bilder av fönstren som PNG")
     parser.add_argument("--out", type=Path, required=True, help="mapp för bilderna")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, needs_db=True)
 
 
 def run(args: argparse.Namespace, db_path: Path) -> int:
-    if not db_path.exists():
-        print(f"{db_path} finns inte. Skapa en databas först, till exempel med lotsen demo.", file=sys.stderr)
-        return 2
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ui.screenshots import render_all
 

@@ -14,13 +14,10 @@ from app.errors import StorageError
 def register(commands, common: argparse.ArgumentParser) -> None:
     parser = commands.add_parser("verify-log", parents=[common],
                                  help="kontrollera att loggen över åtkomst till patientuppgifter är hel")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, needs_db=True)
 
 
 def run(args: argparse.Namespace, db_path: Path) -> int:
-    if not db_path.exists():
-        print(f"Databasen {db_path} finns inte.", file=sys.stderr)
-        return 2
     try:
         db = open_database(db_path)
         try:
