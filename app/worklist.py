@@ -187,11 +187,13 @@ def _reading(ctx: AppContext, today: date) -> Iterator[Session]:
     writes: it brings the entries to the new day (db.worklist.ensure_current)."""
     with ctx.db.reading() as session:
         current = worklist_db.is_current(session, today)
+        if current:  # every read but the day's first: one snapshot for the check and the query
+            yield session
     if not current:
         with ctx.db.transaction() as session:
             worklist_db.ensure_current(session, today)
-    with ctx.db.reading() as session:
-        yield session
+        with ctx.db.reading() as session:
+            yield session
 
 
 def open_step_ids(ctx: AppContext, flt: Filter = Filter(), order: SortOrder = SortOrder(),
