@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ui.case_window import CaseWindow
 
 FIRST_PAINT_WAIT_MS = 1000
-COLUMN_WIDTHS = (110, 190, 120, 130, 160, 80, 90, 70, 80, 90, 220, 120, 100, 150)
+COLUMN_WIDTHS = (110, 190, 120, 130, 160, 100, 90, 70, 80, 90, 220, 120, 100, 150)
 
 
 class MainWindow(QMainWindow):
