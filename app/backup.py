@@ -15,10 +15,10 @@ from pathlib import Path
 
 from app.database import Database
 from app.encryption import find_key
-from app.errors import StorageError
+from app.errors import CORRUPT_MESSAGE, CorruptDatabase, StorageError
 from app.paths import backup_folder
 from app.settings import get_setting
-from db.sqlite_file import integrity_problems, is_encrypted, online_copy, remove_journal_files
+from db.sqlite_file import integrity_problems, is_encrypted, is_live, online_copy, remove_journal_files
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +128,12 @@ def latest_good_backup(db_path: Path, key: str | None = None) -> Backup | None:
 
 
 def restore(backup: Path, db_path: Path, key: str | None = None) -> Path | None:
-    """Replace the database with a backup. The database must be closed. The backup is checked first; the file it
-    replaces is kept beside the backups (…-ersatt.sqlite) in case it is needed. Returns where that copy is."""
+    """Replace the database with a backup. The database must be closed (in this process: its files are copied
+    with plain file I/O, see db.sqlite_file). The backup is checked first; the file it replaces is kept beside
+    the backups (…-ersatt.sqlite) in case it is needed. Returns where that copy is."""
+    if is_live(db_path):
+        raise StorageError("Databasen används fortfarande av Lotsen. Stäng Lotsen, starta det igen och välj "
+                           "Ärenden → Återställ säkerhetskopia direkt.")
     found = problems(backup, db_path, key)
     if found:
         raise StorageError(f"Säkerhetskopian {backup.name} är skadad och kan inte återställas: {found[0]}")
@@ -152,6 +156,12 @@ def restore(backup: Path, db_path: Path, key: str | None = None) -> Path | None:
     return replaced
 
 
-def check_at_start(db_path: Path, key: str | None = None) -> list[str]:
-    """The start-up check (PRAGMA quick_check): [] when the file is whole or does not exist yet."""
-    return problems(db_path, db_path, key, quick=True) if db_path.exists() else []
+def check_and_back_up_at_start(db: Database) -> Backup:
+    """Beside the running app, at start: the live file's own check (PRAGMA quick_check, through SQLite, which
+    reads every page), then the start backup. A damaged file raises CorruptDatabase and gets no backup: its copy
+    would push a good one out of the rotation."""
+    found = integrity_problems(db.path, quick=True, key=db.key)
+    if found:
+        log.error("The live database %s failed its check: %s", db.path, found[:5])
+        raise CorruptDatabase(CORRUPT_MESSAGE, db.path)
+    return backup_now(db, "start")

@@ -25,8 +25,11 @@ from app.guarantee import (
     check_pvv,
     evaluate,
 )
+from app.guarantee.validation import rule_set_for_start
 from app.identity import parse_patient_id
 from app.roles import Permission, require
+from app.rule_settings import current_rules
+from app.text_input import CODE_LIMIT, LINE_LIMIT, TEXT_LIMIT, check_text, check_texts, limit_of
 from db.audit import EventCorrection
 from db.models import Case, CaseEvent, Municipality, Patient, Region, Specialty, Step, User
 
@@ -89,6 +92,7 @@ class Opened:
 
 def open_case(ctx: AppContext, patient: NewPatient, case: NewCase) -> Opened:
     require(ctx.role, Permission.CASE_WORK)
+    _check_free_text(patient, case)
     pid = parse_patient_id(patient.id_number, today=ctx.today())
     if not patient.name.strip():
         raise InputError("Namn", "fyll i patientens namn.")
@@ -137,6 +141,28 @@ def open_case(ctx: AppContext, patient: NewPatient, case: NewCase) -> Opened:
         return Opened(patient_id, row_case.id, step.id)
 
 
+def _check_free_text(patient: NewPatient, case: NewCase) -> None:
+    """Every text field of the form, named as the form names it, before anything is written (app.text_input)."""
+    check_texts({
+        "Namn": (patient.name, limit_of(Patient.name)),
+        "Hemregion": (patient.home_region, CODE_LIMIT),
+        "Kommun": (patient.municipality, CODE_LIMIT),
+        "Gatuadress": (patient.street, limit_of(Patient.street)),
+        "Postnummer": (patient.postal_code, limit_of(Patient.postal_code)),
+        "Ort": (patient.city, limit_of(Patient.city)),
+        "Språk i brev": (patient.language, limit_of(Patient.language)),
+        "Telefon": (patient.phone, limit_of(Patient.phone)),
+        "Företrädare": (patient.representative_kind, limit_of(Patient.representative_kind)),
+        "Företrädarens namn": (patient.representative_name, limit_of(Patient.representative_name)),
+        "Företrädarens adress": (patient.representative_address, LINE_LIMIT),
+        "Steg": (case.step, CODE_LIMIT),
+        "Verksamhetsområde": (case.specialty, CODE_LIMIT),
+        "Åtgärd": (case.activity, CODE_LIMIT),
+        "Väntar hos": (case.waiting_unit, limit_of(Case.waiting_unit)),
+        "Medicinsk prioritet": (case.medical_priority, limit_of(Case.medical_priority)),
+    })
+
+
 def add_step(ctx: AppContext, case_id: int, code: str, started_on: date, target_date: date | None = None, *,
              expected_version: int | None = None) -> int:
     """The next step of the same case, e.g. treatment after the first visit."""
@@ -148,8 +174,9 @@ def add_step(ctx: AppContext, case_id: int, code: str, started_on: date, target_
 
 def _start_step(session: Session, ctx: AppContext, case: Case, code: str, started_on: date,
                 target_date: date | None) -> Step:
+    current_rules(session, ctx)  # thresholds a colleague changed since sign-in apply to this step too
     start = ClockEvent(EventKind.START, started_on, target=target_date)
-    ctx.rules.for_date(started_on).step(code)  # unknown step codes fail here, with the rule set's name
+    rule_set_for_start(ctx.rules, started_on).step(code)  # an unknown step code fails here, naming the rule set
     check_new_event(code, [], start, ctx.today(), ctx.rules)
     clock = evaluate(code, [start], ctx.today(), ctx.rules)
     step = Step(case_id=case.id, code=code, started_on=started_on, target_date=target_date,
@@ -170,6 +197,7 @@ def record_contact(ctx: AppContext, step_id: int, on: date, channel: str, outcom
                    expected_version: int | None = None) -> int:
     if channel not in CONTACT_CHANNELS:
         raise InputError("Kontaktsätt", "välj telefon, brev, 1177 eller besök.")
+    check_text(outcome, "Resultat", TEXT_LIMIT)
     return _record(ctx, step_id, ClockEvent(EventKind.CONTACT, on), details={"channel": channel,
                                                                               "outcome": outcome},
                    expected_version=expected_version)
@@ -177,6 +205,7 @@ def record_contact(ctx: AppContext, step_id: int, on: date, channel: str, outcom
 
 def record_informed(ctx: AppContext, step_id: int, on: date, how: str = "", *,
                     expected_version: int | None = None) -> int:
+    check_text(how, "Hur")
     return _record(ctx, step_id, ClockEvent(EventKind.INFORMED, on), details={"how": how},
                    expected_version=expected_version)
 
@@ -191,6 +220,8 @@ def make_offer(
     ctx: AppContext, step_id: int, on: date, appointment: date | None, reply_by: date | None,
     provider: str, unit: str = "", address: str = "", time: str = "", *, expected_version: int | None = None,
 ) -> int:
+    check_texts({"Vårdgivare": (provider, LINE_LIMIT), "Mottagning": (unit, LINE_LIMIT),
+                 "Adress": (address, LINE_LIMIT), "Klockslag": (time, 20)})
     if not provider.strip():
         raise InputError("Vårdgivare", "ange vilken vårdgivare som erbjuder tiden.")
     if reply_by is not None and reply_by < on:
@@ -224,6 +255,7 @@ def register_pvv(ctx: AppContext, step_id: int, on: date, *, expected_version: i
 
 def start_pause(ctx: AppContext, step_id: int, on: date, kind: PauseKind, reason: str = "", *,
                 expected_version: int | None = None) -> int:
+    check_text(reason, "Orsak", TEXT_LIMIT)
     return _record(ctx, step_id, ClockEvent(EventKind.PAUSE_START, on, pause=kind), details={"reason": reason},
                    expected_version=expected_version)
 
@@ -239,6 +271,7 @@ def restart(ctx: AppContext, step_id: int, on: date, *, expected_version: int | 
 
 def complete_step(ctx: AppContext, step_id: int, on: date, where: str = "", *,
                   expected_version: int | None = None) -> int:
+    check_text(where, "Var")
     return _record(ctx, step_id, ClockEvent(EventKind.COMPLETED, on), details={"where": where},
                    expected_version=expected_version)
 
@@ -256,6 +289,7 @@ def _add(session: Session, ctx: AppContext, step_id: int, event: ClockEvent, *, 
     if step is None:
         raise NotFoundError("Steg", "steget finns inte.")
     case = _changing(session, ctx, step.case_id, expected_version)
+    current_rules(session, ctx)  # thresholds a colleague changed since sign-in apply to this step too
     patient_access(session, ctx, case.patient_id, Action.CHANGE, case.id, event.kind.value)
     rows = _step_rows(session, step.id)
     known = steps.clock_events(rows, step.target_date)
@@ -276,6 +310,7 @@ def _add(session: Session, ctx: AppContext, step_id: int, event: ClockEvent, *, 
 # --- case-level actions ---
 
 def add_note(ctx: AppContext, case_id: int, text: str, *, expected_version: int | None = None) -> int:
+    check_text(text, "Anteckning", TEXT_LIMIT)
     if not text.strip():
         raise InputError("Anteckning", "skriv något i anteckningen.")
     with ctx.db.transaction() as session:
@@ -382,6 +417,7 @@ def view_case(ctx: AppContext, case_id: int) -> CaseView:
     today = ctx.today()
     with ctx.db.transaction() as session:
         case = _case_row(session, case_id)
+        current_rules(session, ctx)
         patient = patient_access(session, ctx, case.patient_id, Action.READ, case.id)
         events = list(case.events)
         step_views = []
@@ -420,6 +456,7 @@ def step_clock(ctx: AppContext, step_id: int, on: date | None = None) -> ClockRe
         if step is None:
             raise NotFoundError("Steg", "steget finns inte.")
         patient_access(session, ctx, step.case.patient_id, Action.READ, step.case_id, "klocka")
+        current_rules(session, ctx)
         return steps.evaluate_rows(step.code, _step_rows(session, step.id), step.target_date,
                                    on or ctx.today(), ctx.rules)
 

@@ -6,6 +6,7 @@ import getpass
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +17,7 @@ from app.guarantee import RuleBook
 from app.roles import Role
 from app.rulebook import shipped_rule_book
 from app.settings import RULES, effective_rule_book
+from app.text_input import check_texts, limit_of
 from db.models import Setting, User
 
 
@@ -28,6 +30,7 @@ class AppContext:
     today: Callable[[], date] = date.today
     role: str = Role.VARDLOTS  # app.roles; read at sign-in
     unit: str | None = None    # the user's care unit, written on every access-log row
+    rule_overrides: Any = None  # the stored thresholds `rules` was built from (app.rule_settings.current_rules)
 
 
 def os_login() -> str:
@@ -39,6 +42,10 @@ def sign_in(db: Database, login: str | None = None, display_name: str | None = N
     """The operating-system login identifies the user; a first sign-in creates the user row. While the database
     has no administratör (a new database; demo users are case workers), the one signing in becomes one."""
     login = login or os_login()
+    # The login and names come from the operating system or the command line: refused here, before a user row
+    # is written that Qt, the log and the letters could not show.
+    check_texts({"Inloggning": (login, limit_of(User.login)), "Namn": (display_name, limit_of(User.display_name)),
+                 "HSA-id": (hsa_id, limit_of(User.hsa_id))})
     try:
         return _sign_in(db, login, display_name, hsa_id)
     except IntegrityError:  # another instance created the same user a moment ago
@@ -62,4 +69,5 @@ def _sign_in(db: Database, login: str, display_name: str | None, hsa_id: str | N
         overrides = session.get(Setting, RULES)
         return AppContext(db=db, user_id=user.id, user_name=user.display_name,
                           rules=effective_rule_book(overrides.value if overrides else None),
+                          rule_overrides=overrides.value if overrides else None,
                           role=user.role, unit=user.unit)

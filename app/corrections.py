@@ -14,6 +14,8 @@ from app.context import AppContext
 from app.errors import InputError, NotFoundError
 from app.guarantee import EventKind, check_new_event, check_pvv
 from app.guarantee.validation import FIELD
+from app.rule_settings import current_rules
+from app.text_input import TEXT_LIMIT, check_text
 from db.audit import EventCorrection
 from db.models import CaseEvent, Step
 
@@ -21,6 +23,7 @@ from db.models import CaseEvent, Step
 def correct_event_date(ctx: AppContext, event_id: int, new_date: date, reason: str, *,
                        expected_version: int | None = None) -> int:
     """Move a clock event to `new_date`. Returns the id of the history row."""
+    check_text(reason, "Orsak", TEXT_LIMIT)
     if not reason.strip():
         raise InputError("Orsak", "skriv varför datumet rättas.")
     with ctx.db.transaction() as session:
@@ -28,6 +31,7 @@ def correct_event_date(ctx: AppContext, event_id: int, new_date: date, reason: s
         if event is None or event.step_id is None or event.kind not in steps.CLOCK_KINDS:
             raise NotFoundError("Händelse", "händelsen finns inte eller har inget datum som påverkar klockan.")
         case = _changing(session, ctx, event.case_id, expected_version)
+        current_rules(session, ctx)  # thresholds a colleague changed since sign-in apply to this step too
         if event.on == new_date:
             raise InputError("Nytt datum", "datumet är detsamma som förut.")
         step = session.get(Step, event.step_id)

@@ -28,7 +28,6 @@ from operator import is_not, itemgetter
 from random import Random
 
 from sqlalchemy import Connection, func, select
-from sqlalchemy.exc import DBAPIError
 
 from app import reference
 from app.cases import CLOSE_REASONS, Note
@@ -37,8 +36,10 @@ from app.guarantee import Answer, ClockEvent, EventKind, PauseKind, RuleBook, ev
 from app.identity import IdKind, make_personnummer
 from app.settings import RULES, effective_rule_book, store_setting
 from app.steps import cache_columns
-from db import worklist as worklist_db
-from db.models import Case, CaseEvent, Patient, Setting, Step, User
+from app.worklist_read_model import steps_in_bulk
+from db.backend import copy_rows, move_sequences
+from db.models import Base, Case, CaseEvent, Patient, Setting, Step, User
+from db.sqlite_file import driver_errors
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +198,10 @@ class DemoStats:
     seconds: float
 
 
+class NotEmpty(ValueError):
+    """The database already has patients: demo data never goes in beside them."""
+
+
 def generate(db: Database, open_cases: int, closed_cases: int, *, seed: int = 2026, today: date,
              region: str = "12", progress: Callable[[int, int], None] | None = None,
              workers: int | None = None) -> DemoStats:
@@ -215,11 +220,11 @@ def generate(db: Database, open_cases: int, closed_cases: int, *, seed: int = 20
                   effective_rule_book(overrides.value if overrides else None))
     with db.engine.connect() as conn:
         if conn.scalar(select(func.count()).select_from(Patient)):
-            raise ValueError("demo data goes into an empty database; this one already has patients")
+            raise NotEmpty("demo data goes into an empty database; this one already has patients")
         conn.commit()
         saved = _bulk_pragmas(conn) if conn.dialect.name == "sqlite" else {}
         try:
-            with conn.begin(), worklist_db.steps_in_bulk(conn):
+            with conn.begin(), steps_in_bulk(conn):
                 user_ids = _users(conn, today)
                 plans = [replace(p, user_ids=user_ids) for p in plans]
                 done = 0
@@ -231,6 +236,7 @@ def generate(db: Database, open_cases: int, closed_cases: int, *, seed: int = 20
                     done += chunk.cases
                     if progress:
                         progress(done, total)
+                move_sequences(conn, Base.metadata.sorted_tables)  # the rows came with their ids
         finally:
             _restore_pragmas(conn, saved)
     _demo_activity_codes(db)
@@ -253,33 +259,35 @@ def _demo_activity_codes(db: Database) -> None:
 
 
 def _bulk_pragmas(conn: Connection) -> dict[str, object]:
-    """Bulk-load settings for this connection only; returns the values to restore. Set outside any
-    transaction, where SQLite honours them. The rows are consistent by construction (the tests check the
-    foreign keys), and a crash half-way leaves a demo file to throw away."""
+    """Bulk-load settings for this connection only; returns the values to restore. Set on the driver's
+    connection outside any transaction, where SQLite honours them. The rows are consistent by construction
+    (the tests check the foreign keys). synchronous = OFF risks only a power cut, not a killed process: the
+    journal still reaches the operating system before the pages it protects, so a kill leaves the file as it
+    was before the transaction."""
+    raw = conn.connection.driver_connection
     fast = {"foreign_keys": 0, "synchronous": 0, "cache_size": -CACHE_KIB}
-    saved = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar() for name in fast}
+    saved = {name: raw.execute(f"PRAGMA {name}").fetchone()[0] for name in fast}
     for name, value in fast.items():
-        conn.exec_driver_sql(f"PRAGMA {name} = {value}")
-    # WAL would write every page twice (log, then checkpoint), and a transaction larger than the cache
-    # appends pages again each time they spill; an in-memory rollback journal still allows a rollback.
-    # Leaving WAL needs the only connection to the file; with others open, stay in WAL.
-    journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+        raw.execute(f"PRAGMA {name} = {value}")
+    # WAL would write every page twice (log, then checkpoint); a rollback journal on disk writes only the
+    # pages' old contents, which for a new file are few. Leaving WAL needs the only connection to the file;
+    # with others open, stay in WAL.
+    journal = raw.execute("PRAGMA journal_mode").fetchone()[0]
     try:
-        conn.exec_driver_sql("PRAGMA journal_mode = MEMORY")
-        saved["journal_mode"] = journal
-    except DBAPIError:
-        log.info("Demo data: other connections are open, generating in %s mode", journal)
-    conn.commit()
+        if raw.execute("PRAGMA journal_mode = TRUNCATE").fetchone()[0].lower() == "truncate":
+            saved["journal_mode"] = journal
+    except driver_errors() as exc:
+        log.info("Demo data: other connections are open, generating in %s mode (%s)", journal, exc)
     return saved
 
 
 def _restore_pragmas(conn: Connection, saved: dict[str, object]) -> None:
+    raw = conn.connection.driver_connection
     for name, value in saved.items():
         try:
-            conn.exec_driver_sql(f"PRAGMA {name} = {value}")
-        except DBAPIError:  # journal_mode back to WAL while another connection opened meanwhile
+            raw.execute(f"PRAGMA {name} = {value}")
+        except driver_errors():  # journal_mode back to WAL while another connection opened meanwhile
             log.warning("Demo data: could not set %s back to %s", name, value)
-    conn.commit()
 
 
 # --- planning and running the chunks ---
@@ -374,6 +382,9 @@ def _ascii(text: str) -> str:
 def _insert_chunk(conn: Connection, chunk: _ChunkRows, offsets: dict[str, int]) -> None:
     """Driver-level executemany of multi-row INSERTs: SQLAlchemy's per-value processing would cost several
     times the insert itself at this scale. Local ids become global in the SQL (`? + offset`)."""
+    if conn.dialect.name == "postgresql":
+        _copy_chunk(conn, chunk, offsets)
+        return
     quote = conn.dialect.identifier_preparer.quote
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     for table, columns, per_statement, rows in chunk.batches:
@@ -387,6 +398,21 @@ def _insert_chunk(conn: Connection, chunk: _ChunkRows, offsets: dict[str, int]) 
         step = max(1, INSERT_BATCH // per_statement)
         for start in range(0, len(rows), step):
             conn.exec_driver_sql(sql, rows[start:start + step])
+
+
+def _copy_chunk(conn: Connection, chunk: _ChunkRows, offsets: dict[str, int]) -> None:
+    """PostgreSQL: the same rows through COPY, the local ids made global here."""
+    for table, columns, per_statement, rows in chunk.batches:
+        shifts = [offsets[ID_COLUMNS[table][c]] if c in ID_COLUMNS[table] else 0 for c in columns]
+        width = len(columns)
+
+        def single(rows=rows, shifts=shifts, width=width, per_statement=per_statement):
+            for params in rows:
+                for start in range(0, per_statement * width, width):
+                    yield [v + shift if shift and v is not None else v
+                           for v, shift in zip(params[start:start + width], shifts, strict=True)]
+
+        copy_rows(conn, table, columns, single())
 
 
 def _batches(tables: dict[str, dict[tuple[str, ...], list[tuple]]]) -> list[_Batch]:
@@ -499,10 +525,9 @@ class _Chunk:
         self.dates = [date.fromordinal(o) for o in range(self.base, self.t + 800)]
         self.isos = [d.isoformat() for d in self.dates]
         self.stamps = [f"{iso} 08:00:00.000000" for iso in self.isos]
-        # Clock values as SQLAlchemy stores them (ISO dates, 0/1 booleans); True == 1 and False == 0, so
-        # integers map to themselves, and anything not a key stays as it is.
+        # Clock dates as SQLAlchemy stores them (ISO text); anything not a key (numbers, booleans) stays as it is:
+        # booleans stay booleans, which PostgreSQL needs and SQLite stores as 0/1.
         self.stored: dict[object, object] = dict(zip(self.dates, self.isos, strict=True))
-        self.stored |= {True: 1, False: 0}
         self.out = _Rows()
         self.plain_events = self.out.rows(CaseEvent.__tablename__, _PLAIN)
         self.counts = {"patient": 0, "case": 0, "step": 0, "event": 0}
@@ -609,7 +634,7 @@ class _Chunk:
         person = _Person(self.counts["patient"], surname, age, set())
         self.out.add(Patient.__tablename__, PATIENT_COLUMNS, (
             person.local_id, id_number, SAMORDNINGSNUMMER if samordning else PERSONNUMMER, name,
-            name.casefold(), street, postal, city, int(protected), "en" if random() < 0.05 else "sv",
+            name.casefold(), street, postal, city, bool(protected), "en" if random() < 0.05 else "sv",
             "vardnadshavare" if guardian else None,
             f"{self.choice(self.adult_names)} {surname}" if guardian else None,
             address if guardian else None,

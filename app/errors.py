@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
-
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.guarantee.errors import InputError
+from db.backend import Failure, failure
 
 __all__ = ["ConflictError", "CorruptDatabase", "InputError", "NotFoundError", "PermissionDenied", "StorageError",
            "storage_error_from"]
@@ -25,40 +23,50 @@ class ConflictError(StorageError):
     """Someone else saved the same case in between; the user must look at the current data."""
 
 
+class LoginRefused(StorageError):
+    """The server refused the user's name or password."""
+
+
+class ConnectionLost(StorageError):
+    """The server could not be reached, or the connection broke (app.database says whether a save got in)."""
+
+
 class NotFoundError(InputError):
     pass
 
 
-_KNOWN = [
-    ("database or disk is full", "Disken är full. Frigör utrymme och försök igen; inget av det som redan "
-     "sparats har gått förlorat."),
-    ("database is locked", "Databasen används av någon annan just nu. Vänta en stund och försök igen."),
-    ("readonly database", "Databasfilen är skrivskyddad. Kontrollera behörigheten till filen eller kontakta IT."),
-    ("attempt to write a readonly", "Databasfilen är skrivskyddad. Kontrollera behörigheten till filen eller "
-     "kontakta IT."),
-    ("disk i/o error", "Det gick inte att läsa eller skriva databasfilen. Kontrollera disken eller nätverket."),
-    ("file is not a database", "Databasfilen är skadad. Återställ den senaste säkerhetskopian."),
-    ("database disk image is malformed", "Databasfilen är skadad. Återställ den senaste säkerhetskopian."),
-    ("access_log is append-only", "Loggen över åtkomst till patientuppgifter kan inte ändras eller tas bort."),
-    ("unable to open database", "Databasfilen kunde inte öppnas. Kontrollera att mappen finns och att du har "
-     "behörighet."),
-]
-_CORRUPT = ("file is not a database", "database disk image is malformed")
+READ_ONLY_MESSAGE = "Databasfilen är skrivskyddad. Kontrollera behörigheten till filen och mappen, eller kontakta IT."
+CORRUPT_MESSAGE = "Databasfilen är skadad. Återställ den senaste säkerhetskopian."
+_MESSAGES = {
+    Failure.FULL: "Disken är full. Frigör utrymme och försök igen; inget av det som redan sparats har gått förlorat.",
+    Failure.LOCKED: "Databasen används av någon annan just nu. Vänta en stund och försök igen.",
+    Failure.READ_ONLY: READ_ONLY_MESSAGE,
+    Failure.IO: "Det gick inte att läsa eller skriva databasfilen. Kontrollera disken eller nätverket.",
+    Failure.CORRUPT: CORRUPT_MESSAGE,
+    Failure.APPEND_ONLY: "Loggen över åtkomst till patientuppgifter kan inte ändras eller tas bort.",
+    Failure.CANNOT_OPEN: "Databasen kunde inte öppnas. Kontrollera att den finns och att du har behörighet.",
+    Failure.CONNECTION: "Förbindelsen med databasservern bröts eller kunde inte upprättas. Kontrollera nätverket "
+                        "och försök igen; kontakta IT om det inte går.",
+    Failure.LOGIN: "Servern godtog inte din inloggning. Kontrollera lösenordet, eller kontakta IT om du inte har "
+                   "fått behörighet till Lotsen.",
+    Failure.NOT_ALLOWED: "Du har inte behörighet att göra det här i Lotsen. Kontakta den som är administratör.",
+}
 
 
 def storage_error_from(exc: Exception) -> StorageError | None:
-    """The user's message for a known SQLite failure; None for anything else (a bug: log and report it)."""
+    """The user's message for a known storage failure (db.backend); None for anything else (a bug: log and
+    report it)."""
     if isinstance(exc, StaleDataError):
         return ConflictError("Ärendet har ändrats av någon annan medan du arbetade. Öppna det igen för att se "
                              "de senaste uppgifterna; din ändring sparades inte.")
-    original = exc.orig if isinstance(exc, DBAPIError) else exc
-    # sqlcipher3 (an encrypted file) raises its own classes with sqlite3's messages.
-    if isinstance(original, sqlite3.Error) or type(original).__module__.startswith("sqlcipher3"):
-        text = str(original).lower()
-        for needle, message in _KNOWN:
-            if needle in text:
-                return CorruptDatabase(message) if needle in _CORRUPT else StorageError(message)
-    return None
+    kind = failure(exc)
+    if kind is None:
+        return None
+    if kind is Failure.CORRUPT:
+        return CorruptDatabase(CORRUPT_MESSAGE)
+    if kind is Failure.LOGIN:
+        return LoginRefused(_MESSAGES[kind])
+    return ConnectionLost(_MESSAGES[kind]) if kind is Failure.CONNECTION else StorageError(_MESSAGES[kind])
 
 
 class PermissionDenied(InputError):

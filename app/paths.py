@@ -43,10 +43,11 @@ def backup_folder(db_path: Path) -> Path:
     return db_path.parent / "backups"
 
 
-def log_file(db_path: Path) -> Path:
-    return db_path.parent / "logs" / "lotsen.log"
+def log_file(folder: Path) -> Path:
+    """The program's log in a database's folder (app.database.Database.folder)."""
+    return folder / "logs" / "lotsen.log"
 
 
-def letters_folder(db_path: Path) -> Path:
+def letters_folder(folder: Path) -> Path:
     """Archived patient letters (evidence, one folder per case) and print batches, beside the database."""
-    return db_path.parent / "letters"
+    return folder / "letters"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -28,7 +30,8 @@ ACTIVE_WAITING = ("active_waiting_days", "Kontakt med långväntande var (dagar)
 
 
 def get_setting(db: Database, key: str, default: Any = None) -> Any:
-    with db.transaction() as session:
+    """For showing or using a value. To change a value based on what it holds, use update_setting."""
+    with db.reading() as session:  # beside writers: never waits for the write lock
         row = session.get(Setting, key)
         return default if row is None else row.value
 
@@ -40,6 +43,20 @@ def own_region(db: Database) -> str:
 def set_setting(db: Database, key: str, value: Any, user_id: int | None = None) -> None:
     with db.transaction() as session:
         store_setting(session, key, value, user_id)
+
+
+def update_setting(db: Database, key: str, change: Callable[[Any], Any], user_id: int | None = None,
+                   default: Any = None) -> Any:
+    """Read a setting, change it and write it back in ONE write transaction, so that two instances changing the
+    same setting (one user's saved filters on two computers) each build on the other's change instead of
+    overwriting it. `change` gets a copy of the stored value (`default` when there is none) and returns the new
+    value; nothing is written when it is unchanged. Returns the value now stored."""
+    with db.transaction() as session:
+        stored = session.scalar(select(Setting.value).where(Setting.key == key))
+        new = change(copy.deepcopy(default if stored is None else stored))
+        if new != stored:
+            store_setting(session, key, new, user_id)
+        return new
 
 
 def store_setting(session, key: str, value: Any, user_id: int | None) -> None:
@@ -54,7 +71,7 @@ def store_setting(session, key: str, value: Any, user_id: int | None) -> None:
 
 
 def setting_history(db: Database, key: str) -> list[SettingChange]:
-    with db.transaction() as session:
+    with db.reading() as session:
         return list(session.scalars(select(SettingChange).where(SettingChange.key == key)
                                     .order_by(SettingChange.id)))
 

@@ -5,10 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from app.guarantee import Answer, ClockEvent, ClockResult, EventKind, PauseKind, RuleBook, State, evaluate
+from app.guarantee import (
+    STILL,
+    Answer,
+    ClockEvent,
+    ClockResult,
+    EventKind,
+    PauseKind,
+    RuleBook,
+    State,
+    evaluate,
+)
 from db.models import CaseEvent, Step
 
 CLOCK_KINDS = frozenset(k.value for k in EventKind)
+# The Step columns cache_columns() writes, in its order.
+CACHE_COLUMNS = ("rule_set", "is_open", "clock_start", "deadline", "risk_from", "akut_from", "notice_due",
+                 "contact_due", "last_contact", "paused_since", "pvv_since", "stopped_on", "met", "waiting_since",
+                 "frozen_waited", "frozen_remaining")
 
 
 def clock_events(rows: Iterable[CaseEvent], target_date: date | None = None) -> list[ClockEvent]:
@@ -28,7 +42,7 @@ def clock_events(rows: Iterable[CaseEvent], target_date: date | None = None) -> 
 
 def cache_columns(result: ClockResult) -> dict:
     """The step columns that let a query order and filter steps by today's state (see db.models.Step)."""
-    running = result.state not in (State.PAUSED, State.PVV, State.CLOSED)
+    running = result.state not in STILL
     return {
         "rule_set": result.rule_set,
         "is_open": result.state is not State.CLOSED,

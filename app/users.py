@@ -16,6 +16,7 @@ from app.context import AppContext
 from app.errors import InputError, NotFoundError
 from app.roles import Permission, Role, require
 from app.settings import store_setting
+from app.text_input import check_text, check_texts, limit_of
 from db.models import User
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ def add_user(ctx: AppContext, login: str, display_name: str = "", hsa_id: str | 
              unit: str | None = None, role: Role = Role.VARDLOTS) -> int:
     """A user known before their first sign-in (so that cases can be assigned to them, with the right role)."""
     require(ctx.role, Permission.MANAGE_USERS)
+    check_text(login, "Inloggning", limit_of(User.login))
     login = login.strip()
     if not login:
         raise InputError("Inloggning", "skriv användarens inloggningsnamn i Windows.")
@@ -145,6 +147,8 @@ def _keep_an_administrator(session: Session, user: User, field: str) -> None:
 
 
 def _checked(change: UserChange) -> UserChange:
+    check_texts({"Namn": (change.display_name, limit_of(User.display_name)),
+                 "HSA-id": (change.hsa_id, limit_of(User.hsa_id)), "Enhet": (change.unit, limit_of(User.unit))})
     name = change.display_name.strip()
     if not name:
         raise InputError("Namn", "skriv användarens namn.")

@@ -3,8 +3,8 @@
 Lists and counts read the worklist's read model (db.worklist: one row per open step, every sort key an indexed
 column, kept by database triggers and brought to today by the first query of a day). A page's display rows come
 from the steps themselves: today's state of a step follows from the dates cached on it (db.models.Step, written by
-app.steps from the clock); `severity_sql` is the query's form of the clock's own state rule, the read model's view
-another, and tests hold both to the clock.
+app.steps from the clock) by `severity_sql`. It and the read model's view are generated from the clock's own state
+rule (app.worklist_read_model), and tests hold both to the clock.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, false, func, select
 from sqlalchemy.orm import Session
 
 from app.access import log_list_view
@@ -24,24 +24,16 @@ from app.context import AppContext
 from app.errors import InputError
 from app.guarantee import SEVERITY, Flag, State, flags_on
 from app.rulebook import step_names
-from app.settings import SAVED_FILTERS, get_setting, set_setting
+from app.settings import SAVED_FILTERS, get_setting, update_setting
+from app.text_input import check_text, limit_of, storable
+from app.worklist_read_model import ensure_current, is_current, severity_sql
 from db import worklist as worklist_db
 from db.models import Case, Patient, Region, Specialty, Step, User
 
 STATE_BY_SEVERITY = {v: k for k, v in SEVERITY.items()}
 BANDS = (150, 365, 730)
-
-
-def severity_sql(today: date) -> ColumnElement[int]:
-    return case(
-        (Step.stopped_on.is_not(None), SEVERITY[State.CLOSED]),
-        (Step.pvv_since.is_not(None), SEVERITY[State.PVV]),
-        (Step.paused_since.is_not(None), SEVERITY[State.PAUSED]),
-        (Step.deadline < today, SEVERITY[State.OVERDUE]),
-        (Step.akut_from <= today, SEVERITY[State.AKUT]),
-        (and_(Step.risk_from.is_not(None), Step.risk_from <= today), SEVERITY[State.RISK]),
-        else_=SEVERITY[State.OK],
-    )
+FILTER_NAME_LIMIT = 120  # a saved filter's name, shown in a drop-down
+SEARCH_LIMIT = limit_of(Patient.name)  # no stored name (or personnummer) is longer: a longer search cannot match
 
 
 class Sort(StrEnum):
@@ -156,7 +148,10 @@ def _conditions(today: date, flt: Filter) -> list[ColumnElement[bool]]:
     if Flag.NO_CONTACT in flt.flags:
         conditions.append(ENTRY.contact_flag_from <= today)
     text = flt.text.strip()
-    if text:
+    if text and (len(text) > SEARCH_LIMIT or not storable(text)):
+        # No hit, at once: SQLite refuses LIKE patterns over 50 kB and cannot encode a lone surrogate.
+        conditions.append(false())
+    elif text:
         digits = "".join(ch for ch in text if ch.isalnum())
         if digits.isdigit():
             conditions.append(ENTRY.id_number.contains(digits, autoescape=True))
@@ -172,7 +167,9 @@ def _query(today: date, flt: Filter, order: SortOrder | None = None) -> Select:
         return query
     descending = order.descending != (order.key is Sort.WAITED)
     keys = [*SORT_KEYS[order.key], ENTRY.step_id]
-    return query.order_by(*(k.desc() if descending else k.asc() for k in keys))
+    # Empty values first going up, last going down, on both backends (SQLite's own order, which its indexes
+    # hold; PostgreSQL's default is the opposite).
+    return query.order_by(*(k.desc().nulls_last() if descending else k.asc().nulls_first() for k in keys))
 
 
 def _walk_covers(flt: Filter, order: SortOrder) -> bool:
@@ -184,14 +181,14 @@ def _walk_covers(flt: Filter, order: SortOrder) -> bool:
 @contextmanager
 def _reading(ctx: AppContext, today: date) -> Iterator[Session]:
     """A read-only snapshot of the read model as of `today`, beside any writer. Only the first read of a day
-    writes: it brings the entries to the new day (db.worklist.ensure_current)."""
+    writes: it brings the entries to the new day (app.worklist_read_model.ensure_current)."""
     with ctx.db.reading() as session:
-        current = worklist_db.is_current(session, today)
+        current = is_current(session, today)
         if current:  # every read but the day's first: one snapshot for the check and the query
             yield session
     if not current:
         with ctx.db.transaction() as session:
-            worklist_db.ensure_current(session, today)
+            ensure_current(session, today)
         with ctx.db.reading() as session:
             yield session
 
@@ -317,6 +314,7 @@ def saved_filters(ctx: AppContext) -> dict[str, Filter]:
 def save_filter(ctx: AppContext, name: str, flt: Filter) -> None:
     if not name.strip():
         raise InputError("Namn på filtret", "skriv ett namn.")
-    stored = {n: f.to_json() for n, f in saved_filters(ctx).items()}
-    stored[name.strip()] = flt.to_json()
-    set_setting(ctx.db, SAVED_FILTERS.format(user_id=ctx.user_id), stored, ctx.user_id)
+    check_text(name, "Namn på filtret", FILTER_NAME_LIMIT)
+    # Read and written in one transaction: the same user saving filters on two computers keeps both.
+    update_setting(ctx.db, SAVED_FILTERS.format(user_id=ctx.user_id),
+                   lambda stored: {**(stored or {}), name.strip(): flt.to_json()}, ctx.user_id, default={})

@@ -29,7 +29,7 @@ from app.settings import get_setting
 from db.models import CaseEvent
 
 
-def _context(db_path: Path):
+def _context(db_path):
     db = open_database(db_path)
     ctx = sign_in(db, "bench", "Bench")
     with db.transaction() as session:
@@ -39,7 +39,7 @@ def _context(db_path: Path):
 
 
 def monthly(bench) -> list[dict]:
-    db, ctx, month = _context(Path(bench.db_path))
+    db, ctx, month = _context(bench.db_path)
     try:
         started = time.perf_counter()
         report = monthly_report(ctx, month)
@@ -58,7 +58,7 @@ def monthly(bench) -> list[dict]:
 
 
 def export(bench) -> list[dict]:
-    db, ctx, month = _context(Path(bench.db_path))
+    db, ctx, month = _context(bench.db_path)
     # The demo sets only its activity codes (app.demo); give the region and one HSA-id for every unit without
     # writing settings.
     config = ExportConfig(region="12", hsa_region="SE2321000255-R", hsa_vardgivare="SE2321000255-R",

@@ -1,6 +1,10 @@
 """Benchmarks on a generated region at realistic scale.
 
-    python bench/run.py --json OUT.json [--open 100000 --closed 400000] [--only NAME ...]
+    python bench/run.py --json OUT.json [--open 100000 --closed 400000] [--only NAME ...] [--db URL]
+
+With --db postgresql://…/database (an empty database, or one to be emptied by IT first) every benchmark also runs
+on the server, side by side: each figure's name then starts with "sqlite." or "postgresql.". Benchmarks of a
+file's own features (the kill loop, the four instances on one file) say so and give no server figure.
 
 One demo database is generated per run in a temporary folder (BenchContext.db_path); every benchmark then
 measures something and returns figures ({"name", "value", "unit"}). To add benchmarks, either decorate a
@@ -20,7 +24,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from itertools import groupby
 from pathlib import Path
@@ -29,11 +33,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script from a checkout, installed or not
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app import demo, steps
-from app.database import open_database
+from app.database import open_database, upgrade_server
 from app.guarantee import evaluate
+from app.location import Location, Server, parse
 from app.rulebook import shipped_rule_book
 from db.models import CaseEvent, Step
 
@@ -50,13 +55,18 @@ class Figure:
 @dataclass(frozen=True)
 class BenchContext:
     workdir: Path
-    db_path: Path
+    db_path: Location  # the generated database: a file, or a database on a server
     today: date
     open_cases: int
     closed_cases: int
     stats: demo.DemoStats
     generation_rss_mb: float | None         # peak resident memory of this process, up to generation's end
     generation_worker_rss_mb: float | None  # the largest worker process's peak, if workers were used
+    writing_seconds: float = 60.0           # how long the instances of bench_concurrency write
+
+    @property
+    def on_server(self) -> bool:
+        return isinstance(self.db_path, Server)
 
     @property
     def tmp(self) -> Path:
@@ -84,7 +94,13 @@ def generate_seconds(ctx: BenchContext) -> list[Figure]:
 
 @benchmark("db_size_mb")
 def db_size_mb(ctx: BenchContext) -> list[Figure]:
-    size = sum(p.stat().st_size for p in ctx.db_path.parent.glob(ctx.db_path.name + "*"))  # with -wal, -shm
+    if ctx.on_server:
+        db = open_database(ctx.db_path)
+        with db.reading() as session:
+            size = session.scalar(text("SELECT pg_database_size(current_database())"))
+        db.close()
+    else:
+        size = sum(p.stat().st_size for p in ctx.db_path.parent.glob(ctx.db_path.name + "*"))  # with -wal, -shm
     return [Figure("db_size_mb", round(size / 2**20, 1), "MB")]
 
 
@@ -164,8 +180,10 @@ def peak_rss() -> tuple[float | None, float | None]:
 
 
 def prepare(workdir: Path, open_cases: int, closed_cases: int, today: date,
-            workers: int | None) -> BenchContext:
-    db_path = workdir / "bench.sqlite"
+            workers: int | None, location: Location | None = None) -> BenchContext:
+    db_path = location or workdir / "bench.sqlite"
+    if isinstance(db_path, Server):
+        upgrade_server(db_path)
     db = open_database(db_path)
     try:
         stats = demo.generate(db, open_cases, closed_cases, today=today, workers=workers,
@@ -211,11 +229,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--today", type=date.fromisoformat, default=date.today(),
                         help="the day the data is generated for (YYYY-MM-DD)")
     parser.add_argument("--workers", type=int, default=None, help="processes generating (default: automatic)")
+    parser.add_argument("--writing-seconds", type=float, default=60.0,
+                        help="how long the four instances of four_instances write (default 60)")
+    parser.add_argument("--db", dest="server", help="also run every benchmark on this PostgreSQL database "
+                        "(postgresql://…; it must hold no patients)")
+    parser.add_argument("--no-file", action="store_true", help="with --db: only the server")
     args = parser.parse_args(argv)
+    server = parse(args.server) if args.server else None
+    if args.server and not isinstance(server, Server):
+        parser.error("--db takes a postgresql:// URL")
+    lanes = ([] if args.no_file and server else [None]) + ([server] if server else [])
 
-    with tempfile.TemporaryDirectory(prefix="lotsen-bench-") as folder:
-        ctx = prepare(Path(folder), args.open, args.closed, args.today, args.workers)
-        figures, failed = run(args.only or list(BENCHMARKS), ctx)
+    figures, failed = [], []
+    for location in lanes:
+        with tempfile.TemporaryDirectory(prefix="lotsen-bench-") as folder:
+            ctx = replace(prepare(Path(folder), args.open, args.closed, args.today, args.workers, location),
+                          writing_seconds=args.writing_seconds)
+            lane_figures, lane_failed = run(args.only or list(BENCHMARKS), ctx)
+        prefix = ("postgresql." if location else "sqlite.") if server else ""
+        figures += [replace(f, name=prefix + f.name) for f in lane_figures]
+        failed += [prefix + name for name in lane_failed]
     print(table(figures))
     if args.json:
         args.json.write_text(json.dumps([asdict(f) for f in figures], indent=2, ensure_ascii=False) + "\n",

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication
 from app.context import sign_in
 from app.database import open_database
 from app.guarantee import State
+from app.location import parse
 from app.worklist import Filter, Sort, SortOrder
 from ui.main_window import MainWindow
 
@@ -102,5 +103,5 @@ def _peak_rss_mb() -> float:
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(Path(sys.argv[1]))), flush=True)
+    print(json.dumps(main(parse(sys.argv[1]))), flush=True)
     os._exit(0)  # the figures are out; skip PySide's teardown, which is not what is measured here

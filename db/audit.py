@@ -46,3 +46,11 @@ def lock_access_log(session: Session) -> None:
     read an older chain head cannot write); PostgreSQL needs an explicit lock for the rest of the transaction."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(4711)"))
+
+
+def keep_ids_after(session: Session, last_id: int) -> None:
+    """The chain writes its rows' ids itself; on PostgreSQL, move the id sequence past them, so that a row inserted
+    without an id (a bulk insert that bypasses app.access, sealed by the next writer) gets a free one. Under the
+    lock of lock_access_log."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT setval(pg_get_serial_sequence('access_log', 'id'), :id)"), {"id": last_id})

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import Connection, DateTime, ForeignKey, Index, Integer, String, Text, and_
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from db.backend import BEGIN
 from db.models import Base, Case, CaseEvent, Step, utcnow
 
 
@@ -70,4 +71,6 @@ def readers_beside(session: Session, count: int) -> Iterator[list[Connection]]:
         yield []
         return
     with ExitStack() as stack:
-        yield [stack.enter_context(connection.engine.connect()) for _ in range(count)]
+        # Read transactions (DEFERRED), whatever the session's engine begins with: these only read.
+        readers = connection.engine.execution_options(**{BEGIN: "DEFERRED"})
+        yield [stack.enter_context(readers.connect()) for _ in range(count)]

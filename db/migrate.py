@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import ast
 import logging
+import os
+import time
+from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, column, inspect, select, table
 
+from db.backend import writer
 from db.sqlite_file import online_copy
 
 if TYPE_CHECKING:
@@ -78,6 +82,11 @@ def _file_heads() -> set[str]:
     return revisions - parents
 
 
+def is_newer(current: set[str]) -> bool:
+    """True when a revision is one this program does not know: a newer Lotsen wrote it."""
+    return any(not _known(revision) for revision in current)
+
+
 def _known(revision: str) -> bool:
     from alembic.script import ScriptDirectory
     from alembic.util import CommandError
@@ -88,11 +97,28 @@ def _known(revision: str) -> bool:
         return False
 
 
+STALE_SECONDS = 24 * 3600  # an unfinished copy older than this was left by a killed run
+KEEP_BEFORE_UPGRADE = 3  # copies made before migrations, newest first; a retried migration replaces its own
+
+
 def backup_copy(path: Path, folder: Path, label: str, key: str | None = None) -> Path:
     """A consistent copy through SQLite's online backup API (safe while WAL holds recent commits); an encrypted
-    file's copy is encrypted with the same key."""
+    file's copy is encrypted with the same key. A retry of the same migration (a killed or failed run) replaces
+    the copy it made before instead of adding one more full copy, and only the newest KEEP_BEFORE_UPGRADE
+    copies made before any migration are kept."""
     target = folder / f"{path.stem}-{datetime.now():%Y%m%d-%H%M%S}-{label}.sqlite"
-    online_copy(path, target, key)
+    for unfinished in folder.glob(f"{path.stem}-*-fore-*.skrivs"):  # left by a killed run, not one under way
+        with suppress(OSError):
+            if time.time() - unfinished.stat().st_mtime > STALE_SECONDS:
+                unfinished.unlink()
+    # Never taken for a whole copy while it is written; another instance migrating at once writes its own.
+    staged = target.with_name(f"{target.name}.{os.getpid()}.skrivs")
+    online_copy(path, staged, key)
+    earlier = sorted(folder.glob(f"{path.stem}-*-fore-*.sqlite"), reverse=True)  # the time sorts as text
+    staged.replace(target)
+    for old in [p for p in earlier if p.name.endswith(f"-{label}.sqlite")] + earlier[KEEP_BEFORE_UPGRADE - 1:]:
+        if old != target:
+            old.unlink(missing_ok=True)
     return target
 
 
@@ -113,10 +139,11 @@ def upgrade(engine: Engine, path: Path, backup_folder: Path, key: str | None = N
 
 
 def upgrade_to(engine: Engine, revision: str) -> None:
-    """Run the migrations up to `revision` in one transaction (no backup: see `upgrade`)."""
+    """Run the migrations up to `revision` in one transaction, DDL included (db.backend): a file is either at
+    the old revision or at the new one, whenever the process is killed. No backup: see `upgrade`."""
     from alembic import command
 
-    with engine.begin() as connection:
+    with writer(engine).begin() as connection:
         config = _config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

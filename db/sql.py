@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer
+from sqlalchemy import Date, Dialect, Insert, Integer, Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -29,3 +30,30 @@ def _sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
 def _postgresql(element: days_between, compiler: Any, **kw: Any) -> str:
     end, start = list(element.clauses)
     return f"(({compiler.process(end, **kw)})::date - ({compiler.process(start, **kw)})::date)"
+
+
+class days_after(FunctionElement):
+    """The DATE `days` days after `day` (before it when negative); `days` an INTEGER expression or an int."""
+
+    type = Date()
+    inherit_cache = True
+
+    def __init__(self, day: ColumnElement[Any] | Any, days: ColumnElement[Any] | int):
+        super().__init__(day, days)
+
+
+@compiles(days_after, "sqlite")
+def _sqlite_days_after(element: days_after, compiler: Any, **kw: Any) -> str:
+    day, days = (compiler.process(c, **kw) for c in element.clauses)
+    return f"date({day}, printf('%+d days', {days}))"
+
+
+@compiles(days_after, "postgresql")
+def _postgresql_days_after(element: days_after, compiler: Any, **kw: Any) -> str:
+    day, days = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({day} + {days})"
+
+
+def insert(table: Table, dialect: Dialect) -> Insert:
+    """The dialect's INSERT, which has ON CONFLICT (SQLite's and PostgreSQL's spell it alike)."""
+    return {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect.name](table)

@@ -2,30 +2,81 @@
 
 An encrypted file (SQLCipher) is opened with sqlcipher3 and its key; a plain file with the standard library's
 sqlite3. Which one a file is shows in its first bytes: a plain SQLite file starts with SQLITE_MAGIC, an encrypted
-one with random salt."""
+one with random salt.
+
+Never read a database file with plain file I/O while this process has a connection to it: on POSIX, closing
+*any* descriptor of a file drops every fcntl lock the process holds on it, and the next process to close its
+connection then believes it is the last one, checkpoints and deletes the WAL file under our feet (SQLite's "How
+To Corrupt An SQLite Database File", 2.2). The same holds between the two SQLite libraries (sqlite3 and
+sqlcipher3 each keep their own table of open files). So every connection this process opens is counted here
+(`opened`/`closed`), and a file that has one is never sniffed again: what it is was recorded when it opened."""
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 RAW_KEY = re.compile(r"[0-9a-fA-F]{64}")
 MIN_PAGE = 512  # SQLite's and SQLCipher's smallest page size: a whole database file is a multiple of it
+SNIFF = 65_536  # bytes read to tell a damaged plain file from an encrypted one
+# Encrypted pages are noise: about 96 byte values in 256 are zero or printable ASCII. A plain file's pages,
+# even past a damaged header, are mostly zeros (free space, small integers) and text.
+PLAIN_BYTES = bytes([0, *range(32, 127)])
+NOISE_SHARE = 0.6
+
+_live: dict[str, tuple[set[int], bool]] = {}  # file -> (this process's open connections, encrypted)
+_live_lock = threading.Lock()
+
+
+def _name(path: Path | str) -> str:
+    return os.path.normcase(os.path.realpath(path))
+
+
+def opened(path: Path | str, connection: object, encrypted: bool) -> None:
+    """A connection of this process to `path` is open (db.engine's pool events, `connect` here)."""
+    with _live_lock:
+        _live.setdefault(_name(path), (set(), encrypted))[0].add(id(connection))
+
+
+def closed(path: Path | str, connection: object) -> None:
+    with _live_lock:
+        name = _name(path)
+        if name in _live:
+            _live[name][0].discard(id(connection))
+            if not _live[name][0]:
+                del _live[name]
+
+
+def is_live(path: Path | str) -> bool:
+    """True while this process has a connection to the file (then it must not be touched with plain I/O)."""
+    with _live_lock:
+        return _name(path) in _live
 
 
 def is_encrypted(path: Path) -> bool:
-    """True when the file looks like an SQLCipher database: whole pages without the plain SQLite header.
-    A damaged plain file with a whole number of pages looks the same; it fails to open with any key."""
+    """True when the file is an SQLCipher database. A file this process has open is not read again (see above).
+    Otherwise its first bytes decide: the plain header, or a plain file's zeros past a damaged header, mean
+    plain; whole pages of noise mean encrypted (a file overwritten with noise looks the same: the wrong-key
+    message says so)."""
+    with _live_lock:
+        if (entry := _live.get(_name(path))) is not None:
+            return entry[1]
     try:
         size = path.stat().st_size
-        with open(path, "rb") as file:
-            head = file.read(len(SQLITE_MAGIC))
+        with open(path, "rb") as file:  # safe: no connection of this process has the file open
+            head = file.read(SNIFF)
     except OSError:
         return False
-    return size > 0 and size % MIN_PAGE == 0 and head != SQLITE_MAGIC
+    if size == 0 or size % MIN_PAGE or head.startswith(SQLITE_MAGIC):
+        return False
+    return len(head.translate(None, PLAIN_BYTES)) > (1 - NOISE_SHARE) * len(head)
 
 
 def sqlcipher() -> ModuleType:
@@ -61,16 +112,23 @@ def unlock(connection, key: str) -> None:
     connection.execute(f"PRAGMA key = {key_pragma_value(key)}")
 
 
-def connect(path: Path, key: str | None = None, readonly: bool = False):
-    """A connection to a plain file (sqlite3) or, given its key, to an encrypted one (sqlcipher3). A plain file
-    is opened plainly even when a key is given: backups made before encryption stay readable."""
+@contextmanager
+def connect(path: Path, key: str | None = None, readonly: bool = False) -> Iterator:
+    """A connection to a plain file (sqlite3) or, given its key, to an encrypted one (sqlcipher3), closed when
+    the block ends. A plain file is opened plainly even when a key is given: backups made before encryption stay
+    readable."""
     encrypted = key is not None and (is_encrypted(path) or not path.exists() or path.stat().st_size == 0)
     module = sqlcipher() if encrypted else sqlite3
     target = f"{Path(path).resolve().as_uri()}?mode=ro" if readonly else str(path)
     connection = module.connect(target, uri=readonly)
-    if encrypted:
-        unlock(connection, key)
-    return connection
+    opened(path, connection, encrypted)
+    try:
+        if encrypted:
+            unlock(connection, key)
+        yield connection
+    finally:
+        connection.close()
+        closed(path, connection)
 
 
 def integrity_problems(path: Path, quick: bool = False, key: str | None = None) -> list[str]:
@@ -78,11 +136,8 @@ def integrity_problems(path: Path, quick: bool = False, key: str | None = None) 
     (or an encrypted one without its key) is a problem too. `quick` skips the index cross-checks (PRAGMA
     quick_check: much faster on a large file)."""
     try:
-        connection = connect(path, key, readonly=True)
-        try:
+        with connect(path, key, readonly=True) as connection:
             rows = connection.execute(f"PRAGMA {'quick_check' if quick else 'integrity_check'}").fetchall()
-        finally:
-            connection.close()
     except driver_errors() as exc:
         return [str(exc)]
     problems = [row[0] for row in rows]
@@ -91,13 +146,12 @@ def integrity_problems(path: Path, quick: bool = False, key: str | None = None) 
 
 def header_problems(path: Path, key: str | None = None) -> list[str]:
     """A quick look at start-up, in milliseconds whatever the file's size: is it a database whose schema reads?
-    The full check reads every page; it runs on the start-up backup's copy, beside the running app."""
+    Opened for writing, so that SQLite can roll back what a killed process left in its journal (a read-only
+    connection cannot, and would take the file for unreadable). The full check reads every page; app.backup
+    runs it beside the running app."""
     try:
-        connection = connect(path, key, readonly=True)
-        try:
+        with connect(path, key) as connection:
             connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        finally:
-            connection.close()
     except driver_errors() as exc:
         return [str(exc)]
     return []
@@ -109,15 +163,8 @@ def online_copy(source: Path, target: Path, key: str | None = None) -> None:
     written, the key being the same on both sides)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     key = key if key is not None and is_encrypted(source) else None
-    src = connect(source, key)
-    try:
-        dst = connect(target, key)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
+    with connect(source, key) as src, connect(target, key) as dst:
+        src.backup(dst)
 
 
 def export_copy(source: Path, target: Path, source_key: str | None, target_key: str | None) -> None:
@@ -126,6 +173,7 @@ def export_copy(source: Path, target: Path, source_key: str | None, target_key: 
     are). `target` must not exist yet."""
     if target.exists():
         raise FileExistsError(target)
+    _not_live(source)  # sqlcipher3 is another SQLite library: its close would drop sqlite3's locks
     connection = sqlcipher().connect(str(source), isolation_level=None)
     try:
         if source_key is not None:
@@ -145,23 +193,23 @@ def export_copy(source: Path, target: Path, source_key: str | None, target_key: 
 def claim(path: Path, key: str | None = None) -> None:
     """Make sure no other program has the file open, and fold the WAL file into it: leaving WAL mode needs the
     only connection to the file. Raises the driver's OperationalError ("database is locked") when it is in use.
-    (Connections of this same process are not seen: close them first.)"""
-    connection = connect(path, key)
-    try:
+    Connections of this same process are not seen by SQLite, so they are refused here: close them first."""
+    _not_live(path)
+    with connect(path, key) as connection:
         connection.execute("PRAGMA busy_timeout = 0")
         connection.execute("PRAGMA journal_mode = DELETE").fetchone()
-    finally:
-        connection.close()
+
+
+def _not_live(path: Path) -> None:
+    if is_live(path):
+        raise RuntimeError(f"{path} is still open in this process; close its database first")
 
 
 def row_counts(path: Path, key: str | None = None) -> dict[str, int]:
     """Rows per table: a check that a converted copy holds everything."""
-    connection = connect(path, key, readonly=True)
-    try:
+    with connect(path, key, readonly=True) as connection:
         tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return {table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
-    finally:
-        connection.close()
 
 
 def remove_journal_files(path: Path) -> None:

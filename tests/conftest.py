@@ -1,4 +1,7 @@
-"""Shared fixtures. Qt runs offscreen; every test gets its own SQLite file."""
+"""Shared fixtures. Qt runs offscreen. Every test that uses a database runs on both backends: its own SQLite
+file, and its own database on a throwaway PostgreSQL server (tests/pg.py) when the server's binaries are found.
+Both start from a template migrated once per session. `--backend sqlite|postgresql` (or LOTSEN_TEST_BACKEND)
+runs one lane only; a test of a file-only feature is marked `file_only("why")` and skipped on the server."""
 
 from __future__ import annotations
 
@@ -6,25 +9,92 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
 
 from app.context import AppContext, sign_in
-from app.database import open_database
+from app.database import open_database, upgrade_server
+from app.location import Server
+from tests import pg
+from tests.pg import pg_server  # noqa: F401 - fixture
 
 TODAY = date(2026, 11, 22)
+BACKENDS = ("sqlite", "postgresql")
+PG_SKIPPED: list[str] = []  # why the PostgreSQL lane did not run, for the summary
+
+
+def pytest_addoption(parser):
+    parser.addoption("--backend", choices=("both", *BACKENDS), default=os.environ.get("LOTSEN_TEST_BACKEND", "both"),
+                     help="the database backends to run the suite on (default: both)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "file_only(reason): a feature of a database file; not run on the server")
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("--backend")
+        metafunc.parametrize("backend", BACKENDS if chosen == "both" else (chosen,))
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if PG_SKIPPED:
+        terminalreporter.write_line(f"PostgreSQL lane SKIPPED: {PG_SKIPPED[0]}", yellow=True, bold=True)
+    elif config.getoption("--backend") in ("both", "postgresql"):
+        terminalreporter.write_line("PostgreSQL lane ran (a throwaway server from tests/pg.py).", green=True)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A database file migrated once; each test copies it (the template has no open connection)."""
+    path = tmp_path_factory.mktemp("mall") / "lotsen.sqlite"
+    open_database(path).close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(request) -> pg.Server:
+    """The throwaway server with a migrated template database that each test's database is created from."""
+    if pg.server_binaries() is None:
+        PG_SKIPPED.append("no PostgreSQL server binaries (initdb, pg_ctl) on PATH, in /usr/lib/postgresql or in "
+                          f"${pg.ENV_BIN}; install Debian's postgresql package to run it")
+    else:
+        try:
+            server = request.getfixturevalue("pg_server")
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as exc:
+            PG_SKIPPED.append(f"the throwaway PostgreSQL server did not start: {exc}")
+    if PG_SKIPPED:
+        pytest.skip(PG_SKIPPED[0])
+    upgrade_server(Server(make_url(server.url(pg.create_database(server, pg.TEMPLATE)))))
+    return server
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "lotsen.sqlite"
+def db_path(backend: str, tmp_path: Path, request):
+    """Where the test's database is: a file path (not created yet) or, on the server, a database made from the
+    migrated template (Server; str() gives its URL for --db)."""
+    if backend == "sqlite":
+        yield tmp_path / "lotsen.sqlite"
+        return
+    if (marker := request.node.get_closest_marker("file_only")) is not None:
+        pytest.skip(f"file only: {marker.args[0]}")
+    server = request.getfixturevalue("pg_template")
+    name = pg.create_database(server, template=pg.TEMPLATE)
+    yield Server(make_url(server.url(name)))
+    pg.drop_database(server, name)
 
 
 @pytest.fixture
-def ctx(db_path: Path):
-    """A signed-in case worker on a fresh database file, with a fixed today."""
+def ctx(db_path, sqlite_template):
+    """A signed-in case worker on a fresh database, with a fixed today."""
+    if isinstance(db_path, Path):
+        shutil.copyfile(sqlite_template, db_path)
     db = open_database(db_path)
     context: AppContext = sign_in(db, "anna.lots", "Anna Lots")
     context.today = lambda: TODAY

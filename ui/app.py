@@ -11,13 +11,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox, QProgressDialog
 
 from app import backup, demo
 from app.context import sign_in
-from app.database import Database, open_database
+from app.database import Database, PasswordNeeded, open_database
 from app.encryption import KeyNeeded, WrongKey
-from app.errors import CorruptDatabase, InputError, StorageError
+from app.errors import CorruptDatabase, InputError, LoginRefused, StorageError
+from app.location import Location, Server
 from app.paths import backup_folder
 from app.settings import DEMO, get_setting, set_setting
 from ui.errors import user_message
@@ -49,14 +50,21 @@ def run_gui(db_path: Path) -> int:
     window = open_main_window(db_path)
     if window is None:
         return 1
-    _backup_in_background(window)
-    daily = QTimer(window)  # the daily backup, for an app left open overnight
-    daily.timeout.connect(lambda: _backup_in_background(window, daily=True))
-    daily.start(60 * 60 * 1000)
+    on_file = window.ctx.db.server is None  # on the server, IT's own tools keep the backups
+    if on_file:
+        _backup_in_background(window)
+        daily = QTimer(window)  # the daily backup, for an app left open overnight
+        daily.timeout.connect(lambda: _backup_in_background(window, daily=True))
+        daily.start(60 * 60 * 1000)
+    _finish_rule_change(window)
     window.show()
     # What start-up built lives as long as the app: keep it out of the collector's full passes (~40 ms each).
     gc.freeze()
     code = qt_app.exec()
+    if not on_file:
+        window.deleteLater()
+        qt_app.processEvents()
+        return code
     saving = QProgressDialog("Lotsen sparar en säkerhetskopia innan programmet stängs …", "", 0, 0)
     saving.setCancelButton(None)
     saving.setWindowTitle("Lotsen")
@@ -72,8 +80,8 @@ def run_gui(db_path: Path) -> int:
     return code
 
 
-def open_main_window(db_path: Path) -> MainWindow | None:
-    first_start = not db_path.exists()
+def open_main_window(db_path: Location) -> MainWindow | None:
+    first_start = isinstance(db_path, Path) and not db_path.exists()
     try:
         db = _open_or_restore(db_path)
         if db is None:
@@ -94,8 +102,11 @@ def open_main_window(db_path: Path) -> MainWindow | None:
     return window
 
 
-def _open_or_restore(db_path: Path) -> Database | None:
-    """Open the database; if it is damaged, offer the latest good backup instead of failing."""
+def _open_or_restore(db_path: Location) -> Database | None:
+    """Open the database; if it is damaged, offer the latest good backup instead of failing. The server may ask
+    for the user's password."""
+    if isinstance(db_path, Server):
+        return _open_server(db_path)
     try:
         return open_database(db_path)
     except KeyNeeded as exc:  # an encrypted database whose key this computer does not keep
@@ -110,21 +121,54 @@ def _open_or_restore(db_path: Path) -> Database | None:
         return open_database(db_path)
 
 
+def _open_server(server: Server) -> Database | None:
+    reason = ""
+    while True:
+        try:
+            return open_database(server)
+        except (PasswordNeeded, LoginRefused) as exc:
+            reason = "" if isinstance(exc, PasswordNeeded) else exc.message + "\n\n"
+        password, ok = QInputDialog.getText(None, "Lotsen", f"{reason}Lösenord för {server.url.username or 'dig'} "
+                                            f"till {server.name}:", QLineEdit.EchoMode.Password)
+        if not ok:
+            return None
+        server = server.with_password(password)
+
+
 def _backup_in_background(window: MainWindow, daily: bool = False) -> None:
-    """Start and daily backups run beside the UI (SQLite's backup API copies consistently while we write). The
-    copy's integrity check is also the start-up check of the whole file: a failure is shown, with what to do."""
+    """Start and daily backups run beside the UI (SQLite's backup API copies consistently while we write). At
+    start the live file is checked first; damage found there is told at once, with the newest whole backup
+    offered in the same dialog."""
     db = window.ctx.db
 
     def failed(exc: BaseException) -> None:
         log.warning("Automatic backup failed: %s", exc)
+        if isinstance(exc, CorruptDatabase):
+            if not window.restore_backup("Kontrollen vid start hittade fel i databasfilen: den är skadad. Lotsen har "
+                                         "stängt den, så att inget mer skrivs i den."):
+                QMessageBox.warning(window, "Lotsen", "Databasen är skadad och har inte återställts, så Lotsen "
+                                    "avslutas. Kontakta IT; säkerhetskopiorna finns kvar i mappen "
+                                    f"{backup_folder(db.path)}.")
+                window.close()
+            return
         text = exc.message if isinstance(exc, StorageError) else "Den automatiska säkerhetskopian misslyckades."
         QMessageBox.warning(window, "Säkerhetskopia", f"{text}\n\nOm databasen är skadad: välj Ärenden → "
                                                       "Återställ säkerhetskopia. Kontakta annars IT.")
 
     if not hasattr(window, "backup_runner"):
         window.backup_runner = BackgroundRunner(window)  # its own thread: a long copy must not hold up the list
-    window.backup_runner.run(lambda: backup.backup_if_due(db) if daily else backup.backup_now(db, "start"),
-                             lambda _b: None, failed)
+    job = (lambda: backup.backup_if_due(db)) if daily else (lambda: backup.check_and_back_up_at_start(db))
+    window.backup_runner.run(job, lambda _b: None, failed)
+
+
+def _finish_rule_change(window: MainWindow) -> None:
+    """A change of thresholds whose refresh of the open steps was cut short is finished now (app.rule_settings)."""
+    from app.rule_settings import refresh_pending
+
+    if refresh_pending(window.ctx):
+        from ui.settings_dialog import finish_in_background
+
+        finish_in_background(window)
 
 
 def _report_unexpected(kind, value, traceback) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.guarantee import Flag, State
-from app.worklist import BANDS, Choices, Filter
+from app.worklist import BANDS, SEARCH_LIMIT, Choices, Filter
 from ui.states import LABEL
 
 TYPING_PAUSE_MS = 150
@@ -35,6 +35,7 @@ class FilterBar(QWidget):
         self.search.setAccessibleName("Sök patient")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(210)
+        self.search.setMaxLength(SEARCH_LIMIT)  # a long paste is cut here, not sent to the query on each keystroke
         self._typing = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
         self._typing.timeout.connect(self._emit)
         self.search.textChanged.connect(self._typing.start)

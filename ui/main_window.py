@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         self.busy.hide()
         self.statusBar().addPermanentWidget(self.busy)
         self.runner.busy_changed.connect(self.busy.setVisible)
-        where = ("Demodata med påhittade patienter. " if demo else "") + f"Databas: {ctx.db.path}"
+        where = ("Demodata med påhittade patienter. " if demo else "") + f"Databas: {ctx.db.name}"
         if not ctx.db.wal:
             where += " (nätverksenhet: databasen används i ett långsammare, säkrare läge)"
         self.statusBar().showMessage(f"Inloggad: {ctx.user_name}. {where}")
@@ -120,7 +120,12 @@ class MainWindow(QMainWindow):
         cases_menu.addSeparator()
         add(cases_menu, "settings", "&Inställningar för tidsgränser…", self.open_settings)
         add(cases_menu, "backup", "&Säkerhetskopiera nu", self.backup_now)
-        add(cases_menu, "restore", "Åte&rställ säkerhetskopia…", self.restore_backup)
+        add(cases_menu, "restore", "Åte&rställ säkerhetskopia…", lambda: self.restore_backup())
+        if (why := self.ctx.db.file_only_off) is not None:  # the team server: IT's tools keep the backups
+            for key in ("backup", "restore"):
+                self.menu_actions[key].setEnabled(False)
+                self.menu_actions[key].setToolTip(why)
+            cases_menu.setToolTipsVisible(True)
         cases_menu.addSeparator()
         add(cases_menu, "quit", "&Avsluta Lotsen", self.close, QKeySequence.StandardKey.Quit)
         view = self.menuBar().addMenu("&Visa")
@@ -284,18 +289,22 @@ class MainWindow(QMainWindow):
         self.runner.run(lambda: backup_now(self.ctx.db, "manuell"),
                         lambda b: self.statusBar().showMessage(f"Säkerhetskopian är sparad: {b.path}", 8000))
 
-    def restore_backup(self) -> None:
-        """Restoring replaces the open file: Lotsen closes the database and asks for a restart."""
+    def restore_backup(self, reason: str = "") -> bool:
+        """Restoring replaces the open file: Lotsen closes the database and asks for a restart. True when a
+        backup was restored."""
         from ui.restore_dialog import RestoreDialog
 
         self.runner.wait()
+        if hasattr(self, "backup_runner"):
+            self.backup_runner.wait()
         self.ctx.db.close()
-        dialog = RestoreDialog(self.ctx.db.path, "", self)
+        dialog = RestoreDialog(self.ctx.db.path, reason, self)
         dialog.exec()
         if dialog.restored:
             QMessageBox.information(self, "Återställ säkerhetskopia",
                                     "Säkerhetskopian är återställd. Starta Lotsen igen för att fortsätta.")
             self.close()
+        return dialog.restored is not None
 
     def _save_filter(self, name: str, flt: Filter) -> None:
         try:
@@ -310,8 +319,8 @@ class MainWindow(QMainWindow):
         from app.paths import log_file
         from ui.cli import lotsen_version
 
-        QMessageBox.about(self, "Om Lotsen", f"Lotsen {lotsen_version()}\n\nDatabas: {self.ctx.db.path}\n"
-                                             f"Loggfil: {log_file(self.ctx.db.path)}")
+        QMessageBox.about(self, "Om Lotsen", f"Lotsen {lotsen_version()}\n\nDatabas: {self.ctx.db.name}\n"
+                                             f"Loggfil: {log_file(self.ctx.db.folder)}")
 
     def closeEvent(self, event) -> None:
         self.runner.wait()

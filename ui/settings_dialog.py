@@ -1,15 +1,21 @@
 """The region's own thresholds: warning days, notice days, active-waiting interval and shorter regional targets.
-Saving re-evaluates every open step, off the UI thread."""
+Saving re-evaluates every open step, off the UI thread, in short batches that leave colleagues free to save
+(app.rule_settings), with its progress shown."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QGridLayout,
     QGroupBox,
     QLabel,
+    QMainWindow,
     QProgressDialog,
     QSpinBox,
     QVBoxLayout,
@@ -17,13 +23,26 @@ from PySide6.QtWidgets import (
 )
 
 from app.context import AppContext
-from app.rule_settings import change_rules, current_overrides
+from app.rule_settings import change_rules, current_overrides, finish_refresh
 from app.settings import ACTIVE_WAITING, RULES, STEP_THRESHOLDS, setting_history
 from app.users import active_users
 from ui.forms import save_cancel_buttons
 from ui.worker import BackgroundRunner
 
+log = logging.getLogger(__name__)
 NOT_SET = "Ej satt"
+WORKING = "Räknar om de öppna stegen med de nya gränserna …"
+COLLEAGUES = "Kollegorna kan arbeta som vanligt under tiden."
+
+
+class Progress(QObject):
+    """Progress of a refresh, from the worker thread to the UI thread (a queued signal)."""
+
+    moved = Signal(int, int)  # steps done, steps in all
+
+
+def progress_text(done: int, total: int) -> str:
+    return f"Räknar om de öppna stegen: {done:,} av {total:,} klara.".replace(",", "\u00a0")  # 5 025 av 6 000
 
 
 class SettingsDialog(QDialog):
@@ -89,11 +108,16 @@ class SettingsDialog(QDialog):
         return {ACTIVE_WAITING[0]: self.active.value(), "steps": steps}
 
     def save(self) -> None:
-        progress = QProgressDialog("Räknar om alla öppna steg …", "", 0, 0, self)
+        self.progress = progress = QProgressDialog(f"{WORKING}\n{COLLEAGUES}", "", 0, 0, self)
         progress.setCancelButton(None)
         progress.setWindowTitle("Sparar inställningar")
+        progress.setAutoReset(False)
+        progress.setAutoClose(False)
+        progress.setMinimumDuration(0)
         progress.show()
         overrides = self.overrides()
+        signals = Progress(self)
+        signals.moved.connect(self._moved, Qt.ConnectionType.QueuedConnection)
 
         def done(_count: int) -> None:
             progress.close()
@@ -105,7 +129,12 @@ class SettingsDialog(QDialog):
             progress.close()
             show_error(self, exc)
 
-        self.runner.run(lambda: change_rules(self.ctx, overrides), done, failed)
+        self.runner.run(lambda: change_rules(self.ctx, overrides, signals.moved.emit), done, failed)
+
+    def _moved(self, done: int, total: int) -> None:
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setLabelText(f"{progress_text(done, total)}\n{COLLEAGUES}")
 
     def _history_text(self) -> str:
         changes = setting_history(self.ctx.db, RULES)
@@ -116,3 +145,28 @@ class SettingsDialog(QDialog):
         return (f"Senast ändrat {last.changed_at:%Y-%m-%d %H:%M} (UTC) av {names.get(last.changed_by, 'okänd')}. "
                 f"{len(changes)} ändringar totalt.")
 
+
+
+def finish_in_background(window: QMainWindow) -> None:
+    """At start: finish a rule change's refresh that was left half-done (Lotsen closed or stopped while it ran),
+    beside the user's work, with its progress in the status bar. Left pending again if Lotsen quits first."""
+    stop = threading.Event()
+    QApplication.instance().aboutToQuit.connect(stop.set)
+    runner = BackgroundRunner(window)  # its own thread: the worklist must not wait for it
+    signals = Progress(window)
+    bar = window.statusBar()
+    signals.moved.connect(lambda done, total: bar.showMessage(progress_text(done, total) + " (ändrade tidsgränser)"),
+                          Qt.ConnectionType.QueuedConnection)
+
+    def done(count: int) -> None:
+        if count and not stop.is_set():
+            bar.showMessage("Alla öppna steg är omräknade med de ändrade tidsgränserna.", 8000)
+            window.refresh()
+
+    def failed(exc: BaseException) -> None:  # still pending: the next start tries again
+        log.warning("Finishing the rule change's refresh failed: %s", exc)
+        bar.showMessage("Omräkningen efter ändrade tidsgränser blev inte klar; Lotsen fortsätter nästa gång "
+                        "programmet startar.", 8000)
+
+    window.rule_refresh_runner = runner
+    runner.run(lambda: finish_refresh(window.ctx, signals.moved.emit, stop), done, failed)

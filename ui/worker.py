@@ -1,39 +1,43 @@
 """Database work off the UI thread, one operation at a time, as Anki's CollectionOp does.
 
-`run_in_background(parent, fn, on_done)` runs `fn()` on a worker thread and calls `on_done(result)` back on the
-UI thread; an exception goes to `on_error` (default: a clear message). While it runs the window shows a busy
-indicator."""
+`BackgroundRunner(window).run(fn, on_done)` runs `fn()` on a worker thread and calls `on_done(result)` back on
+the UI thread; an exception goes to `on_error` (default: a clear message). While it runs the window shows a busy
+indicator.
+
+Lifetimes: the worker thread never holds the last reference to anything made on the UI thread. `fn`, `on_done`
+and `on_error` (closures over windows and models) are kept by the runner and released on the UI thread once the
+result is delivered; the pool is handed a callable that holds only the job's number, the runner's table of jobs
+and its one signal object, which lives as long as the runner. No QObject is created or deleted per job."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from itertools import count
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
 
 from ui.errors import show_error
 
+Job = tuple[Callable[[], Any], Callable[[Any], None], Callable[[BaseException], None]]
+
 
 class _Signals(QObject):
-    done = Signal(object)
-    failed = Signal(object)
+    done = Signal(int, object)  # job, result
+    failed = Signal(int, object)  # job, exception
 
 
-class _Job(QRunnable):
-    def __init__(self, fn: Callable[[], Any]):
-        super().__init__()
-        # Python owns the job: with Qt's auto-delete the C++ object can go while Python still holds it.
-        self.setAutoDelete(False)
-        self.fn = fn
-        self.signals = _Signals()
-
-    def run(self) -> None:
-        try:
-            result = self.fn()
-        except Exception as exc:  # noqa: BLE001 - handed to the UI thread, which shows or logs it
-            self.signals.failed.emit(exc)
-        else:
-            self.signals.done.emit(result)
+def _work(jobs: dict[int, Job], job: int, signals: _Signals) -> None:
+    """On the pool's thread. `fn` is dropped before the result is sent: once the UI thread has it, the worker
+    holds nothing of the job's but its plain result."""
+    fn = jobs[job][0]
+    try:
+        signal, value = signals.done, fn()
+    except Exception as exc:  # noqa: BLE001 - handed to the UI thread, which shows or logs it
+        signal, value = signals.failed, exc
+    del fn
+    signal.emit(job, value)
 
 
 class BackgroundRunner(QObject):
@@ -43,29 +47,40 @@ class BackgroundRunner(QObject):
 
     def __init__(self, parent: QObject):
         super().__init__(parent)
+        # Created before the signals: a child is deleted in creation order, so that the pool's destructor (which
+        # waits for a running job) comes before the object that job emits on.
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)  # SQLite writes one at a time; keeps operations in order
-        self._jobs: dict[_Signals, _Job] = {}
+        self._signals = _Signals(self)
+        self._signals.done.connect(self._done, Qt.ConnectionType.QueuedConnection)
+        self._signals.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
+        self._jobs: dict[int, Job] = {}
+        self._numbers = count()
 
     def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
             on_error: Callable[[BaseException], None] | None = None) -> None:
-        job = _Job(fn)
-        job.signals.setParent(self)  # lives on the UI thread: queued calls run there, after the job is gone
-        queued = Qt.ConnectionType.QueuedConnection
-        job.signals.done.connect(on_done, queued)
-        job.signals.failed.connect(on_error or (lambda exc: show_error(self.parent(), exc)), queued)
-        job.signals.done.connect(self._finished, queued)
-        job.signals.failed.connect(self._finished, queued)
-        self._jobs[job.signals] = job
+        job = next(self._numbers)
+        self._jobs[job] = (fn, on_done, on_error or (lambda exc: show_error(self.parent(), exc)))
         self.busy_changed.emit(True)
-        self.pool.start(job)
+        # A plain callable, not a QRunnable subclass: PySide keeps a started QRunnable's wrapper (and so its
+        # closure) alive as long as the pool, one more for every job.
+        self.pool.start(partial(_work, self._jobs, job, self._signals))
 
-    def _finished(self, _result: object) -> None:
-        signals = self.sender()
-        self._jobs.pop(signals, None)
-        signals.deleteLater()
-        if not self._jobs:
-            self.busy_changed.emit(False)
+    def _done(self, job: int, result: object) -> None:
+        _fn, on_done, _on_error = self._jobs.pop(job)  # the closures go here, on the UI thread
+        self._deliver(on_done, result)
+
+    def _failed(self, job: int, exc: BaseException) -> None:
+        _fn, _on_done, on_error = self._jobs.pop(job)
+        self._deliver(on_error, exc)
+
+    def _deliver(self, callback: Callable[[Any], None], value: object) -> None:
+        try:
+            callback(value)
+        finally:
+            if not self._jobs:  # the callback may have started the next job (a report's trend after its month)
+                self.busy_changed.emit(False)
 
     def wait(self) -> None:
+        """Until the running and queued jobs are done; their results still arrive through the event loop."""
         self.pool.waitForDone()

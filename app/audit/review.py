@@ -25,6 +25,7 @@ from app.context import AppContext
 from app.errors import InputError, NotFoundError
 from app.identity import parse_patient_id
 from app.roles import Permission, require
+from app.text_input import TEXT_LIMIT, check_text
 from db.audit import AuditReview
 from db.models import AccessLog, Case, Patient, User, utcnow
 
@@ -89,7 +90,7 @@ def _filtered(session: Session, ctx: AppContext, f: LogFilter) -> Select:
         raise InputError("Period", "periodens början ligger efter dess slut.")
     if f.since:
         query = query.where(AccessLog.at >= datetime.combine(f.since, time.min))
-    if f.until:
+    if f.until and f.until < date.max:  # up to the last day there is means no end (the day after would overflow)
         query = query.where(AccessLog.at < datetime.combine(f.until + timedelta(days=1), time.min))
     return query
 
@@ -140,6 +141,7 @@ def draw_sample(ctx: AppContext, f: LogFilter, size: int, seed: int | None = Non
 def record_review(ctx: AppContext, log_id: int, outcome: Outcome | str, note: str, sample: str | None = None) -> int:
     require(ctx.role, Permission.REVIEW_LOG)
     outcome = Outcome(outcome)
+    check_text(note, "Anteckning", TEXT_LIMIT)
     if outcome is Outcome.QUESTIONED and not note.strip():
         raise InputError("Anteckning", "beskriv avvikelsen och vad som ska göras.")
     with ctx.db.transaction() as session:

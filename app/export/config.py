@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from app.database import Database
 from app.export import codes
-from app.settings import get_setting, set_setting
+from app.settings import get_setting, update_setting
 
 SECRET_KEY = "export.secret"
 
@@ -70,9 +70,8 @@ def _unit(raw: object) -> UnitCodes | None:
 def export_secret(db: Database) -> bytes:
     """The per-database key for VardkontaktId, made on first use. It never leaves the database."""
     value = get_setting(db, SECRET_KEY)
-    if not value:
-        value = secrets.token_hex(32)
-        set_setting(db, SECRET_KEY, value)
+    if not value:  # made in one transaction: two instances' first exports then use the same key
+        value = update_setting(db, SECRET_KEY, lambda stored: stored or secrets.token_hex(32))
     return bytes.fromhex(value)
 
 

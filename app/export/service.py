@@ -20,6 +20,7 @@ from app.export.records import NAMESPACE, ROOT, Issue, Kind, Record, RecordBuild
 from app.export.validate import validation_errors, xsd_namespace
 from app.reports.months import Month
 from app.reports.source import load_months
+from app.text_input import PATH_LIMIT, check_text
 
 
 @dataclass
@@ -79,6 +80,9 @@ def export_month(ctx: AppContext, month: Month, out_dir: Path, xsds: Sequence[Pa
                  config: ExportConfig | None = None) -> ExportResult:
     """Write both files of the month (and a list of the cases to fix), validate them against `xsds` if given
     (each file against the XSD of its namespace), and log them. An invalid file is removed, not logged."""
+    check_text(str(out_dir), "Mapp", PATH_LIMIT)  # typed or pasted: a NUL would fail deep in the file system
+    for xsd in xsds:
+        check_text(str(xsd), "XSD-filer", PATH_LIMIT)
     prepared = prepare(ctx, month, config)
     schemas = {xsd_namespace(x): x for x in xsds}
     for namespace, xsd in schemas.items():

@@ -7,7 +7,7 @@ holds, patientvald väntan. Only events dated on or before the evaluation date a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -33,9 +33,75 @@ SEVERITY: dict[State, int] = {
 }
 
 
+class When(StrEnum):
+    RECORDED = "recorded"  # the mark has a date: a recorded fact, which holds whatever the day
+    REACHED = "reached"    # the day is on or after the mark plus `days`
+    ALWAYS = "always"
+
+
+@dataclass(frozen=True, slots=True)
+class StateLine:
+    state: State
+    when: When
+    mark: str | None = None  # a date of ClockResult, cached under the same name on the step (db.models.Step)
+    days: int = 0            # REACHED: from this many days after the mark
+
+
+# The state of a step on a day: the first line that holds. A recorded stop, PvV or pause stops the clock; a running
+# clock's state follows from its dates alone, so that a query can tell it for any day from the dates cached on the
+# step. The one home of the rule: the worklist's SQL forms are generated from this table (app.worklist_read_model).
+STATE_RULE: tuple[StateLine, ...] = (
+    StateLine(State.CLOSED, When.RECORDED, "stopped_on"),
+    StateLine(State.PVV, When.RECORDED, "pvv_since"),
+    StateLine(State.PAUSED, When.RECORDED, "paused_since"),
+    StateLine(State.OVERDUE, When.REACHED, "deadline", 1),  # remaining < 0
+    StateLine(State.AKUT, When.REACHED, "akut_from"),        # remaining <= the step's akut_remaining_days
+    StateLine(State.RISK, When.REACHED, "risk_from"),        # waited >= risk_waited_days (none set: never)
+    StateLine(State.OK, When.ALWAYS),
+)
+MARKS = tuple(line.mark for line in STATE_RULE if line.mark)
+# The states of a stopped clock: waited and remaining days stand still while the days pass.
+STILL = frozenset(line.state for line in STATE_RULE if line.when is When.RECORDED)
+# The table as evaluate() runs it for every step: (state, mark, from how long after the mark; None: once recorded).
+_LINES = tuple((line.state, line.mark, None if line.when is When.RECORDED else timedelta(days=line.days))
+               for line in STATE_RULE)
+
+
+def state_on(marks: Mapping[str, date | None], day: date) -> State:
+    """The state on `day` of a step with these marks (ClockResult's, or a step's cached ones)."""
+    for state, mark, after in _LINES:
+        if mark is None:
+            return state
+        value = marks[mark]
+        if value is not None and (after is None or day >= value + after):
+            return state
+    raise AssertionError("the last line of STATE_RULE always holds")
+
+
+def state_until(marks: Mapping[str, date | None], day: date) -> date | None:
+    """The first day after `day` on which the state changes while nothing new is recorded; None: it does not.
+    Dates only ever make a line hold: the next change is the earliest start of a line above today's."""
+    starts = []
+    for _, mark, after in _LINES:
+        value = mark and marks[mark]
+        if mark is None or value is not None and (after is None or day >= value + after):
+            return None if mark and after is None else min(starts, default=None)
+        if value is not None:
+            starts.append(value + after)
+    raise AssertionError("the last line of STATE_RULE always holds")
+
+
+def marks_of(clock: object) -> dict[str, date | None]:
+    """The marks of a ClockResult or of a step row (the same names)."""
+    return {mark: getattr(clock, mark) for mark in MARKS}
+
+
 class Flag(StrEnum):
     NO_NOTICE = "besked saknas"
     NO_CONTACT = "ingen kontakt"
+
+
+FLAGLESS = frozenset({State.CLOSED, State.PVV})  # no flags: the step is closed, or the patient chose to wait
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +165,14 @@ def evaluate(step: str, events: Sequence[ClockEvent], on: date, book: RuleBook) 
     deadline = period.start + timedelta(days=limit + excluded)
     waited = max(0, (day - period.start).days - excluded)
     remaining = (deadline - day).days
-
-    state = _state(rule, stop, pvv_since, paused_since, waited, remaining)
+    marks = {
+        "stopped_on": stop.on if stop else None, "pvv_since": pvv_since, "paused_since": paused_since,
+        "deadline": deadline, "akut_from": deadline - timedelta(days=rule.akut_remaining_days),
+        "risk_from": (
+            day + timedelta(days=rule.risk_waited_days - waited) if rule.risk_waited_days is not None else None
+        ),
+    }
+    state = state_on(marks, day)
     last_contact = max((e.on for e in known if e.kind in (EventKind.CONTACT, EventKind.ANSWER)), default=None)
     notice_due, contact_due = _flag_dates(rule, period, last_contact)
     return ClockResult(
@@ -108,7 +180,6 @@ def evaluate(step: str, events: Sequence[ClockEvent], on: date, book: RuleBook) 
         rule_set=period.rules.id,
         first_start=known[0].on,
         start=period.start,
-        deadline=deadline,
         target_date=(
             period.start + timedelta(days=rule.regional_target_days + excluded)
             if rule.regional_target_days is not None else None
@@ -119,15 +190,9 @@ def evaluate(step: str, events: Sequence[ClockEvent], on: date, book: RuleBook) 
         state=state,
         band=max((b for b in period.rules.escalation_bands if waited > b), default=None),
         flags=flags_on(state, notice_due, contact_due, on),
-        stopped_on=stop.on if stop else None,
         met=(stop.on <= deadline) if stop and stop.kind is EventKind.COMPLETED else None,
-        paused_since=paused_since,
-        pvv_since=pvv_since,
         restarts=tuple(period.restarts),
-        risk_from=(
-            day + timedelta(days=rule.risk_waited_days - waited) if rule.risk_waited_days is not None else None
-        ),
-        akut_from=deadline - timedelta(days=rule.akut_remaining_days),
+        **marks,
         notice_due=notice_due,
         contact_due=contact_due,
         last_contact=last_contact,
@@ -192,25 +257,6 @@ def _limit_days(rule: StepRule, known: list[ClockEvent]) -> int:
     return (start.target - start.on).days
 
 
-def _state(
-    rule: StepRule, stop: ClockEvent | None, pvv_since: date | None, paused_since: date | None,
-    waited: int, remaining: int,
-) -> State:
-    if stop:
-        return State.CLOSED
-    if pvv_since:
-        return State.PVV
-    if paused_since:
-        return State.PAUSED
-    if remaining < 0:
-        return State.OVERDUE
-    if remaining <= rule.akut_remaining_days:
-        return State.AKUT
-    if rule.risk_waited_days is not None and waited >= rule.risk_waited_days:
-        return State.RISK
-    return State.OK
-
-
 def _flag_dates(rule: StepRule, period: _Period, last_contact: date | None) -> tuple[date | None, date]:
     notice_given = any(e.kind in (EventKind.NOTICE, EventKind.OFFER) for e in period.events)
     notice_due = (
@@ -223,7 +269,7 @@ def _flag_dates(rule: StepRule, period: _Period, last_contact: date | None) -> t
 
 def flags_on(state: State, notice_due: date | None, contact_due: date, on: date) -> frozenset[Flag]:
     """The flags on `on`, from the dates the clock says they become due."""
-    if state in (State.CLOSED, State.PVV):
+    if state in FLAGLESS:
         return frozenset()
     flags = set()
     if notice_due is not None and on >= notice_due:

@@ -7,7 +7,7 @@ from datetime import date
 
 from app.guarantee.errors import InputError
 from app.guarantee.events import STOPPING, ClockEvent, EventKind, PauseKind
-from app.guarantee.rules import RuleBook
+from app.guarantee.rules import RuleBook, RuleError, RuleSet
 
 FIELD = {
     EventKind.START: "Startdatum",
@@ -36,7 +36,7 @@ def check_new_event(
     if new.kind is EventKind.START:
         if starts:
             raise InputError(field, "steget har redan ett startdatum.")
-        rule = book.for_date(new.on).step(step)
+        rule = rule_set_for_start(book, new.on, field).step(step)
         if rule.limit_days is None and (new.target is None or new.target <= new.on):
             raise InputError("Medicinskt måldatum", "ange ett måldatum som ligger efter startdatumet.")
         return
@@ -49,6 +49,19 @@ def check_new_event(
     if stop:
         raise InputError(field, f"steget avslutades {stop.on.isoformat()}; inga fler händelser kan registreras.")
     _check_kind(step, events, new, field, book.for_date(start).step(step).pause_kinds)
+
+
+def rule_set_for_start(book: RuleBook, day: date, field: str = FIELD[EventKind.START]) -> RuleSet:
+    """The rule set that governs a step starting on `day`; a day no rule set covers (before the guarantee's first
+    rule set, 2010-07-01) is bad input, named with the earliest day that can be entered."""
+    try:
+        return book.for_date(day)
+    except RuleError:
+        first = book.rule_sets[0].valid_from
+        if day < first:
+            raise InputError(field, f"{day.isoformat()} ligger före vårdgarantins första regelverk i Lotsen. "
+                                    f"Tidigaste datum som går att ange är {first.isoformat()}.") from None
+        raise InputError(field, f"inget regelverk för vårdgarantin gäller {day.isoformat()}.") from None
 
 
 def _check_kind(

@@ -13,6 +13,8 @@ from app.importer.mappings import check_columns, load_mapping, mapping_names, sa
 from app.importer.reading import Table, read_table
 from app.importer.report import Problem, Result, write_rejected
 from app.importer.rows import rows
+from app.text_input import check_text, limit_of
+from db.register import ImportLink
 
 KINDS = (WAITING_LIST, CAPACITY, CONTRACTS)
 
@@ -47,6 +49,7 @@ def preview(ctx: AppContext, kind: str, table: Table, columns: dict[str, str]) -
 
 
 def import_table(ctx: AppContext, kind: str, table: Table, columns: dict[str, str], source: str) -> Result:
+    check_text(source, "Källa", limit_of(ImportLink.source))
     check_columns(kind, table, columns)
     result = Result(kind, rows=len(table.rows))
     if kind == WAITING_LIST:

@@ -8,11 +8,13 @@ from app.context import AppContext
 from app.errors import InputError
 from app.importer.fields import FIELDS, KIND_LABELS
 from app.importer.reading import Table
+from app.text_input import check_text, limit_of
 from db.models import utcnow
 from db.register import ImportMapping
 
 
 def save_mapping(ctx: AppContext, kind: str, name: str, columns: dict[str, str]) -> None:
+    check_text(name, "Källa", limit_of(ImportMapping.name))
     if not name.strip():
         raise InputError("Källa", "ge kopplingen ett namn, till exempel klinikens namn.")
     known = {f.key for f in FIELDS[kind]}
@@ -27,6 +29,7 @@ def save_mapping(ctx: AppContext, kind: str, name: str, columns: dict[str, str])
 
 
 def load_mapping(ctx: AppContext, kind: str, name: str) -> dict[str, str] | None:
+    check_text(name, "Källa", limit_of(ImportMapping.name))  # e.g. an undecodable command-line argument
     with ctx.db.transaction() as session:
         row = session.scalar(select(ImportMapping).where(ImportMapping.kind == kind,
                                                          ImportMapping.name == name.strip()))

@@ -50,10 +50,15 @@ def read_table(path: Path) -> Table:
 def decode(data: bytes) -> tuple[str, str]:
     """The text and the name of its encoding. UTF-8 is tried first: Windows-1252 text with å, ä or ö is
     practically never valid UTF-8, while the reverse always decodes (to the wrong letters)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "UTF-8 med BOM"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "UTF-16"
+    try:
+        if data.startswith(b"\xef\xbb\xbf"):
+            return data[3:].decode("utf-8", errors="strict"), "UTF-8 med BOM"
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16"), "UTF-16"  # strict: a lone surrogate is refused here, not stored
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].decode(exc.encoding, errors="replace").count("\n") + 1
+        raise InputError(FIELD, f"filen har tecken som inte kan läsas (rad {line}). Spara filen som CSV UTF-8 i "
+                                "Excel och försök igen.") from None
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:

@@ -53,13 +53,19 @@ def write_rejected(table: Table, problems: list[Problem], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".xlsx":
         from openpyxl import Workbook
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        def shown(value: object) -> object:
+            # A worksheet cannot hold NUL and other control characters (often the very reason the row was
+            # rejected): they are shown as U+FFFD instead of failing the whole file.
+            return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
 
         book = Workbook()
         sheet = book.active
         sheet.title = "Avvisade rader"
-        sheet.append(headings)
+        sheet.append([shown(h) for h in headings])
         for line in lines:
-            sheet.append(line)
+            sheet.append([shown(v) for v in line])
         sheet.column_dimensions["B"].width = 70
         sheet.freeze_panes = "A2"
         book.save(path)

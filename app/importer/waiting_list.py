@@ -26,13 +26,19 @@ from app.importer.reading import Table
 from app.importer.report import Problem, Result
 from app.importer.rows import Row, rows
 from app.register.settings import OWN_REGION, setting
-from db import worklist as worklist_db
+from app.rule_settings import current_rules
+from app.text_input import check_text, limit_of
+from app.worklist_read_model import steps_in_bulk
 from db.models import Case, CaseEvent, Patient, Step, utcnow
 from db.register import ImportLink
 
 CHUNK = 500  # ids per IN (...) query: well below every database's parameter limit
 PATIENT_FIELDS = ("name", "municipality_code", "phone", "street", "postal_code", "city")
 CASE_FIELDS = ("activity_code", "waiting_unit", "medical_priority")
+# The free-text cells and the columns they are stored in (their length is the limit).
+TEXT_COLUMNS = {"name": Patient.name, "phone": Patient.phone, "street": Patient.street,
+                "postal_code": Patient.postal_code, "city": Patient.city, "waiting_unit": Case.waiting_unit,
+                "medical_priority": Case.medical_priority, "external_id": ImportLink.external_id}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +63,7 @@ def parse(ctx: AppContext, table: Table, columns: dict[str, str]) -> tuple[list[
     today = ctx.today()
     with ctx.db.transaction() as session:
         own_region = setting(session, OWN_REGION)
+        current_rules(session, ctx)  # the new steps' clocks by the thresholds stored now
     codes = _Codes(ctx)
     entries: list[Entry] = []
     problems: list[Problem] = []
@@ -146,6 +153,11 @@ def _entry(row: Row, codes: _Codes, own_region: str, today: date) -> Entry | Non
             row.problem("started_on", str(exc))
         except InputError as exc:
             row.problem("target_date" if exc.field == "Medicinskt måldatum" else "started_on", exc.message)
+    for key, column in TEXT_COLUMNS.items():
+        try:
+            check_text(row.text(key), row.column(key), limit_of(column))
+        except InputError as exc:
+            row.problem(key, exc.message)
     if row.problems or pid is None or clock is None:
         return None
     patient = {"id_number": pid.value, "id_kind": pid.kind.value, "name": name, "home_region_code": home_region,
@@ -294,7 +306,7 @@ def _create(session: Session, ctx: AppContext, entries: list[Entry], patients: d
     case_ids = insert_rows(session, Case, [
         {**e.case, "patient_id": patient_ids[e.pid.value], "assigned_user_id": ctx.user_id, "opened_on": today,
          "version": 1, "created_at": now} for e in entries], with_ids=True)
-    with worklist_db.steps_in_bulk(session.connection()):
+    with steps_in_bulk(session.connection()):
         step_ids = insert_rows(session, Step, [
             {"case_id": case_id, "code": e.step, "started_on": e.started_on, "target_date": e.target_date,
              **e.clock} for e, case_id in zip(entries, case_ids, strict=True)], with_ids=True)

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, fields
 from app.database import Database
 from app.errors import InputError
 from app.settings import get_setting, set_setting
+from app.text_input import check_text
 
 KEY = "letters.sender"
 
@@ -41,6 +42,10 @@ def get_sender(db: Database) -> Sender:
 
 
 def set_sender(db: Database, sender: Sender, user_id: int | None = None) -> None:
+    for f in fields(Sender):  # every text is printed in each letter: a NUL or lone surrogate breaks the PDF
+        value = getattr(sender, f.name)
+        if isinstance(value, str):
+            check_text(value, _FIELD.get(f.name, _OTHER_FIELD.get(f.name, f.name)))
     for name in ("region", "unit", "street", "postal_code", "city", "phone"):
         if not str(getattr(sender, name)).strip():
             raise InputError(_FIELD[name], "fyll i uppgiften; den står i varje brev.")
@@ -51,3 +56,5 @@ def set_sender(db: Database, sender: Sender, user_id: int | None = None) -> None
 
 _FIELD = {"region": "Region", "unit": "Enhet", "street": "Gatuadress", "postal_code": "Postnummer",
           "city": "Ort", "phone": "Telefon"}
+_OTHER_FIELD = {"hours_sv": "Telefontider", "hours_en": "Telefontider (engelska)", "email": "E-post",
+                "logo": "Logotyp"}

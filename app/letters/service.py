@@ -79,7 +79,7 @@ class BatchResult:
 
 
 def archive_folder(ctx: AppContext) -> Path:
-    return letters_folder(ctx.db.path)
+    return letters_folder(ctx.db.folder)
 
 
 def template_folder(ctx: AppContext) -> Path:

@@ -14,6 +14,7 @@ from app.cases import _changing  # the one version check of a case change (#6)
 from app.context import AppContext
 from app.errors import InputError, NotFoundError
 from app.register.candidates import Candidate
+from app.text_input import LINE_LIMIT, TEXT_LIMIT, check_texts
 from db.models import CaseEvent, Step
 
 ANSWERS = {
@@ -39,6 +40,8 @@ def record_approach(ctx: AppContext, step_id: int, provider: str, unit: str, ans
                     expected_version: int | None = None) -> int:
     """A note on the case; like every change of a case it is refused (ConflictError) when `expected_version`, the
     Case.version the user was shown, is no longer the case's."""
+    check_texts({"Vårdgivare": (provider, LINE_LIMIT), "Enhet": (unit, LINE_LIMIT),
+                 "Anteckning": (note, TEXT_LIMIT)})
     if not provider.strip():
         raise InputError("Vårdgivare", "ange vilken vårdgivare som tillfrågades.")
     if answer not in ANSWERS:

@@ -8,6 +8,7 @@ from datetime import date
 from app import reference
 from app.errors import InputError
 from app.identity import luhn_check_digit
+from app.text_input import CODE_LIMIT, LINE_LIMIT, check_text
 
 _ORG = re.compile(r"([0-9]{6})-?([0-9]{4})", re.ASCII)
 _HSA = re.compile(r"SE[0-9A-Z]{10}-[0-9A-Z]+", re.ASCII)
@@ -15,7 +16,9 @@ _KVA = re.compile(r"[A-Z]{3}[0-9]{2}|[A-Z]{2}[0-9]{3}", re.ASCII)  # KVÅ: five 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-def text(value: str | None, field: str, required: bool = False) -> str | None:
+def text(value: str | None, field: str, required: bool = False, limit: int = LINE_LIMIT) -> str | None:
+    """`limit`: the column's length (app.text_input.limit_of)."""
+    check_text(value, field, limit)
     cleaned = (value or "").strip()
     if required and not cleaned:
         raise InputError(field, "fyll i fältet.")
@@ -44,6 +47,7 @@ def hsa_id(value: str | None) -> str:
 
 
 def email(value: str | None) -> str | None:
+    check_text(value, "E-post", 160)
     cleaned = (value or "").strip()
     if cleaned and not _EMAIL.fullmatch(cleaned):
         raise InputError("E-post", "adressen ser inte ut som en e-postadress.")
@@ -51,6 +55,7 @@ def email(value: str | None) -> str | None:
 
 
 def region(code: str | None, field: str = "Region") -> str:
+    check_text(code, field, CODE_LIMIT)
     cleaned = (code or "").strip()
     if cleaned not in {r.code for r in reference.regions()}:
         raise InputError(field, f"okänd regionkod ({cleaned or 'tom'}).")
@@ -62,6 +67,7 @@ def regions(codes: list[str], field: str) -> list[str]:
 
 
 def municipality(code: str | None) -> str | None:
+    check_text(code, "Kommun", CODE_LIMIT)
     cleaned = (code or "").strip()
     if cleaned and cleaned not in {m.code for m in reference.municipalities()}:
         raise InputError("Kommun", f"okänd kommunkod ({cleaned}).")
@@ -89,6 +95,8 @@ def services(codes: list[str], field: str = "Tjänster") -> list[str]:
 
 
 def _codes(codes: list[str], field: str, ok, problem: str) -> list[str]:
+    for code in codes:
+        check_text(code, field, CODE_LIMIT)
     cleaned = sorted({c.strip().upper() for c in codes if c.strip()})
     for code in cleaned:
         if not ok(code):

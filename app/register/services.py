@@ -15,6 +15,7 @@ from app.context import AppContext
 from app.errors import InputError, NotFoundError
 from app.register import checks, history
 from app.register.settings import EXPIRY_WARNING_DAYS, STALE_CAPACITY_DAYS, setting
+from app.text_input import TEXT_LIMIT, limit_of
 from db.register import CapacityReport, CareUnit, Contract, Provider, UnitService
 
 CONTRACT_FORMS = {
@@ -67,7 +68,7 @@ def save_provider(ctx: AppContext, data: ProviderData, provider_id: int | None =
 
 def store_provider(session: Session, ctx: AppContext, data: ProviderData, provider_id: int | None) -> int:
     values = {
-        "name": checks.text(data.name, "Namn", required=True),
+        "name": checks.text(data.name, "Namn", required=True, limit=limit_of(Provider.name)),
         "org_number": checks.org_number(data.org_number),
         "public": bool(data.public),
         "region_code": checks.region(data.region),
@@ -133,15 +134,16 @@ class UnitRow:
 def save_unit(ctx: AppContext, data: UnitData, unit_id: int | None = None) -> int:
     values = {
         "hsa_id": checks.hsa_id(data.hsa_id),
-        "name": checks.text(data.name, "Namn", required=True),
+        "name": checks.text(data.name, "Namn", required=True, limit=limit_of(CareUnit.name)),
         "provider_id": data.provider_id,
         "region_code": checks.region(data.region),
         "municipality_code": checks.municipality(data.municipality),
-        "address": checks.text(data.address, "Adress"),
+        "address": checks.text(data.address, "Adress", limit=limit_of(CareUnit.address)),
         "accepts_other_regions": bool(data.accepts_other_regions),
         "referral_required": bool(data.referral_required),
-        "contact_person": checks.text(data.contact_person, "Kontaktperson"),
-        "phone": checks.text(data.phone, "Telefon"),
+        "contact_person": checks.text(data.contact_person, "Kontaktperson",
+                                      limit=limit_of(CareUnit.contact_person)),
+        "phone": checks.text(data.phone, "Telefon", limit=limit_of(CareUnit.phone)),
         "email": checks.email(data.email),
     }
     offered = {"mvo": checks.specialties(data.specialties), "activity": checks.activities(data.activities),
@@ -264,7 +266,7 @@ def contract_values(data: ContractData) -> dict:
         if price is None or price < 0:
             raise InputError("Pris per tjänst", f"priset för {code} kan inte vara negativt.")
     values = {
-        "title": checks.text(data.title, "Benämning", required=True),
+        "title": checks.text(data.title, "Benämning", required=True, limit=limit_of(Contract.title)),
         "provider_id": data.provider_id,
         "unit_id": data.unit_id,
         "region_code": checks.region(data.region, "Avtalsregion"),
@@ -279,9 +281,9 @@ def contract_values(data: ContractData) -> dict:
         "open_to_other_regions": bool(data.open_to_other_regions),
         "open_regions": checks.regions(data.open_regions, "Regioner som får använda") if data.open_to_other_regions
         else [],
-        "other_region_terms": checks.text(data.other_region_terms, "Villkor för andra regioner"),
-        "excluded_groups": checks.text(data.excluded_groups, "Undantagna patientgrupper"),
-        "document_ref": checks.text(data.document_ref, "Dokument"),
+        "other_region_terms": checks.text(data.other_region_terms, "Villkor för andra regioner", limit=TEXT_LIMIT),
+        "excluded_groups": checks.text(data.excluded_groups, "Undantagna patientgrupper", limit=TEXT_LIMIT),
+        "document_ref": checks.text(data.document_ref, "Dokument", limit=limit_of(Contract.document_ref)),
     }
     return values
 
@@ -384,7 +386,7 @@ def capacity_values(data: CapacityData, today: date) -> dict:
         "free_slots": checks.count(data.free_slots, "Lediga tider"),
         "period_from": data.period_from,
         "period_to": data.period_to,
-        "source": checks.text(data.source, "Källa"),
+        "source": checks.text(data.source, "Källa", limit=limit_of(CapacityReport.source)),
     }
     if values["service"] is None:
         raise InputError("Tjänst", "ange vilken tjänst (MVO-, åtgärds- eller KVÅ-kod) uppgiften gäller.")

@@ -1,17 +1,21 @@
-"""A region's own thresholds: stored with history, validated, and applied to every open step at once."""
+"""A region's own thresholds: stored with history, validated, and applied to every open step in short batches
+(each its own transaction), resumable, and by colleagues' saves too."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
 
-from app import cases, worklist
+from app import cases, rule_settings, worklist
 from app.context import sign_in
 from app.errors import InputError
-from app.guarantee import State
+from app.guarantee import ClockEvent, EventKind, State, evaluate
 from app.rule_settings import change_rules
-from app.settings import RULES, setting_history
+from app.rulebook import shipped_rule_book
+from app.settings import RULES, setting_history, store_setting
+from app.steps import cache_columns
 from tests.conftest import TODAY
 from tests.db.test_worklist import add
 
@@ -52,3 +56,62 @@ def test_bad_thresholds_are_refused_and_nothing_changes(ctx, overrides, field):
         change_rules(ctx, overrides)
     assert error.value.field == field
     assert setting_history(ctx.db, RULES) == []
+
+
+RISK_40 = {"steps": {"SV_FORSTA_BESOK": {"risk_waited_days": 40}}}
+
+
+@pytest.fixture
+def one_step_batches(monkeypatch):
+    monkeypatch.setattr(rule_settings, "BATCH_SECONDS", 0.0)
+    monkeypatch.setattr(rule_settings, "SLICE", 1)
+    monkeypatch.setattr(rule_settings, "PAUSE_SECONDS", 0.0)
+
+
+def test_a_colleague_signed_in_before_the_change_saves_by_the_new_thresholds(ctx, second):
+    opened = add(ctx, 1, "Olle Ok", 45)
+    assert cases.step_clock(second, opened.step_id).state is State.OK  # Bo's instance: the old rules in memory
+    change_rules(ctx, RISK_40)
+    cases.record_contact(second, opened.step_id, TODAY, "telefon")  # a save re-reads the stored thresholds
+    assert second.rule_overrides == RISK_40
+    assert worklist.count_by_state(ctx) == {State.RISK: 1}
+
+
+def test_a_stopped_refresh_is_left_pending_and_finished_later(ctx, one_step_batches):
+    for n in range(4):
+        add(ctx, n + 1, f"Patient {n}", 45)
+    stop = threading.Event()
+    seen = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append((done, total))
+        stop.set()
+
+    assert change_rules(ctx, RISK_40, progress, stop) == 1
+    assert seen == [(1, 4)] and rule_settings.refresh_pending(ctx)
+    assert worklist.count_by_state(ctx) == {State.RISK: 1, State.OK: 3}  # the batch done is committed
+    assert rule_settings.finish_refresh(ctx) == 3
+    assert not rule_settings.refresh_pending(ctx)
+    assert worklist.count_by_state(ctx) == {State.RISK: 4}
+    assert len(setting_history(ctx.db, RULES)) == 1  # the marker is working state, not a setting's history
+
+
+def test_two_instances_finishing_a_refresh_share_the_work(ctx, second, one_step_batches):
+    for n in range(6):
+        add(ctx, n + 1, f"Patient {n}", 45)
+    with ctx.db.transaction() as session:
+        store_setting(session, RULES, RISK_40, ctx.user_id)
+        rule_settings._mark(session, 0)
+    counts = []
+    threads = [threading.Thread(target=lambda c=c: counts.append(rule_settings.finish_refresh(c))) for c in (ctx, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(counts) == 6 and not rule_settings.refresh_pending(ctx)
+    assert worklist.count_by_state(ctx) == {State.RISK: 6}
+
+
+def test_the_cached_columns_are_named_in_order():
+    assert rule_settings.steps.CACHE_COLUMNS == tuple(cache_columns(evaluate(
+        "SV_FORSTA_BESOK", [ClockEvent(EventKind.START, TODAY)], TODAY, shipped_rule_book())))

@@ -1,4 +1,5 @@
-"""The database file: pragmas, migrations with a backup first, storage errors in plain Swedish."""
+"""The database file: pragmas, migrations with a backup first, storage errors in plain Swedish; on both backends,
+a database from a newer Lotsen refused and foreign keys enforced."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from app.database import open_database
 from app.errors import StorageError
+from app.location import Server
 from app.paths import ENV_DB, backup_folder, default_db_path
 from db import migrate
-from db.engine import is_network_path
+from db.engine import is_network_path, make_server_engine
 
 
+@pytest.mark.file_only("SQLite's pragmas (foreign_keys, WAL, busy_timeout) and a file created on first open")
 def test_new_database_has_pragmas_reference_data_and_head_revision(db_path):
     db = open_database(db_path)
     with db.engine.connect() as connection:
@@ -43,6 +47,8 @@ def upgrade():
 """
 
 
+@pytest.mark.file_only("a client never migrates the server: `lotsen db upgrade` does, without a file backup "
+                        "(tests/server/test_connecting.py)")
 def test_an_older_database_is_backed_up_then_migrated_with_its_data(db_path, tmp_path, monkeypatch, ctx):
     from app import cases
     from tests.db.test_cases import open_first_visit
@@ -70,6 +76,13 @@ def test_a_database_from_a_newer_lotsen_is_refused_untouched(db_path):
     with db.engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = 'from_the_future'"))
     db.close()
+    if isinstance(db_path, Server):  # the client names both versions and does not touch the server's
+        with pytest.raises(StorageError, match="har version from_the_future.*Installera den senaste versionen"):
+            open_database(db_path)
+        engine = make_server_engine(db_path.url)
+        assert migrate.current_revisions(engine) == {"from_the_future"}
+        engine.dispose()
+        return
     with pytest.raises(StorageError, match="nyare version"):
         open_database(db_path)
     assert not backup_folder(db_path).exists()
@@ -77,11 +90,12 @@ def test_a_database_from_a_newer_lotsen_is_refused_untouched(db_path):
 
 def test_foreign_keys_are_enforced(db_path):
     db = open_database(db_path)
-    with pytest.raises(Exception, match="FOREIGN KEY"), db.engine.begin() as connection:
+    with pytest.raises(IntegrityError, match="(?i)foreign key"), db.engine.begin() as connection:
         connection.execute(text("INSERT INTO municipality (code, name, region_code) VALUES ('9999', 'X', '99')"))
     db.close()
 
 
+@pytest.mark.file_only("a file whose bytes are not a database")
 def test_a_file_that_is_not_a_database_gives_a_clear_message(db_path):
     db_path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StorageError, match="skadad"):

@@ -8,12 +8,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import delete, select, text
 
-from app import cases, demo, importer, rule_settings, worklist
+from app import cases, demo, importer, rule_settings, worklist, worklist_read_model
 from app.corrections import correct_event_date
 from app.database import open_database
 from app.guarantee import SEVERITY, Answer, PauseKind, State
 from app.worklist import Filter, Sort, SortOrder
-from db import worklist as worklist_db
 from db.models import Case, Patient, Specialty, Step, User
 from db.worklist import WorklistDay, WorklistEntry
 from tests.conftest import TODAY
@@ -123,14 +122,22 @@ def test_a_new_day_rewrites_only_what_changed(ctx, region):  # noqa: F811
     with ctx.db.transaction() as session:
         entries = session.scalars(select(WorklistEntry)).all()
         due = {e.step_id for e in entries if e.severity_until is not None and e.severity_until <= tomorrow}
-        frozen = {e.step_id for e in entries if e.severity in worklist_db.FROZEN}
-        sqlite = session.connection().connection.driver_connection
-        before = sqlite.total_changes
-        worklist_db.ensure_current(session, tomorrow)
-        written = sqlite.total_changes - before
+        frozen = {e.step_id for e in entries if e.severity in worklist_read_model.FROZEN}
+        before = rows_written(session)
+        worklist_read_model.ensure_current(session, tomorrow)
+        written = rows_written(session) - before
     assert frozen == {region["paus"].step_id} and len(entries) == 7
     assert written == 1 + len(frozen) + len(due)  # the day row, the frozen clocks, the changed states
     check(ctx, tomorrow)
+
+
+def rows_written(session) -> int:
+    """Rows inserted, updated or deleted so far: by this SQLite connection, or in this PostgreSQL transaction."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        return connection.connection.driver_connection.total_changes
+    return connection.scalar(text("SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) "
+                                  "FROM pg_stat_xact_user_tables"))
 
 
 def test_a_rule_change_keeps_the_entries(ctx, region):  # noqa: F811
@@ -189,8 +196,7 @@ def test_the_triggers_and_view_are_in_place_after_all_migrations(ctx):
     """A later migration that recreates step, case_file, patient, app_user or specialty (Alembic's batch mode on
     SQLite) drops their triggers with the old table: it must create them again."""
     with ctx.db.transaction() as session:
-        found = set(session.scalars(text("SELECT name FROM sqlite_master WHERE type IN ('trigger', 'view') "
-                                         "AND name LIKE 'worklist%'")))
+        found = {name for name in worklist_read_model.installed(session.connection()) if not name.endswith("()")}
     assert found == {"worklist_source", "worklist_step_insert", "worklist_step_update", "worklist_step_delete",
                      "worklist_case_update", "worklist_patient_update", "worklist_user_update",
                      "worklist_specialty_update"}

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from app import cases
 from app.access import log_rows
@@ -13,7 +12,7 @@ from app.audit import chain
 from app.audit.verify import verify_log
 from app.errors import StorageError
 from db.models import AccessLog, Case, CaseEvent, Step, utcnow
-from tests.protection.helpers import D, open_case
+from tests.protection.helpers import D, drop_access_log_guard, open_case, raw_engine
 from ui.cli import main
 
 
@@ -44,18 +43,23 @@ def test_the_database_refuses_updates_and_deletes(ctx, db_path, statement):
     open_case(ctx)
     with pytest.raises(StorageError, match="kan inte ändras eller tas bort"), ctx.db.transaction() as session:
         session.execute(text(statement))
-    with sqlite3.connect(db_path) as raw, pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        raw.execute(statement)
+    raw = raw_engine(db_path)  # the guard is in the database, not only in Lotsen
+    statements = [statement, *(["TRUNCATE access_log CASCADE"] if raw.dialect.name == "postgresql" else [])]
+    for refused in statements:
+        with pytest.raises(DBAPIError, match="append-only"), raw.begin() as connection:
+            connection.exec_driver_sql(refused)
+    raw.dispose()
     assert verify_log(ctx.db).ok
 
 
 def _tamper(db_path, *statements: str) -> None:
-    """What someone with the file and a SQLite tool could do: drop the triggers, then edit."""
-    with sqlite3.connect(db_path) as raw:
-        raw.execute("DROP TRIGGER access_log_no_update")
-        raw.execute("DROP TRIGGER access_log_no_delete")
+    """Drop the append-only triggers, then edit."""
+    raw = raw_engine(db_path)
+    with raw.begin() as connection:
+        drop_access_log_guard(connection)
         for statement in statements:
-            raw.execute(statement)
+            connection.exec_driver_sql(statement)
+    raw.dispose()
 
 
 @pytest.mark.parametrize(("statement", "broken", "words"), [
@@ -89,6 +93,25 @@ def test_rows_written_without_a_hash_are_sealed_by_the_next_writer(ctx):
                             "action": "ändring", "detail": f"import {i}"} for i in range(3)])
     result = verify_log(ctx.db)
     assert result.ok and result.checked == 6
+
+
+def test_an_unsealed_row_may_only_be_sealed_and_only_once(ctx, db_path):
+    """The one UPDATE the guard lets through, alike on both backends: a row written without a hash gets its hashes;
+    its content never changes, and a sealed row stays as it is."""
+    opened = open_case(ctx)
+    raw = raw_engine(db_path)
+    with raw.begin() as connection:
+        connection.execute(AccessLog.__table__.insert(), {"id": 2, "user_id": ctx.user_id, "action": "ändring",
+                                                          "patient_id": opened.patient_id, "at": utcnow()})
+    for refused in ["UPDATE access_log SET detail = 'x', row_hash = 'a' WHERE id = 2",
+                    "UPDATE access_log SET patient_id = NULL WHERE id = 2"]:
+        with pytest.raises(DBAPIError, match="append-only"), raw.begin() as connection:
+            connection.exec_driver_sql(refused)
+    with raw.begin() as connection:
+        connection.exec_driver_sql("UPDATE access_log SET prev_hash = 'p', row_hash = 'a' WHERE id = 2")
+    with pytest.raises(DBAPIError, match="append-only"), raw.begin() as connection:
+        connection.exec_driver_sql("UPDATE access_log SET row_hash = 'b' WHERE id = 2")
+    raw.dispose()
 
 
 def test_deleting_a_case_keeps_its_log_rows(ctx):

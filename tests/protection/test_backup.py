@@ -16,6 +16,9 @@ from app.settings import set_setting
 from db.models import CaseEvent
 from tests.protection.helpers import D, open_case
 
+pytestmark = pytest.mark.file_only("file backups (SQLite's online backup), their check, rotation and restore; on the "
+                                   "server IT backs up with the server's own tools")
+
 
 def _contacts(db_path) -> int:
     with sqlite3.connect(db_path) as raw:

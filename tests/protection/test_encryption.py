@@ -25,7 +25,8 @@ from ui.cli import main as lotsen
 
 KEY = encryption.new_key()
 NAME = b"Karin Berg"
-pytestmark = pytest.mark.usefixtures("credential_store")
+pytestmark = [pytest.mark.usefixtures("credential_store"),
+              pytest.mark.file_only("encryption at rest is SQLCipher's encryption of the file")]
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from tests.ui.helpers import when_modal
 from ui.key_dialog import KeyDialog, ask_for_key
 
 KEY = encryption.new_key()
-pytestmark = pytest.mark.usefixtures("credential_store")
+pytestmark = [pytest.mark.usefixtures("credential_store"),
+              pytest.mark.file_only("the key of a SQLCipher-encrypted file")]
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ database at start-up opens it instead of failing."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
@@ -11,6 +12,8 @@ from tests.protection.helpers import open_case
 from tests.protection.test_backup import _corrupt
 from ui import app as ui_app
 from ui.restore_dialog import RestoreDialog
+
+pytestmark = pytest.mark.file_only("restoring a damaged file from a file backup; off on the server (IT's tools)")
 
 
 def test_restore_a_damaged_database_from_the_dialog_at_start(qtbot, ctx, db_path, monkeypatch, tmp_path):

@@ -27,6 +27,7 @@ def _intact(db_path, ctx, case_id: int, contacts: int) -> None:
     db.close()
 
 
+@pytest.mark.file_only("disk full is simulated on the file (PRAGMA max_page_count)")
 def test_disk_full(ctx, db_path):
     opened = open_case(ctx)
     cases.record_contact(ctx, opened.step_id, D("2026-10-05"), "telefon")
@@ -38,11 +39,12 @@ def test_disk_full(ctx, db_path):
         connection.execute(f"PRAGMA max_page_count = {pages}")
 
     with pytest.raises(StorageError, match="Disken är full.*inget av det som redan sparats har gått förlorat"):
-        cases.add_note(ctx, opened.case_id, "lång anteckning " * 20_000)
+        cases.add_note(ctx, opened.case_id, "lång anteckning " * 600)  # under the note limit, but more pages
     ctx.db.close()
     _intact(db_path, ctx, opened.case_id, contacts=1)
 
 
+@pytest.mark.file_only("a read-only database file")
 def test_read_only_file(ctx, db_path):
     opened = open_case(ctx)
     cases.record_contact(ctx, opened.step_id, D("2026-10-05"), "telefon")
@@ -56,6 +58,7 @@ def test_read_only_file(ctx, db_path):
     _intact(db_path, ctx, opened.case_id, contacts=1)
 
 
+@pytest.mark.file_only("SQLite's write lock held by another connection to the file")
 def test_locked_database(ctx, db_path, monkeypatch):
     opened = open_case(ctx)
     ctx.db.close()

@@ -9,8 +9,9 @@ from datetime import date
 from pathlib import Path
 
 from app import demo
-from app.database import open_database
+from app.database import open_database, upgrade_server
 from app.errors import StorageError
+from app.location import Location, Server
 
 
 def register(commands, common: argparse.ArgumentParser) -> None:
@@ -21,9 +22,11 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace, db_path: Path) -> int:
+def run(args: argparse.Namespace, db_path: Location) -> int:
+    """On a server (an evaluation or a benchmark), the database is brought to this version first and must be
+    empty: demo data never goes in beside real patients."""
     closed = 4 * args.cases if args.closed is None else args.closed
-    if db_path.exists():
+    if isinstance(db_path, Path) and db_path.exists():
         print(f"{db_path} finns redan. Ange en ny fil med --db så att inga data skrivs över.", file=sys.stderr)
         return 2
     if args.cases < 0 or closed < 0:
@@ -31,6 +34,8 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
         return 2
     started = time.perf_counter()
     try:
+        if isinstance(db_path, Server):
+            upgrade_server(db_path)
         db = open_database(db_path)
         demo.generate(db, args.cases, closed, seed=args.seed, today=date.today(),
                       progress=lambda done, total: print(f"\r{done}/{total} ärenden", end="", file=sys.stderr))
@@ -38,6 +43,9 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
     except StorageError as exc:
         print(f"\n{exc.message}", file=sys.stderr)
         return 1
+    except demo.NotEmpty:
+        print(f"Databasen {db_path} har redan patienter. Demodata skrivs bara i en tom databas.", file=sys.stderr)
+        return 2
     print(f"\nKlart: {args.cases} öppna och {closed} avslutade ärenden i {db_path} "
           f"på {time.perf_counter() - started:.1f} s.")
     return 0

@@ -37,7 +37,17 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     decrypt.set_defaults(run=run_decrypt)
 
 
+def _on_a_server(db_path) -> bool:
+    if isinstance(db_path, Path):
+        return False
+    print("Kryptering gäller en databasfil. På regionens server krypterar IT lagringen och förbindelsen "
+          "(docs/team-server.md).", file=sys.stderr)
+    return True
+
+
 def run_encrypt(args: argparse.Namespace, db_path: Path) -> int:
+    if _on_a_server(db_path):
+        return 2
     given = os.environ.get(encryption.ENV_KEY)
     key = given or encryption.new_key()
     try:
@@ -59,6 +69,8 @@ def run_encrypt(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def run_decrypt(args: argparse.Namespace, db_path: Path) -> int:
+    if _on_a_server(db_path):
+        return 2
     key = encryption.find_key(db_path)
     if key is None and sys.stdin.isatty():
         key = getpass.getpass("Databasens nyckel: ")

@@ -99,8 +99,8 @@ TRIGGERS = {
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "sqlite":
-        raise NotImplementedError("worklist_source and its triggers are written for SQLite only so far")
+    # PostgreSQL gets the tables only: the view and triggers are 0008's, generated from the clock's rule.
+    sqlite = op.get_bind().dialect.name == "sqlite"
     op.create_table(
         "worklist_day",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
@@ -114,18 +114,21 @@ def upgrade() -> None:
     )
     # The local date, as the app's today (entries of another day are brought up to date by the first query).
     op.execute(sa.text("INSERT INTO worklist_day (id, as_of) VALUES (1, :today)").bindparams(
-        today=date.today().isoformat()))
-    op.execute(SOURCE)
-    op.execute(f"INSERT INTO worklist_entry ({NAMES}) SELECT {NAMES} FROM worklist_source")
+        sa.bindparam("today", date.today(), sa.Date())))
+    if sqlite:
+        op.execute(SOURCE)
+        op.execute(f"INSERT INTO worklist_entry ({NAMES}) SELECT {NAMES} FROM worklist_source")
     for name, columns in INDEXES.items():  # after the rows: one sorted build per index, not 100 000 inserts
         op.create_index(name, "worklist_entry", columns, unique=False)
-    for name, body in TRIGGERS.items():
-        op.execute(f"CREATE TRIGGER {name} {body}")
+    if sqlite:
+        for name, body in TRIGGERS.items():
+            op.execute(f"CREATE TRIGGER {name} {body}")
 
 
 def downgrade() -> None:
-    for name in TRIGGERS:
-        op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    op.execute("DROP VIEW IF EXISTS worklist_source")
+    if op.get_bind().dialect.name == "sqlite":
+        for name in TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        op.execute("DROP VIEW IF EXISTS worklist_source")
     op.drop_table("worklist_entry")
     op.drop_table("worklist_day")

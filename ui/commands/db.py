@@ -1,0 +1,67 @@
+"""`lotsen db upgrade` and `lotsen db copy`: IT's commands for the team server. A client's start never changes
+the server's schema; IT runs the upgrade as the schema's owner when a new Lotsen is rolled out."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.errors import InputError, StorageError
+from app.location import Location, Server, parse
+
+
+def register(commands, common: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser("db", help="databasservern: uppgradera schemat, kopiera en databasfil dit")
+    actions = parser.add_subparsers(dest="action", metavar="ÅTGÄRD", required=True)
+    upgrade = actions.add_parser("upgrade", parents=[common], help="uppgradera databasen på servern till den här "
+                                 "versionen av Lotsen (körs av IT)")
+    upgrade.set_defaults(run=run_upgrade)
+    copy = actions.add_parser("copy", parents=[common], help="flytta en databasfil till servern, allt eller inget")
+    copy.add_argument("--from", dest="source", type=Path, required=True, help="databasfilen som ska flyttas")
+    copy.add_argument("--to", dest="target", required=True, help="servern: postgresql://server/databas")
+    copy.set_defaults(run=run_copy)
+
+
+def run_upgrade(args: argparse.Namespace, location: Location) -> int:
+    if not isinstance(location, Server):
+        print("lotsen db upgrade gäller en databasserver: ange --db postgresql://server/databas. En databasfil "
+              "uppgraderas av Lotsen själv när den öppnas.", file=sys.stderr)
+        return 2
+    from app.database import upgrade_server
+    from db import migrate
+
+    try:
+        before = upgrade_server(location)
+    except StorageError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    after = ", ".join(sorted(migrate.head_revisions()))
+    was = ", ".join(sorted(before)) or "tom"
+    print(f"Klart: {location.name} har version {after}" + ("." if was == after else f" (var {was})."))
+    return 0
+
+
+def run_copy(args: argparse.Namespace, _location: Location) -> int:
+    try:
+        target = parse(args.target, "--to")
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if not isinstance(target, Server):
+        print("--to ska vara en databasserver: postgresql://server/databas.", file=sys.stderr)
+        return 2
+    if not args.source.is_file():
+        print(f"Databasfilen {args.source} finns inte.", file=sys.stderr)
+        return 2
+    from app.encryption import find_key
+    from app.server_copy import copy_to_server
+
+    try:
+        copied = copy_to_server(args.source, target, find_key(args.source))
+    except StorageError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(f"Klart: {sum(copied.rows.values())} rader i {len(copied.rows)} tabeller kopierade till {target.name}; "
+          f"loggen över åtkomst är hel ({copied.log_rows} rader kontrollerade på servern).")
+    return 0
