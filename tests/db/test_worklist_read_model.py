@@ -32,19 +32,25 @@ def from_scratch(ctx, day: date) -> dict[int, dict]:
     expected = {}
     for step, case, patient, specialty, assignee in rows:
         clock = cases.step_clock(ctx, step.id, day)
-        expected[step.id] = {
-            "step_id": step.id, "case_id": case.id, "patient_id": patient.id, "severity": SEVERITY[clock.state],
-            "remaining_key": day + timedelta(days=clock.remaining), "waited_key": day - timedelta(days=clock.waited),
-            "deadline": step.deadline, "clock_start": clock.start, "last_contact": clock.last_contact,
-            "notice_flag_from": None if clock.state is State.PVV else clock.notice_due,
-            "contact_flag_from": None if clock.state is State.PVV else clock.contact_due,
-            "step_code": step.code, "specialty_code": case.specialty_code, "specialty_name": specialty,
-            "waiting_unit": case.waiting_unit, "medical_priority": case.medical_priority,
-            "assigned_user_id": case.assigned_user_id, "assignee_name": assignee,
-            "search_name": patient.name.casefold(), "id_number": patient.id_number,
-            "home_region_code": patient.home_region_code,
-        }
+        expected[step.id] = entry_of(step, case, patient, specialty, assignee, clock, day)
     return expected
+
+
+def entry_of(step, case, patient, specialty: str, assignee: str | None, clock, day: date) -> dict:
+    """A step's entry as the clock and the case, patient, specialty and user rows say (all but
+    severity_until)."""
+    return {
+        "step_id": step.id, "case_id": case.id, "patient_id": patient.id, "severity": SEVERITY[clock.state],
+        "remaining_key": day + timedelta(days=clock.remaining), "waited_key": day - timedelta(days=clock.waited),
+        "deadline": step.deadline, "clock_start": clock.start, "last_contact": clock.last_contact,
+        "notice_flag_from": None if clock.state is State.PVV else clock.notice_due,
+        "contact_flag_from": None if clock.state is State.PVV else clock.contact_due,
+        "step_code": step.code, "specialty_code": case.specialty_code, "specialty_name": specialty,
+        "waiting_unit": case.waiting_unit, "medical_priority": case.medical_priority,
+        "assigned_user_id": case.assigned_user_id, "assignee_name": assignee,
+        "search_name": patient.name.casefold(), "id_number": patient.id_number,
+        "home_region_code": patient.home_region_code,
+    }
 
 
 def stored(ctx) -> dict[int, dict]:

@@ -35,7 +35,6 @@ from app.guarantee import (
     EventKind,
     PauseKind,
     RuleBook,
-    State,
     evaluate,
     marks_of,
     state_on,
@@ -47,6 +46,7 @@ from db import migrate
 from db.engine import make_engine
 from db.models import Case, Patient, Region, Specialty, Step, User
 from db.worklist import WorklistDay, WorklistEntry
+from tests.db.test_worklist_read_model import entry_of
 from tests.pg import pg_url  # noqa: F401 - fixture (pg_server: tests/conftest.py)
 
 BOOK = shipped_rule_book()
@@ -188,20 +188,8 @@ class Timelines:
             code, events = self.timelines[step.id]
             clock = evaluate(code, events, day, BOOK)
             assert severity == SEVERITY[clock.state]
-            expected[step.id] = {
-                "step_id": step.id, "case_id": case.id, "patient_id": patient.id, "severity": SEVERITY[clock.state],
-                "severity_until": state_until(marks_of(step), day),
-                "remaining_key": day + timedelta(days=clock.remaining),
-                "waited_key": day - timedelta(days=clock.waited), "deadline": step.deadline,
-                "clock_start": clock.start, "last_contact": clock.last_contact,
-                "notice_flag_from": None if clock.state is State.PVV else clock.notice_due,
-                "contact_flag_from": None if clock.state is State.PVV else clock.contact_due,
-                "step_code": step.code, "specialty_code": case.specialty_code, "specialty_name": specialty,
-                "waiting_unit": case.waiting_unit, "medical_priority": case.medical_priority,
-                "assigned_user_id": case.assigned_user_id, "assignee_name": assignee,
-                "search_name": patient.name.casefold(), "id_number": patient.id_number,
-                "home_region_code": patient.home_region_code,
-            }
+            expected[step.id] = {**entry_of(step, case, patient, specialty, assignee, clock, day),
+                                 "severity_until": state_until(marks_of(step), day)}
         assert stored == expected
 
 
