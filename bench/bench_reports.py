@@ -20,6 +20,7 @@ if __name__ == "__main__" and str(Path(__file__).resolve().parents[1]) not in sy
 
 from app.context import sign_in
 from app.database import open_database
+from app.location import parse
 from app.export.config import ExportConfig, UnitCodes, export_secret
 from app.export.quality import group_issues
 from app.export.records import Kind
@@ -87,7 +88,7 @@ BENCHMARKS = {"reports_monthly": monthly, "reports_export": export}
 
 if __name__ == "__main__":
     class _Bench:
-        db_path = sys.argv[1]
+        db_path = parse(sys.argv[1])
         tmp = tempfile.mkdtemp()
 
     for name, fn in BENCHMARKS.items():
