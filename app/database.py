@@ -145,7 +145,7 @@ def open_server(server: Server) -> Database:
         current = migrate.current_revisions(engine)
     except DBAPIError as exc:
         engine.dispose()
-        raise _server_error(server, exc) from exc
+        raise server_error(server, exc) from exc
     heads = migrate.head_revisions()
     if current != heads:
         engine.dispose()
@@ -173,13 +173,13 @@ def upgrade_server(server: Server) -> set[str]:
         with make_session_factory(writer(engine))() as session, session.begin():
             _sync_reference(session)
     except DBAPIError as exc:
-        raise _server_error(server, exc) from exc
+        raise server_error(server, exc) from exc
     finally:
         engine.dispose()
     return before
 
 
-def _server_error(server: Server, exc: DBAPIError) -> StorageError:
+def server_error(server: Server, exc: DBAPIError) -> StorageError:
     """What went wrong while connecting. libpq reports a refused connection as text without an SQLSTATE, so
     its well-known phrases are read here; everything else is classified by db.backend."""
     text = str(exc.orig)

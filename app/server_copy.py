@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app import worklist_read_model
 from app.audit import chain
-from app.database import _server_error, open_file, upgrade_server
+from app.database import open_file, server_error, upgrade_server
 from app.errors import StorageError
 from app.location import Server
 from db.backend import move_sequences, writer
@@ -59,7 +59,7 @@ def copy_to_server(source: Path, server: Server, key: str | None = None) -> Copi
                 raise StorageError("Loggen över åtkomst blev inte hel på servern; inget kopierades. "
                                    + verification.message())
     except DBAPIError as exc:
-        raise _server_error(server, exc) from exc
+        raise server_error(server, exc) from exc
     finally:
         engine.dispose()
         database.close()
