@@ -3,14 +3,15 @@ indexes the monthly figures and the export need; and more readers for their long
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 
-from sqlalchemy import Connection, DateTime, ForeignKey, Index, Integer, String, Text, and_
+from sqlalchemy import Connection, DateTime, ForeignKey, Index, Integer, String, Text, and_, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from db.backend import BEGIN
+from db.backend import BEGIN, reader
 from db.models import Base, Case, CaseEvent, Step, utcnow
 
 
@@ -64,13 +65,33 @@ def readers_beside(session: Session, count: int) -> Iterator[list[Connection]]:
 
     SQLite: once the session has written in its transaction it holds the database's only write lock until it
     commits, so no other commit can land meanwhile, and a read begun on another connection sees the data as
-    the session does (but for the session's own uncommitted writes)."""
+    the session does (but for the session's own uncommitted writes).
+    PostgreSQL: the session reads one snapshot (a REPEATABLE READ transaction, db.backend.reader); it exports
+    it, and each reader's transaction reads that very snapshot (SET TRANSACTION SNAPSHOT)."""
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        if connection.get_isolation_level() != "REPEATABLE READ":
+            yield []  # a READ COMMITTED session moves on to newer data with each statement
+            return
+        snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+        if not _SNAPSHOT_ID.fullmatch(snapshot):  # it is written into the statement below
+            raise ValueError(f"unexpected snapshot id {snapshot!r}")
+        with ExitStack() as stack:
+            readers = []
+            for _ in range(count):
+                reader_connection = stack.enter_context(reader(connection.engine).connect())
+                reader_connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                readers.append(reader_connection)
+            yield readers
+        return
     raw = connection.connection.dbapi_connection
-    if connection.dialect.name != "sqlite" or not getattr(raw, "in_transaction", False):
+    if not getattr(raw, "in_transaction", False):
         yield []
         return
     with ExitStack() as stack:
         # Read transactions (DEFERRED), whatever the session's engine begins with: these only read.
         readers = connection.engine.execution_options(**{BEGIN: "DEFERRED"})
         yield [stack.enter_context(readers.connect()) for _ in range(count)]
+
+
+_SNAPSHOT_ID = re.compile(r"[0-9A-F-]+")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Generic, TypeVar
 
@@ -47,10 +48,7 @@ def monthly_report(ctx: AppContext, month: Month, scope: Scope | None = None, tr
     settings, scope = report_settings(ctx), scope or Scope()
     last_year = month.a_year_earlier
     bounds = wait_bounds(settings)
-    with ctx.db.transaction() as session:
-        # Figures over many patients are one list view in the access log, not one row per patient. Written
-        # first: it lets other connections read beside this one (db.exports.readers_beside).
-        log_list_view(session, ctx, f"uppföljning {month}")
+    with _logged_reading(ctx, f"uppföljning {month}") as session:
         with readers_beside(session, 2) as beside, ThreadPoolExecutor(1) as one, ThreadPoolExecutor(1) as two:
             # The database counts the steps and notices (the longest queries, which need little Python) on two
             # more connections, each with its own thread: the month's steps, by every group of the breakdowns,
@@ -79,6 +77,23 @@ def monthly_report(ctx: AppContext, month: Month, scope: Scope | None = None, tr
         points += [trend_point(m, facts[m].tallies) for m in (month, last_year)]
         series = sorted(points, key=lambda p: p.month)
     return build_report(facts[month], facts[last_year], settings, scope, names, series)
+
+
+@contextmanager
+def _logged_reading(ctx: AppContext, detail: str) -> Iterator[Session]:
+    """A session to read a report in, its access-log row written first (figures over many patients are one list
+    view, not one row per patient). On a file the row's transaction stays open while the report reads: holding
+    the write lock is what lets readers beside it see what it sees (db.exports.readers_beside). On the server the
+    row is committed at once and the report reads one snapshot, without holding the team's write lock."""
+    if ctx.db.server is None:
+        with ctx.db.transaction() as session:
+            log_list_view(session, ctx, detail)
+            yield session
+        return
+    with ctx.db.transaction() as session:
+        log_list_view(session, ctx, detail)
+    with ctx.db.reading() as session:
+        yield session
 
 
 class _Here:

@@ -201,3 +201,26 @@ def test_a_case_worker_saves_while_the_trend_is_computed(ctx, october, db_path, 
     finally:
         other.db.close()
     assert len(saved) == 2
+
+
+def test_readers_beside_the_report_read_its_snapshot(ctx, second, october):
+    """The report's counts on other connections read what its session reads. On the server a colleague's save
+    lands meanwhile (the report holds no write lock there) and none of them sees it."""
+    from sqlalchemy import func, select
+
+    from app import cases
+    from app.reports import service
+    from db.exports import readers_beside
+    from db.models import CaseEvent
+
+    events = select(func.count(CaseEvent.id))
+    with service._logged_reading(ctx, "uppföljning test") as session:
+        before = session.scalar(events)
+        with readers_beside(session, 2) as beside:
+            assert len(beside) == 2
+            if ctx.db.server is not None:
+                cases.add_note(second, october.case_id, "Sparat medan rapporten räknar.")
+            assert [reader.scalar(events) for reader in beside] == [before, before]
+            assert session.scalar(events) == before
+    with ctx.db.reading() as session:
+        assert session.scalar(events) == before + (ctx.db.server is not None)
