@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -270,16 +270,21 @@ def _key_for(path: Path, key: str | None) -> str | None:
     return key
 
 
+# The tables that follow the files shipped in resources/reference/ (app.reference), with their rows. A server
+# gets them from `lotsen db upgrade`, never from a copied file (app.server_copy).
+REFERENCE_TABLES: dict[type, Callable[[], list[dict]]] = {
+    Region: lambda: [{"code": r.code, "name": r.name} for r in reference.regions()],
+    Municipality: lambda: [{"code": m.code, "name": m.name, "region_code": m.region_code}
+                           for m in reference.municipalities()],
+    Specialty: lambda: [{"code": s.code, "name": s.name, "bup": s.bup} for s in reference.specialties()],
+    Activity: lambda: [{"code": a.code, "name": a.name, "mvo_code": a.mvo_code} for a in reference.activities()],
+}
+
+
 def _sync_reference(session: Session) -> None:
     """Reference tables follow the shipped files; rows are only rewritten when the counts differ."""
-    tables = [
-        (Region, [{"code": r.code, "name": r.name} for r in reference.regions()]),
-        (Municipality, [{"code": m.code, "name": m.name, "region_code": m.region_code}
-                        for m in reference.municipalities()]),
-        (Specialty, [{"code": s.code, "name": s.name, "bup": s.bup} for s in reference.specialties()]),
-        (Activity, [{"code": a.code, "name": a.name, "mvo_code": a.mvo_code} for a in reference.activities()]),
-    ]
-    for model, rows in tables:
+    for model, rows_of in REFERENCE_TABLES.items():
+        rows = rows_of()
         if session.scalar(select(func.count()).select_from(model)) == len(rows):
             continue
         existing = set(session.scalars(select(model.code)))

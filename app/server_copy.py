@@ -17,16 +17,16 @@ from sqlalchemy.orm import Session
 
 from app import worklist_read_model
 from app.audit import chain
-from app.database import open_file, server_error, upgrade_server
+from app.database import REFERENCE_TABLES, open_file, server_error, upgrade_server
 from app.errors import StorageError
 from app.location import Server
 from db.backend import move_sequences, writer
 from db.engine import make_server_engine
-from db.models import Activity, Base, Municipality, Region, Specialty
+from db.models import Base
 
 log = logging.getLogger(__name__)
 BATCH = 5_000
-REFERENCE = {t.__tablename__ for t in (Region, Municipality, Specialty, Activity)}  # kept by `db upgrade`
+REFERENCE = {model.__tablename__ for model in REFERENCE_TABLES}  # kept by `db upgrade`
 DERIVED = {"worklist_entry", "worklist_day"}  # rebuilt on the server from the copied steps
 
 

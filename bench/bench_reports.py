@@ -20,11 +20,11 @@ if __name__ == "__main__" and str(Path(__file__).resolve().parents[1]) not in sy
 
 from app.context import sign_in
 from app.database import open_database
-from app.location import parse
 from app.export.config import ExportConfig, UnitCodes, export_secret
 from app.export.quality import group_issues
 from app.export.records import Kind
 from app.export.service import export_month
+from app.location import parse
 from app.reports import Month, monthly_report
 from app.settings import get_setting
 from db.models import CaseEvent

@@ -35,7 +35,7 @@ def timed_ms(fn) -> float:
 
 
 def main(db_path: Path) -> dict:
-    app = QApplication([])
+    app = QApplication([])  # noqa: F841 (kept alive for the windows below)
     db = open_database(db_path)
     ctx = sign_in(db, "bench", "Bench")
     window = MainWindow(ctx)
@@ -71,7 +71,7 @@ def main(db_path: Path) -> dict:
     for name, step in steps.items():
         samples = []
         for _ in range(3):
-            samples.append(timed_ms(lambda: (step(), model.index(0, 0).data())))
+            samples.append(timed_ms(lambda step=step: (step(), model.index(0, 0).data())))
         step_ms[name] = statistics.median(samples)
 
     from ui.case_window import CaseWindow  # as the main window does: with the first case opened

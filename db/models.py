@@ -133,7 +133,7 @@ class Case(Base):
     steps: Mapped[list[Step]] = relationship(back_populates="case", order_by="Step.id")
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="(CaseEvent.on, CaseEvent.id)")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it as it is)
 
 
 class Step(Base):
