@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, text
 
-from app.audit.server_log import SIGNATURE as LOG_FUNCTION
+from app.audit.server_log import SIGNATURES as LOG_FUNCTIONS
 from app.export.config import SECRET_KEY
 from app.roles import PERMISSIONS, Permission, Role
 from app.rule_settings import PENDING
@@ -212,9 +212,10 @@ def init_roles(connection: Connection) -> None:
     connection.execute(text(f"GRANT SELECT (id, login) ON app_user TO {LOG_WRITER}"))
     connection.execute(text(f"CREATE POLICY {LOG_WRITER}_read ON app_user FOR SELECT TO {LOG_WRITER} USING (true)"))
     connection.execute(text(f"GRANT USAGE ON SEQUENCE {_sequence(connection, 'access_log')} TO {LOG_WRITER}"))
-    connection.execute(text(f"ALTER FUNCTION {LOG_FUNCTION} OWNER TO {LOG_WRITER}"))
-    connection.execute(text(f"REVOKE EXECUTE ON FUNCTION {LOG_FUNCTION} FROM PUBLIC"))
-    connection.execute(text(f"GRANT EXECUTE ON FUNCTION {LOG_FUNCTION} TO {', '.join(GROUPS.values())}"))
+    for function in LOG_FUNCTIONS:
+        connection.execute(text(f"ALTER FUNCTION {function} OWNER TO {LOG_WRITER}"))
+        connection.execute(text(f"REVOKE EXECUTE ON FUNCTION {function} FROM PUBLIC"))
+        connection.execute(text(f"GRANT EXECUTE ON FUNCTION {function} TO {', '.join(GROUPS.values())}"))
     for signature in FUNCTIONS:
         connection.execute(text(f"REVOKE EXECUTE ON FUNCTION {signature} FROM PUBLIC"))
         connection.execute(text(f"GRANT EXECUTE ON FUNCTION {signature} TO {GROUPS[Role.ADMINISTRATOR]}"))

@@ -14,6 +14,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox, QProgressDialog
 
 from app import backup, demo
+from app.audit.anchors import anchor_if_due
 from app.context import sign_in
 from app.database import Database, PasswordNeeded, open_database
 from app.encryption import KeyNeeded, WrongKey
@@ -90,6 +91,7 @@ def open_main_window(db_path: Location) -> MainWindow | None:
             demo.generate(db, *FIRST_START_DEMO, today=date.today())
             set_setting(db, DEMO, True)
         ctx = sign_in(db)
+        anchor_if_due(db)  # the access log's head, outside the database, at least daily
     except (StorageError, InputError) as exc:
         QMessageBox.critical(None, "Lotsen", exc.message)
         return None

@@ -132,16 +132,22 @@ class Verification:
     unsealed: int
     broken_id: int | None = None
     problem: str = ""
+    anchor_problems: tuple[str, ...] = ()  # what the log no longer holds of its anchors (app.audit.anchors)
+    anchors: int = 0                       # how many anchors it was compared with
 
     @property
     def ok(self) -> bool:
-        return self.broken_id is None
+        return self.broken_id is None and not self.anchor_problems
 
     def message(self) -> str:
         if self.ok:
-            return f"Loggen är hel: {self.checked} rader kontrollerade, ingen har ändrats eller tagits bort."
-        return (f"Loggen har ändrats: rad {self.broken_id} {self.problem} "
-                f"Raderna före den ({self.checked} st.) är hela.")
+            compared = f" Den stämmer med {self.anchors} förankringar utanför databasen." if self.anchors else ""
+            return f"Loggen är hel: {self.checked} rader kontrollerade, ingen har ändrats eller tagits bort.{compared}"
+        lines = [f"Loggen har ändrats: {problem}" for problem in self.anchor_problems]
+        if self.broken_id is not None:
+            lines.append(f"Loggen har ändrats: rad {self.broken_id} {self.problem} "
+                         f"Raderna före den ({self.checked} st.) är hela.")
+        return "\n".join(lines)
 
 
 def verify(session: Session, batch: int = 50_000) -> Verification:

@@ -15,6 +15,7 @@ from app.audit.chain import GENESIS, digest_sql
 LOCK = 4711  # the chain's advisory lock (db.audit.lock_access_log takes the same one)
 APPEND = "lotsen_log_append"
 SIGNATURE = f"{APPEND}(jsonb)"
+HEAD = "lotsen_log_head()"  # the chain's head for its anchors (app.audit.anchors), for roles that do not read the log
 
 _ROW = {name: f"r.{name}" for name in ("id", "at", "user_id", "patient_id", "case_id", "action", "detail", "unit")}
 _NEW = {"id": "new_id", "at": "now_", "user_id": "uid", "patient_id": "(e->>'patient_id')::integer",
@@ -60,12 +61,21 @@ BEGIN
     END LOOP;
 END $$"""
 
+HEAD_FUNCTION = f"""CREATE OR REPLACE FUNCTION {HEAD.removesuffix("()")}(OUT id integer, OUT row_hash text, OUT at timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    SELECT id, row_hash, at FROM access_log WHERE row_hash IS NOT NULL ORDER BY id DESC LIMIT 1
+$$"""
+SIGNATURES = (SIGNATURE, HEAD)
+
 
 def install(connection: Connection) -> None:
     connection.execute(text(FUNCTION))
-    # PostgreSQL lets everyone execute a new function; app roles get it from `lotsen db init-roles`
-    connection.exec_driver_sql(f"REVOKE EXECUTE ON FUNCTION {SIGNATURE} FROM PUBLIC")
+    connection.execute(text(HEAD_FUNCTION))
+    for signature in SIGNATURES:
+        # PostgreSQL lets everyone execute a new function; app roles get it from `lotsen db init-roles`
+        connection.execute(text(f"REVOKE EXECUTE ON FUNCTION {signature} FROM PUBLIC"))
 
 
 def uninstall(connection: Connection) -> None:
-    connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {SIGNATURE}")
+    for signature in SIGNATURES:
+        connection.execute(text(f"DROP FUNCTION IF EXISTS {signature}"))
