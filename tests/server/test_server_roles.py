@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import make_url, select
 
 from app import server_admin, users
-from app.audit import chain
+from app.audit import anchors, chain
 from app.audit.verify import verify_log
 from app.context import sign_in
 from app.database import open_database
@@ -127,7 +127,8 @@ def test_a_login_unknown_to_lotsen_is_told_to_ask_it(team):
         db.close()
 
 
-def test_the_server_writes_the_log_as_the_login_whatever_the_client_says(team):
+def test_the_server_writes_the_log_as_the_login_whatever_the_client_says(team, tmp_path, monkeypatch):
+    monkeypatch.setenv(anchors.ENV_FOLDERS, str(tmp_path / "share"))  # the share every user's anchors go to
     admin_db, worker_db = open_database(team.location(Role.ADMINISTRATOR)), open_database(team.location(Role.VARDLOTS))
     try:
         admin, worker = sign_in(admin_db), sign_in(worker_db)
@@ -139,14 +140,23 @@ def test_the_server_writes_the_log_as_the_login_whatever_the_client_says(team):
             rows = raw.execute("SELECT user_id, patient_id, at FROM access_log ORDER BY id").fetchall()
         assert {r[0] for r in rows} == {worker.user_id}
         assert rows[0][1] == opened.patient_id and rows[-1][2].year > 2020
-        assert verify_log(team_owner_db(team)).ok
+        # a case worker anchors the head daily without reading the log (lotsen_log_head)
+        anchor = anchors.anchor_if_due(worker_db)
+        assert anchor is not None and anchor.id == max(r[0] for r in raw_ids(team))
+        reviewer_db = open_database(team.location(Role.GRANSKARE))
+        try:
+            result = verify_log(reviewer_db)  # `lotsen verify-log` as the granskare
+            assert result.ok and result.anchors >= 1, result.message()
+        finally:
+            reviewer_db.close()
     finally:
         admin_db.close()
         worker_db.close()
 
 
-def team_owner_db(team: Team):
-    return open_database(team.owner)
+def raw_ids(team: Team) -> list[tuple[int]]:
+    with team.connect(Role.GRANSKARE) as raw:
+        return raw.execute("SELECT id FROM access_log").fetchall()
 
 
 def test_concurrent_writers_keep_one_chain(team):
