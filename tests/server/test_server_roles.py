@@ -164,8 +164,7 @@ def test_concurrent_writers_keep_one_chain(team):
     worker = sign_in(db)
     db.close()
 
-    def write(n: int) -> None:
-        own = open_database(team.location(Role.VARDLOTS))
+    def write(n: int, own) -> None:
         try:
             for i in range(15):
                 with own.transaction() as session:
@@ -174,7 +173,7 @@ def test_concurrent_writers_keep_one_chain(team):
         finally:
             own.close()
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=write, args=(n, open_database(team.location(Role.VARDLOTS)))) for n in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
