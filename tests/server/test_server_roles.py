@@ -302,3 +302,46 @@ def test_the_server_hash_is_the_python_rule(team):
                 sql = sql.replace(f"%({name})s", f"%({name})s::text")
             got = raw.execute(f"SELECT {sql}", {**content, "prev": "ab" * 32}).fetchone()[0]
             assert got == chain.row_digest("ab" * 32, content), detail
+
+
+def test_each_role_does_its_work_through_lotsen_under_the_servers_grants(team, tmp_path):
+    """The grants are enough for the app's own work: a case worker's day, an administratör's changes, a granskare's
+    review and a patient's log extract."""
+    from datetime import date
+
+    from app import cases, worklist
+    from app.audit import extract, review
+    from app.identity import display_id, make_personnummer
+    from app.worklist import Filter, SortOrder
+
+    dbs = {role: open_database(team.location(role)) for role in GROUPS}
+    try:
+        admin, worker, reviewer = (sign_in(dbs[r]) for r in (Role.ADMINISTRATOR, Role.VARDLOTS, Role.GRANSKARE))
+        for ctx in (admin, worker, reviewer):
+            ctx.today = lambda: date(2026, 11, 22)
+        opened = open_case(worker)
+        cases.record_contact(worker, opened.step_id, date(2026, 10, 5), "telefon")
+        cases.assign(worker, opened.case_id, worker.user_id)
+        cases.view_case(worker, opened.case_id)
+        ids = worklist.open_step_ids(worker, Filter(), SortOrder())
+        assert [row.step_id for row in worklist.rows_for(worker, ids)] == [opened.step_id]
+        worklist.save_filter(worker, "Mina", Filter())
+        change_rules(admin, {"active_waiting_days": 30})
+        new_id = users.add_user(admin, f"nils.ny.{team.database}", "Nils Ny")
+        users.set_role(admin, new_id, Role.GRANSKARE)
+        with team.connect(Role.GRANSKARE) as raw:  # the login exists, in the granskare group only
+            groups = raw.execute("SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+                                 "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = %s",
+                                 (f"nils.ny.{team.database}",)).fetchall()
+        assert groups == [("lotsen_granskare",)]
+        total, rows = review.search(reviewer, review.LogFilter())
+        assert total >= 4 and {r.user for r in rows} == {"Vera"}
+        review.record_review(reviewer, rows[0].id, review.Outcome.JUSTIFIED, "kontrollerad")
+        review.unusual_access(reviewer)
+        made = extract.patient_extract(reviewer, display_id(make_personnummer(date(1958, 3, 14), 421)))
+        assert made.rows and made.patient_name == "Karin Berg"
+        with pytest.raises(PermissionDenied):  # and the app says why before the server refuses
+            cases.view_case(reviewer, opened.case_id)
+    finally:
+        for db in dbs.values():
+            db.close()
