@@ -52,9 +52,9 @@ TABLES: dict[str, Access] = {
     **{name: Access(CASES, CASES) for name in ("worklist_day", "event_correction", "import_link",
                                                "import_mapping")},
     "export_log": Access(CASES, CASES, report=True),
-    # the register of providers; case workers keep it up to date
-    **{name: Access(CASES, CASES, report=True) for name in ("provider", "care_unit", "contract", "unit_service",
-                                                            "capacity_report", "register_change")},
+    # the register of providers: read in case work, changed by those with the right
+    **{name: Access(CASES, frozenset({Permission.CHANGE_REGISTER}), report=True)
+       for name in ("provider", "care_unit", "contract", "unit_service", "capacity_report", "register_change")},
     # settings: every role reads them; which keys a role writes is row-level security (SETTING_KEYS)
     "setting": Access(EVERYONE, EVERYONE),
     "setting_change": Access(EVERYONE, EVERYONE),

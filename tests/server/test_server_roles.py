@@ -342,6 +342,13 @@ def test_each_role_does_its_work_through_lotsen_under_the_servers_grants(team, t
         assert made.rows and made.patient_name == "Karin Berg"
         with pytest.raises(PermissionDenied):  # and the app says why before the server refuses
             cases.view_case(reviewer, opened.case_id)
+        from app import register
+
+        assert register.save_provider(worker, register.ProviderData("Privatkliniken Syd", "12")) > 0
+        with pytest.raises(PermissionDenied, match="får inte ändra registret"):
+            register.save_provider(reviewer, register.ProviderData("Smygkliniken", "12"))
+        with team.connect(Role.GRANSKARE) as raw:
+            forbidden(raw, "INSERT INTO provider (name, public, region_code) VALUES ('Smyg', false, '12')")
     finally:
         for db in dbs.values():
             db.close()
