@@ -92,8 +92,8 @@ def open_main_window(db_path: Location) -> MainWindow | None:
             set_setting(db, DEMO, True)
         ctx = sign_in(db)
         anchor_if_due(db)  # the access log's head, outside the database, at least daily
-    except (StorageError, InputError) as exc:
-        QMessageBox.critical(None, "Lotsen", exc.message)
+    except (StorageError, InputError) as exc:  # the field first, as every form says it: "Inloggning: din …"
+        QMessageBox.critical(None, "Lotsen", user_message(exc)[1])
         return None
     if db.engine.info.get("wal") is False:
         QMessageBox.warning(None, "Lotsen", "Databasen ligger på en nätverksenhet. Lotsen fungerar där, men "

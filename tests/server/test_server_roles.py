@@ -352,3 +352,15 @@ def test_each_role_does_its_work_through_lotsen_under_the_servers_grants(team, t
     finally:
         for db in dbs.values():
             db.close()
+
+
+def test_the_app_tells_a_login_without_lotsen_user_to_ask_it(team, qtbot, monkeypatch):
+    from ui import app as ui_app
+
+    login = f"utan.anvandare.{team.database}"
+    pg._admin(team.server, f"CREATE ROLE \"{login}\" LOGIN PASSWORD '{PASSWORD}' IN ROLE lotsen_vardlots")
+    shown = []
+    monkeypatch.setattr(ui_app.QMessageBox, "critical", lambda _p, _t, text: shown.append(text))
+    assert ui_app.open_main_window(Server(make_url(team.url(login)))) is None
+    assert shown == [(f"Inloggning: inloggningen {login} har behörighet på databasservern men finns inte bland "
+                      "Lotsens användare. Be IT lägga till dig i Lotsen.")]
