@@ -94,7 +94,8 @@ def add_user(ctx: AppContext, login: str, display_name: str = "", hsa_id: str | 
         session.add(user)
         session.flush()
         store_setting(session, f"user.{user.id}.role", change.role.value, ctx.user_id)
-        _on_server(session, lambda connection: server_roles.grant_role(connection, login, change.role))
+        _on_server(session, lambda connection: (server_roles.grant_role(connection, login, change.role),
+                                                server_roles.set_login(connection, login, True)))
         log.info("User %s added by %s", login, ctx.user_id)
         return user.id
 
