@@ -62,6 +62,9 @@ def server_sign_in(db: Database, login: str | None = None, display_name: str | N
     database owner's own connection, which belongs to no group (IT's tools, tests), may name the user."""
     from app.server_roles import group_role
 
+    # what the command line names is refused before the server sees it (a NUL byte, for one, it cannot hold)
+    check_texts({"Inloggning": (login, limit_of(User.login)), "Namn": (display_name, limit_of(User.display_name)),
+                 "HSA-id": (hsa_id, limit_of(User.hsa_id))})
     with db.transaction() as session:
         connection = session.connection()
         server_login = connection.scalar(text("SELECT session_user"))
@@ -79,8 +82,6 @@ def server_sign_in(db: Database, login: str | None = None, display_name: str | N
             raise PermissionDenied("Inloggning", f"inloggningen {name} har behörighet på databasservern men finns "
                                    "inte bland Lotsens användare. Be IT lägga till dig i Lotsen.")
     if role is None:  # the owner's own connection, naming the user
-        check_texts({"Inloggning": (name, limit_of(User.login)), "Namn": (display_name, limit_of(User.display_name)),
-                     "HSA-id": (hsa_id, limit_of(User.hsa_id))})
         try:
             return _sign_in(db, name, display_name, hsa_id)
         except IntegrityError:  # another instance created the same user a moment ago
