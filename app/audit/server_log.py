@@ -12,7 +12,7 @@ from sqlalchemy import Connection, text
 
 from app.audit.chain import GENESIS, digest_sql
 
-LOCK = 4711  # the chain's advisory lock (db.audit.lock_access_log takes the same one)
+LOCK = 4711  # the chain's advisory lock: writers of the log, one after the other
 APPEND = "lotsen_log_append"
 SIGNATURE = f"{APPEND}(jsonb)"
 HEAD = "lotsen_log_head()"  # the chain's head for its anchors (app.audit.anchors), for roles that do not read the log
