@@ -414,6 +414,7 @@ class CaseView:
 
 
 def view_case(ctx: AppContext, case_id: int) -> CaseView:
+    require(ctx.role, Permission.CASE_WORK)  # a granskare sees patients only through the log review
     today = ctx.today()
     with ctx.db.transaction() as session:
         case = _case_row(session, case_id)

@@ -172,6 +172,10 @@ def upgrade_server(server: Server) -> set[str]:
         migrate.upgrade_to(engine, "heads")
         with make_session_factory(writer(engine))() as session, session.begin():
             _sync_reference(session)
+            from app import server_roles  # imports app.settings, which imports this module
+
+            if server_roles.has_roles(session.connection()):  # new tables get their grants at once
+                server_roles.init_roles(session.connection())
     except DBAPIError as exc:
         raise server_error(server, exc) from exc
     finally:
@@ -186,6 +190,9 @@ def server_error(server: Server, exc: DBAPIError) -> StorageError:
     log.warning("Connecting to %s failed: %s", server, text)
     if "no password supplied" in text:
         return PasswordNeeded(f"Servern för {server.name} vill ha ditt lösenord.")
+    if "is not permitted to log in" in text:  # a deactivated user (app.users.set_active)
+        return LoginRefused(f"Din inloggning till {server.name} är avstängd: användaren är inaktiverad i Lotsen. "
+                            "Kontakta den som är administratör för Lotsen.")
     if "password authentication failed" in text or "authentication failed" in text:
         return LoginRefused(f"Servern för {server.name} godtog inte din inloggning. Kontrollera lösenordet, eller "
                             "kontakta IT om du inte har fått behörighet till Lotsen.")
@@ -193,6 +200,9 @@ def server_error(server: Server, exc: DBAPIError) -> StorageError:
         return StorageError(f"Den krypterade förbindelsen (TLS) till servern för {server.name} kunde inte "
                             f"upprättas. Kontakta IT. Serverns svar: {text.strip()}")
     known = storage_error_from(exc)
+    if failure(exc) is Failure.NOT_ALLOWED:  # a login the server knows, without a Lotsen group (app.server_roles)
+        return LoginRefused(f"Din inloggning {server.url.username or ''} har ingen behörighet till Lotsen på "
+                            f"servern för {server.name}. Be IT ge dig behörighet till Lotsen.")
     if known is None or isinstance(known, ConnectionLost):
         return ConnectionLost(f"Servern för {server.name} kunde inte nås. Kontrollera nätverket och försök igen; "
                               "kontakta IT om det inte går.")

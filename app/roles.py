@@ -28,18 +28,24 @@ ROLE_NAMES = {Role.VARDLOTS: "vårdlots", Role.ADMINISTRATOR: "administratör", 
 
 class Permission(Enum):
     CASE_WORK = "arbeta med ärenden"
+    CHANGE_REGISTER = "ändra registret över vårdgivare, enheter, avtal och kapacitet"
     CHANGE_SETTINGS = "ändra inställningar"
     MANAGE_USERS = "ändra användares roller"
     REVIEW_LOG = "granska loggen"
 
 
+# The one table of rights: the app checks it (require), and the team server's GRANTs are written from it
+# (app.server_roles). Case workers keep the register up to date; a region that wants only administratörer to do it
+# takes CHANGE_REGISTER away from VARDLOTS here.
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.VARDLOTS: frozenset({Permission.CASE_WORK}),
-    Role.ADMINISTRATOR: frozenset({Permission.CASE_WORK, Permission.CHANGE_SETTINGS, Permission.MANAGE_USERS}),
+    Role.VARDLOTS: frozenset({Permission.CASE_WORK, Permission.CHANGE_REGISTER}),
+    Role.ADMINISTRATOR: frozenset({Permission.CASE_WORK, Permission.CHANGE_REGISTER, Permission.CHANGE_SETTINGS,
+                                   Permission.MANAGE_USERS}),
     Role.GRANSKARE: frozenset({Permission.REVIEW_LOG}),
 }
 WHO_MAY = {
     Permission.CASE_WORK: "en vårdlots eller administratör",
+    Permission.CHANGE_REGISTER: "en vårdlots eller administratör",
     Permission.CHANGE_SETTINGS: "en administratör",
     Permission.MANAGE_USERS: "en administratör",
     Permission.REVIEW_LOG: "en granskare",

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from app import server_roles
 from app.context import AppContext
 from app.errors import InputError, NotFoundError
 from app.roles import Permission, Role, require
@@ -92,6 +94,8 @@ def add_user(ctx: AppContext, login: str, display_name: str = "", hsa_id: str | 
         session.add(user)
         session.flush()
         store_setting(session, f"user.{user.id}.role", change.role.value, ctx.user_id)
+        _on_server(session, lambda connection: (server_roles.grant_role(connection, login, change.role),
+                                                server_roles.set_login(connection, login, True)))
         log.info("User %s added by %s", login, ctx.user_id)
         return user.id
 
@@ -116,6 +120,8 @@ def set_active(ctx: AppContext, user_id: int, active: bool) -> None:
             _keep_an_administrator(session, user, "Aktiv")
         user.active = active
         store_setting(session, f"user.{user.id}.active", active, ctx.user_id)  # who changed it, when
+        # on the server the login itself loses LOGIN and its open sessions end, in the same transaction
+        _on_server(session, lambda connection: server_roles.set_login(connection, user.login, active))
         log.info("User %s %s by %s", user.login, "activated" if active else "deactivated", ctx.user_id)
 
 
@@ -131,8 +137,16 @@ def _set_role(session: Session, ctx: AppContext, user: User, role: Role) -> None
         _keep_an_administrator(session, user, "Roll")
     old = user.role
     user.role = role.value
+    _on_server(session, lambda connection: server_roles.grant_role(connection, user.login, role))
     store_setting(session, f"user.{user.id}.role", role.value, ctx.user_id)  # who changed it, when, old → new
     log.info("Role of user %s changed from %s to %s by %s", user.login, old, role, ctx.user_id)
+
+
+def _on_server(session: Session, change: Callable[[Connection], object]) -> None:
+    """The login's side of a change, on a team server prepared with `lotsen db init-roles` (app.server_roles)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and server_roles.has_roles(connection):
+        change(connection)
 
 
 def _keep_an_administrator(session: Session, user: User, field: str) -> None:

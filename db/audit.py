@@ -1,11 +1,11 @@
-"""Tables of the log review and of corrected dates, and the SQL of the access log that differs per database."""
+"""Tables of the log review and of corrected dates. (The server's own access-log SQL: app.audit.server_log.)"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, String, Text, text
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Date, DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models import Base, utcnow
 
@@ -39,18 +39,3 @@ class EventCorrection(Base):
 
 
 APPEND_ONLY = "access_log is append-only"
-
-
-def lock_access_log(session: Session) -> None:
-    """Serialise writers of the hash chain. SQLite already lets one writer at a time commit (a transaction that
-    read an older chain head cannot write); PostgreSQL needs an explicit lock for the rest of the transaction."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(4711)"))
-
-
-def keep_ids_after(session: Session, last_id: int) -> None:
-    """The chain writes its rows' ids itself; on PostgreSQL, move the id sequence past them, so that a row inserted
-    without an id (a bulk insert that bypasses app.access, sealed by the next writer) gets a free one. Under the
-    lock of lock_access_log."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT setval(pg_get_serial_sequence('access_log', 'id'), :id)"), {"id": last_id})

@@ -14,6 +14,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox, QProgressDialog
 
 from app import backup, demo
+from app.audit.anchors import anchor_if_due
 from app.context import sign_in
 from app.database import Database, PasswordNeeded, open_database
 from app.encryption import KeyNeeded, WrongKey
@@ -90,8 +91,9 @@ def open_main_window(db_path: Location) -> MainWindow | None:
             demo.generate(db, *FIRST_START_DEMO, today=date.today())
             set_setting(db, DEMO, True)
         ctx = sign_in(db)
-    except (StorageError, InputError) as exc:
-        QMessageBox.critical(None, "Lotsen", exc.message)
+        anchor_if_due(db)  # the access log's head, outside the database, at least daily
+    except (StorageError, InputError) as exc:  # the field first, as every form says it: "Inloggning: din …"
+        QMessageBox.critical(None, "Lotsen", user_message(exc)[1])
         return None
     if db.engine.info.get("wal") is False:
         QMessageBox.warning(None, "Lotsen", "Databasen ligger på en nätverksenhet. Lotsen fungerar där, men "

@@ -5,6 +5,7 @@ reordering a sealed row breaks the chain from that row on, which `verify` report
 they are written (app.access); rows inserted without a hash (bulk inserts, rows from before the chain existed) are
 sealed, in id order, by the next writer. The database refuses UPDATE and DELETE of access_log except that one
 sealing (migration 0004), and SQLite lets only one writer commit at a time, so two processes cannot fork the chain.
+On PostgreSQL the server writes the rows itself, with the same hash written as SQL (app.audit.server_log).
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from db.audit import keep_ids_after, lock_access_log
 from db.models import AccessLog
 
 GENESIS = "0" * 64
@@ -39,6 +39,23 @@ def row_digest(prev_hash: str, content: dict[str, Any]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+# How each content column is written into the JSON that row_digest hashes, as SQL over a value of the column
+# (PostgreSQL's to_json escapes strings as Python's json.dumps(ensure_ascii=False) does; app.audit.server_log
+# builds the server's hash from this, and a test holds both forms to each other).
+_SQL_JSON = {"id": "{}::text", "user_id": "coalesce({}::text, 'null')", "patient_id": "coalesce({}::text, 'null')",
+             "case_id": "coalesce({}::text, 'null')",
+             "at": "to_json(to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'))::text",
+             "action": "coalesce(to_json({})::text, 'null')", "detail": "coalesce(to_json({})::text, 'null')",
+             "unit": "coalesce(to_json({})::text, 'null')"}
+
+
+def digest_sql(prev: str, values: dict[str, str]) -> str:
+    """row_digest as a PostgreSQL expression: `prev` and `values` (one per CONTENT name) are SQL expressions."""
+    parts = [f"to_json({prev}::text)::text", *(_SQL_JSON[name].format(values[name]) for name in CONTENT)]
+    payload = " || ',' || ".join(parts)
+    return f"encode(sha256(convert_to('[' || {payload} || ']', 'UTF8')), 'hex')"
+
+
 def _head(session: Session) -> tuple[int, str]:
     """(id, hash) of the newest sealed row; (0, GENESIS) for an empty log."""
     row = session.execute(select(AccessLog.id, AccessLog.row_hash).where(AccessLog.row_hash.is_not(None))
@@ -46,9 +63,17 @@ def _head(session: Session) -> tuple[int, str]:
     return (row.id, row.row_hash) if row else (0, GENESIS)
 
 
+def _on_server(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def seal(session: Session) -> int:
     """Seal rows written without a hash, oldest first. Returns how many. Inside the caller's transaction."""
-    lock_access_log(session)
+    if _on_server(session):  # the server's log function seals them before it appends (app.audit.server_log)
+        count = session.scalar(select(func.count()).where(AccessLog.row_hash.is_(None)))
+        if count:
+            _append_on_server(session, [])
+        return count
     unsealed = session.execute(select(*_COLUMNS).where(AccessLog.row_hash.is_(None)).order_by(AccessLog.id)).all()
     if not unsealed:
         return 0
@@ -71,20 +96,31 @@ def append_many(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     """Write sealed rows at the end of the chain, in order, in the caller's transaction. Returns their ids."""
     if not rows:
         return []
+    if _on_server(session):
+        return _append_on_server(session, rows)
     seal(session)
     last_id, prev = _head(session)
     now = datetime.now(UTC).replace(tzinfo=None)
     out = []
     for offset, row in enumerate(rows, start=1):
-        # ids follow the chain; a concurrent writer cannot commit the same ids (see the module text)
+        # ids follow the chain; SQLite lets one writer at a time commit, so no other can take them
         content = {name: row.get(name) for name in CONTENT} | {"id": last_id + offset}
         content["at"] = content["at"] or now
         content["prev_hash"], content["row_hash"] = prev, row_digest(prev, content)
         prev = content["row_hash"]
         out.append(content)
     session.execute(insert(AccessLog.__table__), out)  # Core: the ORM's bulk path costs ~10 µs a row more
-    keep_ids_after(session, out[-1]["id"])
     return [row["id"] for row in out]
+
+
+def _append_on_server(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """One statement: the server's function fills in user, time and hash (app.audit.server_log)."""
+    from app.audit.server_log import APPEND
+
+    wanted = [{name: row.get(name) for name in ("user_id", "patient_id", "case_id", "action", "detail", "unit")}
+              for row in rows]
+    return list(session.scalars(text(f"SELECT * FROM {APPEND}(CAST(:rows AS jsonb))"),
+                                {"rows": json.dumps(wanted, ensure_ascii=False)}))
 
 
 @dataclass(frozen=True)
@@ -93,16 +129,22 @@ class Verification:
     unsealed: int
     broken_id: int | None = None
     problem: str = ""
+    anchor_problems: tuple[str, ...] = ()  # what the log no longer holds of its anchors (app.audit.anchors)
+    anchors: int = 0                       # how many anchors it was compared with
 
     @property
     def ok(self) -> bool:
-        return self.broken_id is None
+        return self.broken_id is None and not self.anchor_problems
 
     def message(self) -> str:
         if self.ok:
-            return f"Loggen är hel: {self.checked} rader kontrollerade, ingen har ändrats eller tagits bort."
-        return (f"Loggen har ändrats: rad {self.broken_id} {self.problem} "
-                f"Raderna före den ({self.checked} st.) är hela.")
+            compared = f" Den stämmer med {self.anchors} förankringar utanför databasen." if self.anchors else ""
+            return f"Loggen är hel: {self.checked} rader kontrollerade, ingen har ändrats eller tagits bort.{compared}"
+        lines = [f"Loggen har ändrats: {problem}" for problem in self.anchor_problems]
+        if self.broken_id is not None:
+            lines.append(f"Loggen har ändrats: rad {self.broken_id} {self.problem} "
+                         f"Raderna före den ({self.checked} st.) är hela.")
+        return "\n".join(lines)
 
 
 def verify(session: Session, batch: int = 50_000) -> Verification:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.access import log_list_view
@@ -167,7 +167,9 @@ def unusual_access(ctx: AppContext, since: date | None = None, until: date | Non
     require(ctx.role, Permission.REVIEW_LOG)
     with ctx.db.transaction() as session:
         period = _filtered(session, ctx, LogFilter(since=since, until=until)).where(AccessLog.patient_id.is_not(None))
-        assigned = exists().where(Case.patient_id == AccessLog.patient_id, Case.assigned_user_id == AccessLog.user_id)
+        # one column named: on the server a granskare reads only these columns of a case (app.server_roles)
+        assigned = select(Case.id).where(Case.patient_id == AccessLog.patient_id,
+                                         Case.assigned_user_id == AccessLog.user_id).exists()
         pairs = session.execute(
             select(AccessLog.user_id, AccessLog.patient_id, func.count().label("count"),
                    func.max(AccessLog.at).label("last_at"), Patient.name, Patient.id_number, Patient.street,

@@ -15,6 +15,7 @@ from app.context import AppContext
 from app.errors import InputError, NotFoundError
 from app.register import checks, history
 from app.register.settings import EXPIRY_WARNING_DAYS, STALE_CAPACITY_DAYS, setting
+from app.roles import Permission, require
 from app.text_input import TEXT_LIMIT, limit_of
 from db.register import CapacityReport, CareUnit, Contract, Provider, UnitService
 
@@ -67,6 +68,7 @@ def save_provider(ctx: AppContext, data: ProviderData, provider_id: int | None =
 
 
 def store_provider(session: Session, ctx: AppContext, data: ProviderData, provider_id: int | None) -> int:
+    require(ctx.role, Permission.CHANGE_REGISTER)
     values = {
         "name": checks.text(data.name, "Namn", required=True, limit=limit_of(Provider.name)),
         "org_number": checks.org_number(data.org_number),
@@ -132,6 +134,7 @@ class UnitRow:
 
 
 def save_unit(ctx: AppContext, data: UnitData, unit_id: int | None = None) -> int:
+    require(ctx.role, Permission.CHANGE_REGISTER)
     values = {
         "hsa_id": checks.hsa_id(data.hsa_id),
         "name": checks.text(data.name, "Namn", required=True, limit=limit_of(CareUnit.name)),
@@ -289,6 +292,7 @@ def contract_values(data: ContractData) -> dict:
 
 
 def store_contract(session: Session, ctx: AppContext, values: dict, contract_id: int | None) -> int:
+    require(ctx.role, Permission.CHANGE_REGISTER)
     _row(session, Provider, values["provider_id"], "Vårdgivare")
     if values["unit_id"] is not None:
         unit = _row(session, CareUnit, values["unit_id"], "Enhet")
@@ -394,6 +398,7 @@ def capacity_values(data: CapacityData, today: date) -> dict:
 
 
 def store_capacity(session: Session, ctx: AppContext, values: dict, report_id: int | None) -> int:
+    require(ctx.role, Permission.CHANGE_REGISTER)
     _row(session, CareUnit, values["unit_id"], "Enhet")
     row = _row(session, CapacityReport, report_id, "Kapacitetsuppgift")
     history.apply(session, ctx, "capacity", row, values, CAPACITY_LABELS)

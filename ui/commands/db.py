@@ -17,6 +17,16 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     upgrade = actions.add_parser("upgrade", parents=[common], help="uppgradera databasen på servern till den här "
                                  "versionen av Lotsen (körs av IT)")
     upgrade.set_defaults(run=run_upgrade)
+    roles = actions.add_parser("init-roles", parents=[common], help="skapa Lotsens roller och behörigheter på "
+                               "servern (körs av IT som databasens ägare; kan köras flera gånger)")
+    roles.set_defaults(run=run_init_roles)
+    user = actions.add_parser("add-user", parents=[common], help="lägg till en användare: en inloggning på servern "
+                              "i rollens grupp och en användare i Lotsen")
+    user.add_argument("login", metavar="INLOGGNING", help="inloggningen, samma som i Windows (utan domän)")
+    user.add_argument("--role", dest="user_role", default="vårdlots",
+                      help="vårdlots, administratör eller granskare (standard: vårdlots)")
+    user.add_argument("--name", default="", help="användarens namn som det visas i Lotsen")
+    user.set_defaults(run=run_add_user)
     copy = actions.add_parser("copy", parents=[common], help="flytta en databasfil till servern, allt eller inget")
     copy.add_argument("--from", dest="source", type=Path, required=True, help="databasfilen som ska flyttas")
     copy.add_argument("--to", dest="target", required=True, help="servern: postgresql://server/databas")
@@ -39,6 +49,42 @@ def run_upgrade(args: argparse.Namespace, location: Location) -> int:
     after = ", ".join(sorted(migrate.head_revisions()))
     was = ", ".join(sorted(before)) or "tom"
     print(f"Klart: {location.name} har version {after}" + ("." if was == after else f" (var {was})."))
+    return 0
+
+
+def _server(location: Location, command: str) -> Server | None:
+    if not isinstance(location, Server):
+        print(f"lotsen db {command} gäller en databasserver: ange --db postgresql://server/databas.", file=sys.stderr)
+        return None
+    return location
+
+
+def run_init_roles(args: argparse.Namespace, location: Location) -> int:
+    if (server := _server(location, "init-roles")) is None:
+        return 2
+    from app.server_admin import init_roles
+
+    try:
+        init_roles(server)
+    except StorageError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(f"Klart: rollerna för Lotsen finns på {server.name} med sina behörigheter. Lägg till användare med "
+          f"lotsen db add-user INLOGGNING --role vårdlots --db {server}.")
+    return 0
+
+
+def run_add_user(args: argparse.Namespace, location: Location) -> int:
+    if (server := _server(location, "add-user")) is None:
+        return 2
+    from app.server_admin import add_user
+
+    try:
+        role = add_user(server, args.login, args.user_role, args.name)
+    except (InputError, StorageError) as exc:
+        print(exc.message if isinstance(exc, StorageError) else str(exc), file=sys.stderr)
+        return 1
+    print(f"Klart: {args.login.strip()} kan logga in i Lotsen på {server.name} som {role}.")
     return 0
 
 
