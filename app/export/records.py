@@ -51,9 +51,23 @@ def replacement_id(config: ExportConfig, kind: Kind, month: Month) -> str:
     return f"LOTSEN-{config.regionkod}-{kind.value.upper()}-{month}"
 
 
+class Facts(NamedTuple):
+    """What SKR's calculation reads from a record (app.export.measures), from the very values written into it.
+    `step` is Lotsen's step kind, carried beside the record and not written: the national measures are per step
+    kind (a BUP stage is a step kind, not an MVO code)."""
+
+    step: str
+    fas: int
+    beslut: date               # BeslutAktivitet
+    start: date | None         # StartAktivitet (completed records)
+    avvikelse: str | None      # "1" PvV, "2" MoV, "3" SoV
+    maldatum: date | None      # MedicinsktMaldatum
+
+
 class Record(NamedTuple):
     vardkontakt_id: str
     element: str  # the whole <Besok .../> element, its attributes in the XSD's order, escaped
+    facts: Facts | None = None
 
 
 def _attribute(name: str, value: str) -> str:
@@ -224,7 +238,9 @@ class RecordBuilder:
                 dates += self.timestamp("MedicinsktMaldatum", meta.target_date)
             records.append(Record(vardkontakt_id, (
                 f'<Besok {head} VardkontaktId="{vardkontakt_id}" {step.text} {mvo}{activity} {year} '
-                f'{kon[meta.sex]} {lkf} {tail}{avvikelse.get(row.deviation, "")}{dates}{typ}/>')))
+                f'{kon[meta.sex]} {lkf} {tail}{avvikelse.get(row.deviation, "")}{dates}{typ}/>'),
+                Facts(meta.code, step.fas, start, row.stopped_on if completed else None,
+                      codes.AVVIKELSE.get(row.deviation), meta.target_date)))
         return records, issues, not_reported
 
 
@@ -285,4 +301,6 @@ def besok(row: StepAt, kind: Kind, builder: RecordBuilder) -> tuple[Record | Non
     element = (f'<Besok {head}{" " if head else ""}VardkontaktId="{vardkontakt_id}" {step_text} {mvo}{activity} '
                f'{birth_year} {builder.kon[meta.sex]} {lkf} {builder.tail}'
                f'{builder.avvikelse.get(row.deviation, "")}{dates}{_TYP_AKUT if completed else ""}/>')
-    return Record(vardkontakt_id, element), issues
+    facts = Facts(meta.code, fas, row.start, row.stopped_on if completed else None,
+                  codes.AVVIKELSE.get(row.deviation), meta.target_date)
+    return Record(vardkontakt_id, element, facts), issues

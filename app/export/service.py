@@ -18,8 +18,9 @@ from app.export.log import log_export
 from app.export.quality import group_issues
 from app.export.records import NAMESPACE, ROOT, Issue, Kind, Record, RecordBuilder, replacement_id
 from app.export.validate import validation_errors, xsd_namespace
+from app.guarantee import RuleBook
 from app.reports.months import Month
-from app.reports.source import load_months
+from app.reports.source import MonthData, load_months
 from app.text_input import PATH_LIMIT, check_text
 
 
@@ -62,10 +63,16 @@ def prepare(ctx: AppContext, month: Month, config: ExportConfig | None = None) -
     with ctx.db.transaction() as session:
         log_list_view(session, ctx, f"nationell export {month}")
         data = load_months(session, [month], ctx.rules, wide=True)[month]
+    return build_records(data, config, ctx.rules)
+
+
+def build_records(data: MonthData, config: ExportConfig, rules: RuleBook) -> Prepared:
+    """The month's records from its rows: the export's files and the national measures (app.export.national)
+    are both made from what this returns."""
     records: dict[Kind, list[Record]] = {}
     issues: list[Issue] = []
     not_reported = 0
-    builder = RecordBuilder(config, ctx.rules, month)
+    builder = RecordBuilder(config, rules, data.month)
     for kind, rows in ((Kind.WAITING, data.waiting), (Kind.COMPLETED, data.completed)):
         out, found, left_out = builder.build_all(rows, kind)
         issues += found
@@ -73,7 +80,7 @@ def prepare(ctx: AppContext, month: Month, config: ExportConfig | None = None) -
         # By VardkontaktId: a stable order that says nothing about the patient.
         out.sort(key=attrgetter("vardkontakt_id"))
         records[kind] = out
-    return Prepared(month, config, records, issues, not_reported)
+    return Prepared(data.month, config, records, issues, not_reported)
 
 
 def export_month(ctx: AppContext, month: Month, out_dir: Path, xsds: Sequence[Path] = (),

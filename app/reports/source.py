@@ -355,14 +355,13 @@ def _pause_kinds(clock: ClockResult, events: list[ClockEvent], day: date) -> lis
 
 
 def _holding(clock: ClockResult, events: list[ClockEvent], day: date) -> Deviation | None:
-    """A waiting step: the deviation holding at month end, else MoV/SoV days excluded from the current wait."""
+    """A waiting step: the deviation in force at month end (DOMAIN §5). A MoV/SoV period that ended before
+    then carries no code: the patient is actively waiting again, and SKR must count the wait."""
     if clock.pvv_since is not None:
         return Deviation.PVV
     kinds = _pause_kinds(clock, events, day)
     if clock.paused_since is not None and kinds:
         return Deviation(kinds[-1].value)
-    if clock.excluded_days and kinds:
-        return Deviation.MOV if PauseKind.MOV in kinds else Deviation.SOV
     return None
 
 
@@ -372,6 +371,6 @@ def _occurred(clock: ClockResult, events: list[ClockEvent], day: date) -> Deviat
                                                             for e in events):
         return Deviation.PVV
     kinds = _pause_kinds(clock, events, day)
-    if clock.excluded_days and kinds:
+    if kinds:  # a MoV/SoV period during the step's (current) period, however short
         return Deviation.MOV if PauseKind.MOV in kinds else Deviation.SOV
     return None
