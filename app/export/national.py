@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from fractions import Fraction
 
 from app.access import log_list_view
 from app.context import AppContext
@@ -16,7 +17,10 @@ from app.export.service import build_records
 from app.guarantee import RuleBook
 from app.reports.coverage import coverage_line
 from app.reports.months import Month
+from app.reports.service import report_settings
 from app.reports.source import MonthData, StepAt, load_months
+from app.reports.suppression import HIDDEN, hidden_parts, note, small
+from app.reports.tables import Table
 
 RETURN_VISIT_TOLERANCE = 10  # per cent; the 2023 agreement's tolerance (criteria files may say otherwise)
 
@@ -79,3 +83,86 @@ def national_months(ctx: AppContext, months: Iterable[Month],
         log_list_view(session, ctx, "nationella mått " + ", ".join(str(m) for m in months))
         data = load_months(session, months, ctx.rules, wide=True)
     return {m: measure_month(data[m], config, ctx.rules, coverage, incomplete, tolerance_percent) for m in months}
+
+
+NATIONAL_TITLE = "Nationella mått (som Väntetidsdatabasen räknar på Lotsens exportfil)"
+NATIONAL_HEADERS = ("Stegtyp", "Mått", "Värde", "Samma månad i fjol", "Förändring")
+
+
+def percent_text(value: Fraction) -> str:
+    return f"{float(value):.1f}".replace(".", ",") + " %"
+
+
+def change_text(points: Fraction) -> str:
+    return f"{float(points):+.1f}".replace(".", ",") + " p.e."
+
+
+def _cells(step: StepMeasures, min_count: int) -> dict[str, str]:
+    """Each measure of a step kind as shown: shares over fewer than min_count and small counts as "–", with
+    the parts of the waiting count suppressed together (app.reports.suppression)."""
+    out: dict[str, str] = {}
+    parts = ("waiting_counted", "waiting_pvv", "waiting_mov")
+    hide = {parts[i] for i in hidden_parts(step["waiting"].n, [step[k].n for k in parts], min_count)}
+    if small(step["waiting"].n, min_count):
+        hide.add("waiting")
+    for m in step.measures:
+        c = m.count
+        if m.key in hide or (m.is_share and small(c.base, min_count)) or (m.key == "mean_wait" and small(
+                step["waiting_counted"].n, min_count)) or (not m.is_share and m.key not in parts
+                                                             and m.key != "mean_wait" and small(c.n, min_count)):
+            out[m.key] = HIDDEN
+        elif m.is_share:
+            out[m.key] = percent_text(c.percent) if c.percent is not None else ""
+        else:
+            out[m.key] = str(c.n)
+    return out
+
+
+def national_table(current: NationalMonth, last_year: NationalMonth | None, min_count: int) -> Table:
+    rows = []
+    for step in current.steps:
+        before = last_year.step(step.step) if last_year else None
+        now_cells = _cells(step, min_count)
+        then_cells = _cells(before, min_count) if before else {}
+        for i, m in enumerate(step.measures):
+            change = ""
+            if before and m.is_share and HIDDEN not in (now_cells[m.key], then_cells.get(m.key, HIDDEN)):
+                a, b = m.count.percent, before[m.key].percent
+                change = change_text(a - b) if a is not None and b is not None else ""
+            rows.append((step.name if i == 0 else "", m.label, now_cells[m.key], then_cells.get(m.key, ""), change))
+    return Table(NATIONAL_TITLE, NATIONAL_HEADERS, rows)
+
+
+def national_notes(current: NationalMonth, min_count: int) -> list[str]:
+    notes = [
+        current.coverage,
+        ("Dagar räknas som kalenderdagar från beslut om aktivitet (efter en ny start: den dagen), som SKR gör. "
+         "Andelarna räknas utan patienter med patientvald (PvV), medicinskt eller särskilt orsakad väntan "
+         "(MoV/SoV); antalen ”inklusive PvV” tar med PvV men aldrig MoV."),
+        "Vårdgarantidagar (fliken Översikt) drar i stället av de dagar som inte räknas; därför kan de skilja sig.",
+        note(min_count),
+        "p.e. = procentenheter: skillnaden mot samma månad året innan.",
+    ]
+    if current.held_back:
+        notes.append(f"{current.held_back} steg kommer inte med i filen förrän deras uppgifter är rättade (se "
+                     "Nationell export) och finns därför inte heller i måtten.")
+    if current.incomplete_settings:
+        notes.append("Inställningarna för exporten är inte kompletta: måtten visar vad som skulle skickas.")
+    return notes
+
+
+@dataclass(frozen=True)
+class NationalReport:
+    current: NationalMonth
+    last_year: NationalMonth
+    table: Table
+    notes: list[str]
+
+
+def national_report(ctx: AppContext, month: Month) -> NationalReport:
+    """The month's national measures beside the same month last year, as shown and saved."""
+    min_count = report_settings(ctx).min_count
+    got = national_months(ctx, [month, month.a_year_earlier])
+    current, before = got[month], got[month.a_year_earlier]
+    return NationalReport(current, before, national_table(current, before, min_count),
+                          national_notes(current, min_count))

@@ -120,3 +120,23 @@ def test_primary_care_takes_no_exclusions(configured):
     step = open_step(configured, "2026-10-10", "PV_BEDOMNING", specialty="011")
     with pytest.raises(InputError, match="inga undantag"):
         mov(configured, step, "2026-10-11")
+
+
+def test_table_hides_small_numbers_and_says_pe(configured, region):
+    from app.export.national import national_report
+    from app.settings import set_setting
+
+    set_setting(configured.db, "reports.min_count", 3)
+    table = national_report(configured, OCT).table
+    second = next(i for i, row in enumerate(table.rows) if i and row[0])
+    fas1 = {row[1]: row for row in table.rows[:second]}
+    # 5 waiting: 3 without a code, 1 PvV, 1 MoV. The PvV and MoV ones are under 3: both hidden (and so the
+    # 3 can be shown without giving them back).
+    assert fas1["Väntande vid månadens slut (alla)"][2] == "5"
+    assert fas1["varav patientvald väntan (PvV)"][2] == "–"
+    assert fas1["varav medicinskt/särskilt orsakad väntan"][2] == "–"
+    assert fas1["Andel genomförda inom 90 dagar"][2] == "–"   # over 2 completed
+    assert fas1["Andel väntat högst 60 dagar"][2] == "33,3 %"
+    set_setting(configured.db, "reports.min_count", 1)
+    table = national_report(configured, OCT).table
+    assert all(row[4].endswith(" p.e.") for row in table.rows if row[4])

@@ -170,3 +170,12 @@ def test_the_problems_to_fix_are_listed_once_each_with_their_cases(window, qtbot
     assert "(3000)" in window.cases_label.text()
     qtmodeltester.check(window.problems_model)
     qtmodeltester.check(window.issues_model)
+
+
+def test_national_tab_shows_the_measures_per_step_kind(window, qtmodeltester):
+    qtmodeltester.check(window.national_model)
+    rows = window.national_model.table.rows
+    kinds = [row[0] for row in rows if row[0]]
+    assert kinds[:2] == ["Första besök i specialiserad vård", "Operation eller åtgärd"]
+    assert "Omfattning: ärendena i Lotsen" in window.national_notes.text()
+    assert "oktober 2026" in window.national_status.text()
