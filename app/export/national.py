@@ -5,13 +5,13 @@ Primary care, which the file does not carry, is measured from the same month's r
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from app.access import log_list_view
 from app.context import AppContext
 from app.export.config import ExportConfig, UnitCodes, load_config
-from app.export.measures import MEASURED_STEPS, StepMeasures, national_measures
+from app.export.measures import MEASURED_STEPS, StepMeasures, national_measures, waited
 from app.export.records import Facts, Kind
 from app.export.service import build_records
 from app.guarantee import RuleBook
@@ -22,6 +22,7 @@ from app.reports.source import MonthData, StepAt, load_months
 from app.reports.suppression import HIDDEN, hidden_parts, note, small
 from app.reports.tables import Table
 
+NEAR_DAYS, NEAR_KEPT = 60, 50
 RETURN_VISIT_TOLERANCE = 10  # per cent; the 2023 agreement's tolerance (criteria files may say otherwise)
 
 
@@ -32,6 +33,9 @@ class NationalMonth:
     held_back: int          # records the file leaves out until their data are corrected
     coverage: str
     incomplete_settings: bool  # the export is not set up: the measures show what would be sent
+    # Per step kind, the longest waiters not yet past NEAR_DAYS (or the step's shorter limit), longest first:
+    # (case id, days as SKR counts them). Those a "what if" could have seen in time.
+    near: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     def step(self, code: str) -> StepMeasures | None:
         return next((s for s in self.steps if s.step == code), None)
@@ -57,7 +61,8 @@ def _unexported(rows: Iterable[StepAt], rules: RuleBook, completed: bool) -> lis
     for row in rows:
         meta = row.meta
         if rules.for_date(meta.first_start).step(meta.code).fas is None and meta.code in MEASURED_STEPS:
-            out.append(Facts(meta.code, 0, row.start, row.stopped_on if completed else None, None, None))
+            out.append(Facts(meta.code, 0, row.start, row.stopped_on if completed else None, None, None,
+                             meta.case_id))
     return out
 
 
@@ -68,9 +73,21 @@ def measure_month(data: MonthData, config: ExportConfig, rules: RuleBook, covera
     waiting = facts[Kind.WAITING] + _unexported(data.waiting, rules, False)
     completed = facts[Kind.COMPLETED] + _unexported(data.completed, rules, True)
     held_back = len({i.step_id for i in prepared.issues if i.blocking})
-    steps = national_measures(waiting, completed, data.month.last, step_names(rules, data.month),
-                              tolerance_percent)
-    return NationalMonth(data.month, steps, held_back, coverage, incomplete)
+    names = step_names(rules, data.month)
+    steps = national_measures(waiting, completed, data.month.last, names, tolerance_percent)
+    return NationalMonth(data.month, steps, held_back, coverage, incomplete, _near(waiting, names, data.month))
+
+
+def _near(waiting: list[Facts], names: dict[str, tuple[str, int | None]], month: Month
+          ) -> dict[str, list[tuple[int, int]]]:
+    out: dict[str, list[tuple[int, int]]] = {}
+    for f in waiting:
+        limit = names.get(f.step, ("", None))[1]
+        if f.avvikelse is None and limit is not None:
+            days = waited(f, month.last)
+            if days <= min(NEAR_DAYS, limit):
+                out.setdefault(f.step, []).append((f.case_id, days))
+    return {step: sorted(rows, key=lambda r: (-r[1], r[0]))[:NEAR_KEPT] for step, rows in out.items()}
 
 
 def national_months(ctx: AppContext, months: Iterable[Month],

@@ -62,6 +62,7 @@ class Facts(NamedTuple):
     start: date | None         # StartAktivitet (completed records)
     avvikelse: str | None      # "1" PvV, "2" MoV, "3" SoV
     maldatum: date | None      # MedicinsktMaldatum
+    case_id: int = 0           # beside the record, never written: which waiting patients a "what if" could be
 
 
 class Record(NamedTuple):
@@ -240,7 +241,7 @@ class RecordBuilder:
                 f'<Besok {head} VardkontaktId="{vardkontakt_id}" {step.text} {mvo}{activity} {year} '
                 f'{kon[meta.sex]} {lkf} {tail}{avvikelse.get(row.deviation, "")}{dates}{typ}/>'),
                 Facts(meta.code, step.fas, start, row.stopped_on if completed else None,
-                      codes.AVVIKELSE.get(row.deviation), meta.target_date)))
+                      codes.AVVIKELSE.get(row.deviation), meta.target_date, meta.case_id)))
         return records, issues, not_reported
 
 
@@ -302,5 +303,5 @@ def besok(row: StepAt, kind: Kind, builder: RecordBuilder) -> tuple[Record | Non
                f'{birth_year} {builder.kon[meta.sex]} {lkf} {builder.tail}'
                f'{builder.avvikelse.get(row.deviation, "")}{dates}{_TYP_AKUT if completed else ""}/>')
     facts = Facts(meta.code, fas, row.start, row.stopped_on if completed else None,
-                  codes.AVVIKELSE.get(row.deviation), meta.target_date)
+                  codes.AVVIKELSE.get(row.deviation), meta.target_date, meta.case_id)
     return Record(vardkontakt_id, element, facts), issues
