@@ -13,7 +13,8 @@ from app.errors import InputError
 from app.export.national import national_months
 from app.reports.coverage import coverage_line
 from app.reports.months import Month
-from app.settings import get_setting
+from app.roles import Permission, require
+from app.settings import get_setting, set_setting
 
 REGION_SHARE = "criteria.region_share"  # the region's share of each month's pot, per cent (its population share)
 
@@ -31,22 +32,37 @@ class YearResult:
         money = [r.money_kr for r in self.results[month]]
         return None if any(m is None for m in money) else sum(money, Decimal(0))
 
+    def earned_share(self, month: Month) -> Decimal:
+        """Per cent of the region's reserved pot of the month that its results earn."""
+        return sum((r.criterion.pot_share * r.pays / 100 for r in self.results[month]), Decimal(0))
+
     @property
     def year_total(self) -> Decimal | None:
         totals = [self.month_total(m) for m in self.months]
         return None if any(t is None for t in totals) else sum(totals, Decimal(0))
 
 
-def region_share(ctx: AppContext) -> Decimal | None:
-    raw = get_setting(ctx.db, REGION_SHARE)
-    if raw in (None, ""):
+def parse_share(raw: object) -> Decimal | None:
+    if raw is None or str(raw).strip() == "":
         return None
     try:
-        value = Decimal(str(raw).replace(",", "."))
+        value = Decimal(str(raw).strip().replace(",", "."))
     except InvalidOperation:
         raise InputError("Regionens andel av potten", f"”{raw}” är inte ett tal i procent.") from None
-    if not 0 < value <= 100:
+    if not value.is_finite() or not 0 < value <= 100:
         raise InputError("Regionens andel av potten", "ska vara mellan 0 och 100 procent.")
+    return value
+
+
+def region_share(ctx: AppContext) -> Decimal | None:
+    return parse_share(get_setting(ctx.db, REGION_SHARE))
+
+
+def set_region_share(ctx: AppContext, text: str) -> Decimal | None:
+    """The region's share of each month's pot (its population share), as typed: "13,4". Empty: unknown."""
+    require(ctx.role, Permission.CHANGE_SETTINGS)
+    value = parse_share(text)
+    set_setting(ctx.db, REGION_SHARE, None if value is None else str(value), ctx.user_id)
     return value
 
 
