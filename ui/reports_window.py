@@ -631,7 +631,7 @@ class ReportsWindow(QMainWindow):
             lines.append("Filerna följer " + ", ".join(p.name for p in result.validated_against) + ".")
         if result.issues_file:
             lines.append(f"Ärenden att rätta finns också i {result.issues_file}.")
-        self.export_status.setText("Export klar. " + " ".join(lines))
+        self.export_status.setText("Export klar. " + " ".join(lines) + " " + result.coverage)
         self._show_history()
         self.show_reminder()
 

@@ -19,6 +19,7 @@ from app.export.quality import group_issues
 from app.export.records import NAMESPACE, ROOT, Issue, Kind, Record, RecordBuilder, replacement_id
 from app.export.validate import validation_errors, xsd_namespace
 from app.guarantee import RuleBook
+from app.reports.coverage import PART, coverage_line
 from app.reports.months import Month
 from app.reports.source import MonthData, load_months
 from app.text_input import PATH_LIMIT, check_text
@@ -50,6 +51,7 @@ class ExportResult:
     issues_file: Path | None = None
     not_reported: int = 0
     validated_against: list[Path] = field(default_factory=list)
+    coverage: str = PART  # the scope line (app.reports.coverage)
 
 
 def prepare(ctx: AppContext, month: Month, config: ExportConfig | None = None) -> Prepared:
@@ -97,7 +99,8 @@ def export_month(ctx: AppContext, month: Month, out_dir: Path, xsds: Sequence[Pa
             raise InputError("XSD-fil", f"{xsd.name} är inte ett schema för Väntetidsdatabasens väntande eller "
                                         "genomförda (fel targetNamespace).")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    result = ExportResult(month, [], prepared.issues, not_reported=prepared.not_reported)
+    result = ExportResult(month, [], prepared.issues, not_reported=prepared.not_reported,
+                          coverage=coverage_line(ctx.db))
     for kind, records in prepared.records.items():
         ersattning = replacement_id(prepared.config, kind, month)
         content = xml_writer.render(kind, month, ersattning, f"lotsen-{kind.value}-{month}-{stamp}", records)

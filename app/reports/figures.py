@@ -18,6 +18,7 @@ from datetime import date
 from statistics import median
 
 from app.reports.activity import Activity
+from app.reports.coverage import PART
 from app.reports.months import Month
 from app.reports.source import Scope, Tally
 
@@ -109,6 +110,7 @@ class Report:
     buckets: list[Bucket]
     breakdowns: dict[str, list[BreakdownRow]]
     trend: list[TrendPoint] = field(default_factory=list)
+    coverage: str = PART  # the scope line (app.reports.coverage)
 
 
 # --- small helpers ---

@@ -24,6 +24,7 @@ def test_export_writes_validated_files(db_path, tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0
     assert "TillgangligVardSpeciVantande_2026-10.xml: 1 poster" in out and "Validerad mot" in out
+    assert "Omfattning: ärendena i Lotsen, inte hela regionens vårdutbud." in out
     assert (tmp_path / "ut" / "TillgangligVardSpeciGenomforda_2026-10.xml").exists()
 
 

@@ -140,3 +140,13 @@ def test_table_hides_small_numbers_and_says_pe(configured, region):
     set_setting(configured.db, "reports.min_count", 1)
     table = national_report(configured, OCT).table
     assert all(row[4].endswith(" p.e.") for row in table.rows if row[4])
+
+
+def test_the_scope_line_follows_the_setting(configured, region):
+    from app.export.national import national_report
+    from app.reports.coverage import WHOLE_LISTS
+    from app.settings import set_setting
+
+    assert national_report(configured, OCT).notes[0].startswith("Omfattning: ärendena i Lotsen")
+    set_setting(configured.db, WHOLE_LISTS, True)
+    assert national_report(configured, OCT).notes[0] == "Omfattning: regionens hela väntelistor, som de finns i Lotsen."

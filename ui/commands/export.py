@@ -47,6 +47,7 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
         return 1
     for f in result.files:
         print(f"{f.path}: {f.rows} poster, sha256 {f.sha256}")
+    print(result.coverage)
     if result.validated_against:
         print("Validerad mot " + ", ".join(str(x) for x in result.validated_against) + ".")
     groups = group_issues(result.issues)
