@@ -352,7 +352,11 @@ class ReportsWindow(QMainWindow):
         self.national_status.setAccessibleName("Nationella måttens status")
         layout.addWidget(self.national_status)
         self.national_model = TableModel(self)
-        layout.addWidget(_table_view(self.national_model, "Nationella mått", stretch=1), 1)
+        row = QHBoxLayout()
+        row.addWidget(_table_view(self.national_model, "Nationella mått", stretch=1), 3)
+        self.elsewhere_model = TableModel(self)
+        row.addWidget(_table_view(self.elsewhere_model, "Vård hos annan vårdgivare under året", stretch=0), 1)
+        layout.addLayout(row, 1)
         self.national_notes = QLabel()
         self.national_notes.setWordWrap(True)
         self.national_notes.setAccessibleName("Förklaringar till de nationella måtten")
@@ -526,6 +530,7 @@ class ReportsWindow(QMainWindow):
         self.national_status.setText(f"Nationella mått för {month.label}, per stegtyp, jämfört med "
                                      f"{month.a_year_earlier.label}: det SKR räknar fram ur Lotsens exportfil.")
         self.national_model.set_table(national.table)
+        self.elsewhere_model.set_table(national.care_elsewhere)
         self.national_notes.setText("\n".join(national.notes))
 
     def _national_failed(self, exc: BaseException) -> None:

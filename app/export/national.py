@@ -15,6 +15,7 @@ from app.export.measures import MEASURED_STEPS, StepMeasures, national_measures,
 from app.export.records import Facts, Kind
 from app.export.service import build_records
 from app.guarantee import RuleBook
+from app.reports.care_elsewhere import care_elsewhere_table, care_elsewhere_year
 from app.reports.coverage import coverage_line
 from app.reports.months import Month
 from app.reports.service import report_settings
@@ -174,6 +175,7 @@ class NationalReport:
     last_year: NationalMonth
     table: Table
     notes: list[str]
+    care_elsewhere: Table  # the patients helped elsewhere in the month's year, by kind
 
 
 def national_report(ctx: AppContext, month: Month) -> NationalReport:
@@ -181,5 +183,6 @@ def national_report(ctx: AppContext, month: Month) -> NationalReport:
     min_count = report_settings(ctx).min_count
     got = national_months(ctx, [month, month.a_year_earlier])
     current, before = got[month], got[month.a_year_earlier]
+    elsewhere = care_elsewhere_table(care_elsewhere_year(ctx, month.year), min_count)
     return NationalReport(current, before, national_table(current, before, min_count),
-                          national_notes(current, min_count))
+                          national_notes(current, min_count), elsewhere)

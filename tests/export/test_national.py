@@ -150,3 +150,29 @@ def test_the_scope_line_follows_the_setting(configured, region):
     assert national_report(configured, OCT).notes[0].startswith("Omfattning: ärendena i Lotsen")
     set_setting(configured.db, WHOLE_LISTS, True)
     assert national_report(configured, OCT).notes[0] == "Omfattning: regionens hela väntelistor, som de finns i Lotsen."
+
+
+def test_fhir_measure_reports_validate_as_r4(configured, region, tmp_path):
+    import json
+
+    from fhir.resources.R4B.measurereport import MeasureReport  # R4B: R4's MeasureReport with its corrections
+
+    from app.export.fhir import measure_url, write_measure_reports
+
+    month = national_months(configured, [OCT])[OCT]
+    paths = write_measure_reports(month, tmp_path / "fhir")
+    assert len(paths) == sum(len(s.measures) for s in month.steps)
+    reports = {}
+    for path in paths:
+        raw = json.loads(path.read_text("utf-8"))
+        MeasureReport.model_validate(raw)  # raises on any structural error
+        reports[raw["measure"]] = raw
+    share = reports[measure_url("SV_FORSTA_BESOK", "waiting_le60")]
+    assert share["period"] == {"start": "2026-10-01", "end": "2026-10-31"}
+    populations = {p["code"]["coding"][0]["code"]: p["count"] for p in share["group"][0]["population"]}
+    assert populations == {"denominator": 3, "numerator": 1}
+    assert share["group"][0]["measureScore"]["value"] == 33.3
+    assert "Omfattning" in share["text"]["div"]
+    broken = {k: v for k, v in share.items() if k != "status"}  # the validator does check: status is required
+    with pytest.raises(ValueError):
+        MeasureReport.model_validate(broken)

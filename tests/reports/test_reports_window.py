@@ -179,3 +179,10 @@ def test_national_tab_shows_the_measures_per_step_kind(window, qtmodeltester):
     assert kinds[:2] == ["Första besök i specialiserad vård", "Operation eller åtgärd"]
     assert "Omfattning: ärendena i Lotsen" in window.national_notes.text()
     assert "oktober 2026" in window.national_status.text()
+
+
+def test_national_tab_counts_care_elsewhere_for_the_year(window, qtmodeltester):
+    qtmodeltester.check(window.elsewhere_model)
+    table = window.elsewhere_model.table
+    assert table.title == "Vård hos annan vårdgivare 2026 (patienter)"
+    assert table.rows[-2][0] == "Summa: patienter som fått vård hos annan vårdgivare"
