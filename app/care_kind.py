@@ -20,7 +20,7 @@ CARE_KIND_LABEL = {
     CareKind.OWN_CONTRACTOR: "Den egna regionens avtalsvårdgivare",
     CareKind.OTHER_REGION_PUBLIC: "Annan regions offentliga vård",
     CareKind.OTHER_REGION_PRIVATE: "Privat vårdgivare i annan region",
-    None: "Okänt (erbjudandet gjordes utan registret)",
+    None: "Okänt (erbjudet utan registret)",
 }
 ELSEWHERE = frozenset(CareKind) - {CareKind.HOME_UNIT}
 

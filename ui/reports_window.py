@@ -355,7 +355,12 @@ class ReportsWindow(QMainWindow):
         row = QHBoxLayout()
         row.addWidget(_table_view(self.national_model, "Nationella mått", stretch=1), 3)
         self.elsewhere_model = TableModel(self)
-        row.addWidget(_table_view(self.elsewhere_model, "Vård hos annan vårdgivare under året", stretch=0), 1)
+        side = QVBoxLayout()
+        self.elsewhere_title = QLabel("Vård hos annan vårdgivare under året")
+        self.elsewhere_title.setWordWrap(True)
+        side.addWidget(self.elsewhere_title)
+        side.addWidget(_table_view(self.elsewhere_model, "Vård hos annan vårdgivare under året", stretch=0), 1)
+        row.addLayout(side, 1)
         layout.addLayout(row, 1)
         self.national_notes = QLabel()
         self.national_notes.setWordWrap(True)
@@ -531,6 +536,7 @@ class ReportsWindow(QMainWindow):
                                      f"{month.a_year_earlier.label}: det SKR räknar fram ur Lotsens exportfil.")
         self.national_model.set_table(national.table)
         self.elsewhere_model.set_table(national.care_elsewhere)
+        self.elsewhere_title.setText(national.care_elsewhere.title)
         self.national_notes.setText("\n".join(national.notes))
 
     def _national_failed(self, exc: BaseException) -> None:

@@ -60,9 +60,9 @@ def care_elsewhere_table(counts: CareElsewhere, min_count: int) -> Table:
     rows = [(CARE_KIND_LABEL[k], HIDDEN if i in hide else str(n)) for i, (k, n) in enumerate(zip(kinds, values,
                                                                                               strict=True))]
     total = sum(values)
-    rows.append(("Summa: patienter som fått vård hos annan vårdgivare",
+    rows.append(("Summa, vård hos annan vårdgivare",
                  HIDDEN if 0 < total < min_count else str(total)))
     home = counts.patients.get(CareKind.HOME_UNIT, 0)
-    rows.append((f"Ej medräknat: {CARE_KIND_LABEL[CareKind.HOME_UNIT].lower()}",
+    rows.append(("Ej medräknat: den egna mottagningen",
                  HIDDEN if 0 < home < min_count else str(home)))
     return Table(f"Vård hos annan vårdgivare {counts.year} (patienter)", ("Var vården gavs", "Antal"), rows)

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, aliased
 from app.guarantee import ClockEvent, ClockResult, EventKind, PauseKind, RuleBook, State, evaluate
 from app.reports.months import Month
 from db.exports import CLOCK_UNINTERRUPTED
-from db.models import Case, CaseEvent, Patient, Specialty, Step
+from db.models import Case, CaseEvent, Patient, Step
 
 
 class Deviation(StrEnum):
@@ -118,7 +118,10 @@ class Scope:
         return [column == value for column, value in pairs if value is not None]
 
 
-_META = (Step.id, Step.case_id, Step.code, Case.specialty_code, Specialty.bup, Case.activity_code,
+# BUP is a step kind (DOMAIN §5): a BUP step filed under another MVO is still BUP.
+BUP_STEPS = ("BUP_FORSTA", "BUP_UTREDNING", "BUP_BEHANDLING")
+_META = (Step.id, Step.case_id, Step.code, Case.specialty_code, Step.code.in_(BUP_STEPS).label("bup"),
+         Case.activity_code,
          Case.waiting_unit, Patient.home_region_code, Patient.municipality_code, Patient.sex, Patient.birth_year,
          Step.target_date, Step.started_on)
 # The reports need neither activity nor municipality: NULL in their place keeps the rows narrow (and fast).
@@ -130,9 +133,8 @@ EXACT = case((CLOCK_UNINTERRUPTED, 1), else_=0)
 
 
 def joined(*columns):
-    """SELECT columns FROM step with its case, patient and specialty."""
-    return (select(*columns).join(Case, Step.case_id == Case.id).join(Patient, Case.patient_id == Patient.id)
-            .outerjoin(Specialty, Case.specialty_code == Specialty.code))
+    """SELECT columns FROM step with its case and patient."""
+    return select(*columns).join(Case, Step.case_id == Case.id).join(Patient, Case.patient_id == Patient.id)
 
 
 def overlapping(months: Sequence[Month]):

@@ -48,8 +48,9 @@ def test_offers_record_the_kind_and_the_year_counts_by_kind(ctx, region):  # noq
     assert counted.patients == {kind: 1 for kind in KINDS.values()}
     assert counted.elsewhere == 3  # not the one treated at her own clinic
     rows = dict(care_elsewhere_table(counted, 1).rows)
-    assert rows["Summa: patienter som fått vård hos annan vårdgivare"] == "3"
-    assert rows["Okänt (erbjudandet gjordes utan registret)"] == "0"
+    assert rows["Summa, vård hos annan vårdgivare"] == "3"
+    assert rows["Ej medräknat: den egna mottagningen"] == "1"
+    assert rows["Okänt (erbjudet utan registret)"] == "0"
     assert care_elsewhere_year(ctx, 2025).patients == {}
 
 

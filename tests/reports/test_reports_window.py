@@ -185,4 +185,5 @@ def test_national_tab_counts_care_elsewhere_for_the_year(window, qtmodeltester):
     qtmodeltester.check(window.elsewhere_model)
     table = window.elsewhere_model.table
     assert table.title == "Vård hos annan vårdgivare 2026 (patienter)"
-    assert table.rows[-2][0] == "Summa: patienter som fått vård hos annan vårdgivare"
+    assert table.rows[-2][0] == "Summa, vård hos annan vårdgivare"
+    assert window.elsewhere_title.text() == table.title
