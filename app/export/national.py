@@ -69,7 +69,7 @@ def _unexported(rows: Iterable[StepAt], rules: RuleBook, completed: bool) -> lis
 
 def measure_month(data: MonthData, config: ExportConfig, rules: RuleBook, coverage: str, incomplete: bool,
                   tolerance_percent: int = RETURN_VISIT_TOLERANCE) -> NationalMonth:
-    prepared = build_records(data, config, rules)
+    prepared = build_records(data, config, rules, facts_only=True)
     facts = {kind: [r.facts for r in prepared.records[kind]] for kind in Kind}
     waiting = facts[Kind.WAITING] + _unexported(data.waiting, rules, False)
     completed = facts[Kind.COMPLETED] + _unexported(data.completed, rules, True)

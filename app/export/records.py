@@ -188,12 +188,14 @@ class RecordBuilder:
     def build(self, row: StepAt, kind: Kind) -> tuple[Record | None, list[Issue]]:
         return besok(row, kind, self)
 
-    def build_all(self, rows: Iterable[StepAt], kind: Kind) -> tuple[list[Record], list[Issue], int]:
+    def build_all(self, rows: Iterable[StepAt], kind: Kind, facts_only: bool = False
+                  ) -> tuple[list[Record], list[Issue], int]:
         """The records of `rows`, their issues, and how many rows are not reported (no SKR Fas).
 
         What `besok` does for one row, for many: a row without any issue (nearly all, once the settings are
         complete) is written here from the cached pieces, with local lookups only; any other row goes to
-        `besok`, which says what is wrong."""
+        `besok`, which says what is wrong. `facts_only`: the same records and checks, but a record that passes
+        them is not written out (no VardkontaktId, no element): the national measures read only its facts."""
         records: list[Record] = []
         issues: list[Issue] = []
         not_reported = 0
@@ -227,6 +229,11 @@ class RecordBuilder:
                 if record is not None:
                     records.append(record)
                 continue
+            facts = Facts(meta.code, step.fas, start, row.stopped_on if completed else None,
+                          codes.AVVIKELSE.get(row.deviation), meta.target_date, meta.case_id)
+            if facts_only:
+                records.append(Record("", "", facts))
+                continue
             mac = inner.copy()
             mac.update(f"lotsen-step:{meta.step_id}".encode())
             keyed = outer.copy()
@@ -239,9 +246,7 @@ class RecordBuilder:
                 dates += self.timestamp("MedicinsktMaldatum", meta.target_date)
             records.append(Record(vardkontakt_id, (
                 f'<Besok {head} VardkontaktId="{vardkontakt_id}" {step.text} {mvo}{activity} {year} '
-                f'{kon[meta.sex]} {lkf} {tail}{avvikelse.get(row.deviation, "")}{dates}{typ}/>'),
-                Facts(meta.code, step.fas, start, row.stopped_on if completed else None,
-                      codes.AVVIKELSE.get(row.deviation), meta.target_date, meta.case_id)))
+                f'{kon[meta.sex]} {lkf} {tail}{avvikelse.get(row.deviation, "")}{dates}{typ}/>'), facts))
         return records, issues, not_reported
 
 

@@ -68,19 +68,20 @@ def prepare(ctx: AppContext, month: Month, config: ExportConfig | None = None) -
     return build_records(data, config, ctx.rules)
 
 
-def build_records(data: MonthData, config: ExportConfig, rules: RuleBook) -> Prepared:
+def build_records(data: MonthData, config: ExportConfig, rules: RuleBook, facts_only: bool = False) -> Prepared:
     """The month's records from its rows: the export's files and the national measures (app.export.national)
-    are both made from what this returns."""
+    are both made from what this returns (`facts_only`: without writing out the records that pass the checks,
+    which the measures do not read; RecordBuilder.build_all)."""
     records: dict[Kind, list[Record]] = {}
     issues: list[Issue] = []
     not_reported = 0
     builder = RecordBuilder(config, rules, data.month)
     for kind, rows in ((Kind.WAITING, data.waiting), (Kind.COMPLETED, data.completed)):
-        out, found, left_out = builder.build_all(rows, kind)
+        out, found, left_out = builder.build_all(rows, kind, facts_only)
         issues += found
         not_reported += left_out
-        # By VardkontaktId: a stable order that says nothing about the patient.
-        out.sort(key=attrgetter("vardkontakt_id"))
+        if not facts_only:  # by VardkontaktId: a stable order that says nothing about the patient
+            out.sort(key=attrgetter("vardkontakt_id"))
         records[kind] = out
     return Prepared(data.month, config, records, issues, not_reported)
 

@@ -176,3 +176,18 @@ def test_fhir_measure_reports_validate_as_r4(configured, region, tmp_path):
     broken = {k: v for k, v in share.items() if k != "status"}  # the validator does check: status is required
     with pytest.raises(ValueError):
         MeasureReport.model_validate(broken)
+
+
+def test_facts_only_gives_the_records_facts(configured, region):
+    from app.export.config import load_config
+    from app.export.service import build_records
+    from app.reports.source import load_months
+
+    with configured.db.transaction() as session:
+        data = load_months(session, [OCT], configured.rules, wide=True)[OCT]
+    config = load_config(configured.db)
+    full, lean = build_records(data, config, configured.rules), build_records(data, config, configured.rules, True)
+    for kind in Kind:
+        assert sorted((r.facts for r in full.records[kind]), key=repr) == sorted(
+            (r.facts for r in lean.records[kind]), key=repr)
+    assert lean.issues == full.issues
