@@ -61,3 +61,16 @@ def test_a_bad_region_share_is_named(year):
 def test_a_year_without_criteria_is_named(year):
     with pytest.raises(InputError, match="inga prestationskrav för 2017"):
         criteria_year(year, 2017)
+
+
+def test_only_an_administrator_sets_the_share(year):
+    from dataclasses import replace
+
+    from app.criteria.service import region_share, set_region_share
+    from app.errors import PermissionDenied
+    from app.roles import Role
+
+    with pytest.raises(PermissionDenied, match="får inte ändra inställningar"):
+        set_region_share(replace(year, role=Role.VARDLOTS), "20")
+    assert str(region_share(year)) == "10"
+    assert str(set_region_share(year, " 13,4 ")) == "13.4"
