@@ -49,3 +49,14 @@ def test_region_share_is_checked_and_saved(qtbot, year, monkeypatch):  # noqa: F
     win.share.setText("13,4")
     qtbot.mouseClick(win.save_share, Qt.MouseButton.LeftButton)
     assert str(region_share(year)) == "13.4"
+
+
+def test_the_main_window_opens_it(qtbot, ctx):
+    from ui.main_window import MainWindow
+
+    main = MainWindow(ctx)
+    qtbot.addWidget(main)
+    main.runner.wait()
+    main.menu_actions["agreement"].trigger()
+    assert isinstance(main._agreement_window, AgreementWindow) and main._agreement_window.isVisible()
+    assert main._agreement_window.year.currentData() == 2023
