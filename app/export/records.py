@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cache
 from typing import NamedTuple
 from xml.sax.saxutils import quoteattr
 
@@ -127,9 +128,7 @@ class RecordBuilder:
         found = self._steps.get(key)
         if found is None:
             rule = self.rules.for_date(first_start).step(code)
-            vardgaranti = codes.VARDGARANTI_JA if rule.status in ("lag", "nationellt mål") else codes.VARDGARANTI_NEJ
-            found = self._steps[key] = _StepCodes(rule.fas, f"{_attribute('Vardgaranti', vardgaranti)} "
-                                                            f"{_attribute('Fas', str(rule.fas))}")
+            found = self._steps[key] = _rule_codes(rule.status, rule.fas)
         return found
 
     def unit(self, name: str | None) -> tuple[UnitCodes | None, str]:
@@ -251,6 +250,13 @@ class RecordBuilder:
 
 
 _TYP_AKUT = " " + _attribute("TypAkutverksamhet", codes.TYP_AKUTVERKSAMHET_EJ_AKUT)
+
+
+@cache
+def _rule_codes(status: str, fas: int | None) -> _StepCodes:
+    """A rule's Vardgaranti and Fas attributes: few distinct, asked for by every start date of every month."""
+    vardgaranti = codes.VARDGARANTI_JA if status in ("lag", "nationellt mål") else codes.VARDGARANTI_NEJ
+    return _StepCodes(fas, f"{_attribute('Vardgaranti', vardgaranti)} {_attribute('Fas', str(fas))}")
 
 
 def besok(row: StepAt, kind: Kind, builder: RecordBuilder) -> tuple[Record | None, list[Issue]]:
