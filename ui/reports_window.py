@@ -46,6 +46,7 @@ from app.reports.tables import (
     buckets_table,
     figures_table,
     fmt,
+    notes,
     trend_table,
     unit_of,
 )
@@ -332,6 +333,10 @@ class ReportsWindow(QMainWindow):
         right.addWidget(_table_view(self.buckets_model, "Väntetid i intervall"), 1)
         row.addLayout(right, 2)
         layout.addLayout(row, 1)
+        self.overview_notes = QLabel()
+        self.overview_notes.setWordWrap(True)
+        self.overview_notes.setAccessibleName("Förklaringar till nyckeltalen")
+        layout.addWidget(self.overview_notes)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.save_buttons = [_button(text, name, slot) for text, name, slot in (
@@ -508,6 +513,7 @@ class ReportsWindow(QMainWindow):
                     self._show_national, self._national_failed)
         self.heading.setText(f"{report.month.label.capitalize()} jämfört med {report.month.a_year_earlier.label}")
         self.figures_model.set_table(figures_table(report))
+        self.overview_notes.setText("\n".join(notes(report)[:3]))  # scope, the two families, small numbers
         self.buckets_model.set_table(buckets_table(report))
         self.distribution.set_data([b.label for b in report.buckets],
                                    [("Alla väntande", [b.all for b in report.buckets]),

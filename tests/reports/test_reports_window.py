@@ -35,6 +35,7 @@ def done(qtbot, win) -> None:
 
 def test_show_fills_tables_and_charts(window, qtmodeltester):
     assert window.heading.text() == "Oktober 2026 jämfört med oktober 2025"
+    assert window.overview_notes.text().startswith("Omfattning: ärendena i Lotsen")
     table = window.figures_model.table
     assert ("Väntande vid månadens slut", "inkl. PvV/MoV", 7.0, 1.0, 6.0) == table.rows[0]
     for model in (window.figures_model, window.buckets_model, window.trend_model, window.breakdown_model,
