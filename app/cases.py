@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from app import steps
 from app.access import Action, patient_access
+from app.care_kind import care_kind
 from app.context import AppContext
 from app.errors import ConflictError, InputError, NotFoundError
 from app.guarantee import (
@@ -88,6 +89,16 @@ class Opened:
     patient_id: int
     case_id: int
     step_id: int
+
+
+@dataclass(frozen=True)
+class RegisterPlace:
+    """The register's facts of an offered unit that decide where the care is (app.care_kind)."""
+
+    unit: str
+    region: str          # the unit's region (SCB länskod)
+    public: bool         # the provider is a region's own care
+    own_region: str      # the region Lotsen works for
 
 
 def open_case(ctx: AppContext, patient: NewPatient, case: NewCase) -> Opened:
@@ -219,7 +230,10 @@ def record_notice(ctx: AppContext, step_id: int, on: date, cannot_meet: bool = F
 def make_offer(
     ctx: AppContext, step_id: int, on: date, appointment: date | None, reply_by: date | None,
     provider: str, unit: str = "", address: str = "", time: str = "", *, expected_version: int | None = None,
+    place: RegisterPlace | None = None,
 ) -> int:
+    """`place`: the register's facts of the unit, when the offer comes from the register; the offer then records
+    where the care is (app.care_kind), judged against the case's waiting unit in the same transaction."""
     check_texts({"Vårdgivare": (provider, LINE_LIMIT), "Mottagning": (unit, LINE_LIMIT),
                  "Adress": (address, LINE_LIMIT), "Klockslag": (time, 20)})
     if not provider.strip():
@@ -231,7 +245,7 @@ def make_offer(
         raise InputError("Klockslag", "skriv tiden som TT:MM, till exempel 09:30.")
     return _record(ctx, step_id, ClockEvent(EventKind.OFFER, on, appointment=appointment), reply_by=reply_by,
                    details={"provider": provider.strip(), "unit": unit, "address": address, "time": time},
-                   expected_version=expected_version)
+                   expected_version=expected_version, place=place)
 
 
 def record_answer(ctx: AppContext, offer_id: int, on: date, answer: Answer, *,
@@ -277,14 +291,16 @@ def complete_step(ctx: AppContext, step_id: int, on: date, where: str = "", *,
 
 
 def _record(ctx: AppContext, step_id: int, event: ClockEvent, reply_by: date | None = None,
-            details: dict | None = None, expected_version: int | None = None) -> int:
+            details: dict | None = None, expected_version: int | None = None,
+            place: RegisterPlace | None = None) -> int:
     with ctx.db.transaction() as session:
         return _add(session, ctx, step_id, event, reply_by=reply_by, details=details,
-                    expected_version=expected_version)
+                    expected_version=expected_version, place=place)
 
 
 def _add(session: Session, ctx: AppContext, step_id: int, event: ClockEvent, *, reply_by: date | None = None,
-         offer_id: int | None = None, details: dict | None = None, expected_version: int | None = None) -> int:
+         offer_id: int | None = None, details: dict | None = None, expected_version: int | None = None,
+         place: RegisterPlace | None = None) -> int:
     step = session.get(Step, step_id)
     if step is None:
         raise NotFoundError("Steg", "steget finns inte.")
@@ -300,6 +316,8 @@ def _add(session: Session, ctx: AppContext, step_id: int, event: ClockEvent, *, 
         case_id=case.id, step_id=step.id, kind=event.kind, on=event.on, appointment=event.appointment,
         reply_by=reply_by, answer=event.answer, pause=event.pause, offer_id=offer_id, details=details or {},
         user_id=ctx.user_id,
+        care_kind=None if place is None else care_kind(place.unit, place.region, place.public, case.waiting_unit,
+                                                       place.own_region),
     )
     session.add(row)
     session.flush()

@@ -715,6 +715,8 @@ class _Chunk:
         if not forced:
             if scenario in ("pvv", "restart") and not code.startswith("SV_"):
                 scenario = "normal"  # PvV belongs to the legal guarantee
+            if scenario == "mov" and code == "PV_BEDOMNING":
+                scenario = "normal"  # primary care takes no exclusions
             low, high = self.wait_band.pick(random)
             waited = low + int(random() * (high - low + 1))
         user = None if random() < UNASSIGNED_SHARE else self.workers.pick(random)
@@ -743,7 +745,7 @@ class _Chunk:
         elif scenario == "mov" and waited >= 3:
             self.mov(step, start, t, code)
         elif not forced:
-            if waited >= 20 and random() < 0.03:  # an earlier MoV period that ended moves the deadline
+            if waited >= 20 and random() < 0.03 and code != "PV_BEDOMNING":  # an ended MoV moves the deadline
                 begin = self.between(start + 1, t - 2)
                 self.pause(step, begin, self.between(begin + 1, min(t, begin + 60)), code)
             if random() < 0.12:
@@ -869,7 +871,7 @@ class _Chunk:
         if length >= 45:
             for _ in range(int(random() * (min(3, length // 60) + 1))):
                 self.contact(step, start + 1 + int(random() * (length - 1)))
-        if length >= 4 and random() < 0.03:
+        if length >= 4 and random() < 0.03 and code != "PV_BEDOMNING":  # no exclusions in primary care
             begin = self.between(start + 1, stop - 2)
             self.pause(step, begin, self.between(begin + 1, stop - 1), code)
         where = unit

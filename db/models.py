@@ -187,6 +187,7 @@ class CaseEvent(Base):
     answer: Mapped[str | None] = mapped_column(String(16))   # answers
     pause: Mapped[str | None] = mapped_column(String(8))     # MoV / SoV
     offer_id: Mapped[int | None] = mapped_column(ForeignKey("case_event.id"))  # the offer an answer replies to
+    care_kind: Mapped[str | None] = mapped_column(String(24))  # offers: where the care is (app.care_kind)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         add(tools, "register", "&Vårdgivare, enheter och avtal…", self.open_register, "Ctrl+Shift+V")
         add(tools, "import", "&Importera lista…", self.import_list, "Ctrl+Shift+I")
         add(tools, "reports", "&Uppföljning och nationell export…", self.open_reports, "Ctrl+Shift+U")
+        add(tools, "agreement", "Uppföljning: Ö&verenskommelsen (prestationskrav)…", self.open_agreement)
         review = self.menuBar().addMenu("&Granskning")
         add(review, "log_review", "&Granska loggen…", self.open_log_review).setEnabled(
             may(self.ctx.role, Permission.REVIEW_LOG))
@@ -271,6 +272,12 @@ class MainWindow(QMainWindow):
 
         self._reports_window = ReportsWindow(self.ctx, self)
         self._reports_window.show()
+
+    def open_agreement(self) -> None:
+        from ui.agreement_window import AgreementWindow
+
+        self._agreement_window = AgreementWindow(self.ctx, self)
+        self._agreement_window.show()
 
     def open_log_review(self) -> None:
         from ui.log_review_window import LogReviewWindow

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from app.context import AppContext
 from app.errors import InputError, StorageError
 from app.export import IssueGroup, export_due, export_history, export_month, group_issues, prepare
+from app.export.national import NationalReport, national_report
 from app.export.records import KIND_LABEL, Kind
 from app.reports import Month, Report, Scope, TrendPoint, monthly_report, scope_choices, trend_points
 from app.reports.output import write_csv, write_pdf, write_xlsx
@@ -45,6 +46,7 @@ from app.reports.tables import (
     buckets_table,
     figures_table,
     fmt,
+    notes,
     trend_table,
     unit_of,
 )
@@ -261,6 +263,7 @@ class ReportsWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Flikar")
         self.tabs.addTab(self._overview_tab(), "Översikt")
+        self.tabs.addTab(self._national_tab(), "Nationella mått")
         self.tabs.addTab(self._trend_tab(), "Utveckling")
         self.tabs.addTab(self._breakdown_tab(), "Fördelning")
         self.tabs.addTab(self._export_tab(), "Nationell export")
@@ -330,6 +333,10 @@ class ReportsWindow(QMainWindow):
         right.addWidget(_table_view(self.buckets_model, "Väntetid i intervall"), 1)
         row.addLayout(right, 2)
         layout.addLayout(row, 1)
+        self.overview_notes = QLabel()
+        self.overview_notes.setWordWrap(True)
+        self.overview_notes.setAccessibleName("Förklaringar till nyckeltalen")
+        layout.addWidget(self.overview_notes)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.save_buttons = [_button(text, name, slot) for text, name, slot in (
@@ -339,6 +346,31 @@ class ReportsWindow(QMainWindow):
         for button in self.save_buttons:
             buttons.addWidget(button)
         layout.addLayout(buttons)
+        return tab
+
+    def _national_tab(self) -> QWidget:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        self.national_status = QLabel("Nationella mått per stegtyp, för alla ärenden i Lotsen (urvalet ovan gäller "
+                                      "inte här). Välj månad och tryck Visa.")
+        self.national_status.setWordWrap(True)
+        self.national_status.setAccessibleName("Nationella måttens status")
+        layout.addWidget(self.national_status)
+        self.national_model = TableModel(self)
+        row = QHBoxLayout()
+        row.addWidget(_table_view(self.national_model, "Nationella mått", stretch=1), 3)
+        self.elsewhere_model = TableModel(self)
+        side = QVBoxLayout()
+        self.elsewhere_title = QLabel("Vård hos annan vårdgivare under året")
+        self.elsewhere_title.setWordWrap(True)
+        side.addWidget(self.elsewhere_title)
+        side.addWidget(_table_view(self.elsewhere_model, "Vård hos annan vårdgivare under året", stretch=0), 1)
+        row.addLayout(side, 1)
+        layout.addLayout(row, 1)
+        self.national_notes = QLabel()
+        self.national_notes.setWordWrap(True)
+        self.national_notes.setAccessibleName("Förklaringar till de nationella måtten")
+        layout.addWidget(self.national_notes)
         return tab
 
     def _trend_tab(self) -> QWidget:
@@ -455,7 +487,8 @@ class ReportsWindow(QMainWindow):
         figure of another month stands under the new heading."""
         month, scope = self.selected_month(), self.selected_scope()
         self.report = None
-        for model in (self.figures_model, self.buckets_model, self.trend_model, self.breakdown_model):
+        for model in (self.figures_model, self.buckets_model, self.trend_model, self.breakdown_model,
+                      self.national_model):
             model.set_table(Table("", (), []))
         self.distribution.set_data([], [])
         self.trend_chart.set_data([], [], "")
@@ -475,8 +508,12 @@ class ReportsWindow(QMainWindow):
         self.trend_status.setText(f"Beräknar utvecklingen de senaste 13 månaderna fram till {report.month.label} …")
         self._start("Beräknar utvecklingen …", lambda: trend_points(self.ctx, report.month, report.scope),
                     self._show_trend, self._trend_failed)
+        self.national_status.setText(f"Beräknar de nationella måtten för {report.month.label} …")
+        self._start("Beräknar nationella mått …", lambda: national_report(self.ctx, report.month),
+                    self._show_national, self._national_failed)
         self.heading.setText(f"{report.month.label.capitalize()} jämfört med {report.month.a_year_earlier.label}")
         self.figures_model.set_table(figures_table(report))
+        self.overview_notes.setText("\n".join(notes(report)[:3]))  # scope, the two families, small numbers
         self.buckets_model.set_table(buckets_table(report))
         self.distribution.set_data([b.label for b in report.buckets],
                                    [("Alla väntande", [b.all for b in report.buckets]),
@@ -498,6 +535,19 @@ class ReportsWindow(QMainWindow):
         self.trend_model.set_table(trend_table(report))
         self.trend_chart.set_data([f"{p.month.year % 100:02d}-{p.month.month:02d}" for p in report.trend],
                                   [p.waiting for p in report.trend], "Väntande vid månadens slut")
+
+    def _show_national(self, national: NationalReport) -> None:
+        month = national.current.month
+        self.national_status.setText(f"Nationella mått för {month.label}, per stegtyp, jämfört med "
+                                     f"{month.a_year_earlier.label}: det SKR räknar fram ur Lotsens exportfil.")
+        self.national_model.set_table(national.table)
+        self.elsewhere_model.set_table(national.care_elsewhere)
+        self.elsewhere_title.setText(national.care_elsewhere.title)
+        self.national_notes.setText("\n".join(national.notes))
+
+    def _national_failed(self, exc: BaseException) -> None:
+        self.national_status.setText("De nationella måtten kunde inte beräknas. Försök igen.")
+        self._error(exc)
 
     def _trend_failed(self, exc: BaseException) -> None:
         self.trend_status.setText("Utvecklingen kunde inte beräknas. Försök igen.")
@@ -598,7 +648,7 @@ class ReportsWindow(QMainWindow):
             lines.append("Filerna följer " + ", ".join(p.name for p in result.validated_against) + ".")
         if result.issues_file:
             lines.append(f"Ärenden att rätta finns också i {result.issues_file}.")
-        self.export_status.setText("Export klar. " + " ".join(lines))
+        self.export_status.setText("Export klar. " + " ".join(lines) + " " + result.coverage)
         self._show_history()
         self.show_reminder()
 

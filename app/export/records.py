@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cache
 from typing import NamedTuple
 from xml.sax.saxutils import quoteattr
 
@@ -51,9 +52,24 @@ def replacement_id(config: ExportConfig, kind: Kind, month: Month) -> str:
     return f"LOTSEN-{config.regionkod}-{kind.value.upper()}-{month}"
 
 
+class Facts(NamedTuple):
+    """What SKR's calculation reads from a record (app.export.measures), from the very values written into it.
+    `step` is Lotsen's step kind, carried beside the record and not written: the national measures are per step
+    kind (a BUP stage is a step kind, not an MVO code)."""
+
+    step: str
+    fas: int
+    beslut: date               # BeslutAktivitet
+    start: date | None         # StartAktivitet (completed records)
+    avvikelse: str | None      # "1" PvV, "2" MoV, "3" SoV
+    maldatum: date | None      # MedicinsktMaldatum
+    case_id: int = 0           # beside the record, never written: which waiting patients a "what if" could be
+
+
 class Record(NamedTuple):
     vardkontakt_id: str
     element: str  # the whole <Besok .../> element, its attributes in the XSD's order, escaped
+    facts: Facts | None = None
 
 
 def _attribute(name: str, value: str) -> str:
@@ -112,9 +128,7 @@ class RecordBuilder:
         found = self._steps.get(key)
         if found is None:
             rule = self.rules.for_date(first_start).step(code)
-            vardgaranti = codes.VARDGARANTI_JA if rule.status in ("lag", "nationellt mål") else codes.VARDGARANTI_NEJ
-            found = self._steps[key] = _StepCodes(rule.fas, f"{_attribute('Vardgaranti', vardgaranti)} "
-                                                            f"{_attribute('Fas', str(rule.fas))}")
+            found = self._steps[key] = _rule_codes(rule.status, rule.fas)
         return found
 
     def unit(self, name: str | None) -> tuple[UnitCodes | None, str]:
@@ -173,12 +187,14 @@ class RecordBuilder:
     def build(self, row: StepAt, kind: Kind) -> tuple[Record | None, list[Issue]]:
         return besok(row, kind, self)
 
-    def build_all(self, rows: Iterable[StepAt], kind: Kind) -> tuple[list[Record], list[Issue], int]:
+    def build_all(self, rows: Iterable[StepAt], kind: Kind, facts_only: bool = False
+                  ) -> tuple[list[Record], list[Issue], int]:
         """The records of `rows`, their issues, and how many rows are not reported (no SKR Fas).
 
         What `besok` does for one row, for many: a row without any issue (nearly all, once the settings are
         complete) is written here from the cached pieces, with local lookups only; any other row goes to
-        `besok`, which says what is wrong."""
+        `besok`, which says what is wrong. `facts_only`: the same records and checks, but a record that passes
+        them is not written out (no VardkontaktId, no element): the national measures read only its facts."""
         records: list[Record] = []
         issues: list[Issue] = []
         not_reported = 0
@@ -212,6 +228,11 @@ class RecordBuilder:
                 if record is not None:
                     records.append(record)
                 continue
+            facts = Facts(meta.code, step.fas, start, row.stopped_on if completed else None,
+                          codes.AVVIKELSE.get(row.deviation), meta.target_date, meta.case_id)
+            if facts_only:
+                records.append(Record("", "", facts))
+                continue
             mac = inner.copy()
             mac.update(f"lotsen-step:{meta.step_id}".encode())
             keyed = outer.copy()
@@ -224,11 +245,18 @@ class RecordBuilder:
                 dates += self.timestamp("MedicinsktMaldatum", meta.target_date)
             records.append(Record(vardkontakt_id, (
                 f'<Besok {head} VardkontaktId="{vardkontakt_id}" {step.text} {mvo}{activity} {year} '
-                f'{kon[meta.sex]} {lkf} {tail}{avvikelse.get(row.deviation, "")}{dates}{typ}/>')))
+                f'{kon[meta.sex]} {lkf} {tail}{avvikelse.get(row.deviation, "")}{dates}{typ}/>'), facts))
         return records, issues, not_reported
 
 
 _TYP_AKUT = " " + _attribute("TypAkutverksamhet", codes.TYP_AKUTVERKSAMHET_EJ_AKUT)
+
+
+@cache
+def _rule_codes(status: str, fas: int | None) -> _StepCodes:
+    """A rule's Vardgaranti and Fas attributes: few distinct, asked for by every start date of every month."""
+    vardgaranti = codes.VARDGARANTI_JA if status in ("lag", "nationellt mål") else codes.VARDGARANTI_NEJ
+    return _StepCodes(fas, f"{_attribute('Vardgaranti', vardgaranti)} {_attribute('Fas', str(fas))}")
 
 
 def besok(row: StepAt, kind: Kind, builder: RecordBuilder) -> tuple[Record | None, list[Issue]]:
@@ -285,4 +313,6 @@ def besok(row: StepAt, kind: Kind, builder: RecordBuilder) -> tuple[Record | Non
     element = (f'<Besok {head}{" " if head else ""}VardkontaktId="{vardkontakt_id}" {step_text} {mvo}{activity} '
                f'{birth_year} {builder.kon[meta.sex]} {lkf} {builder.tail}'
                f'{builder.avvikelse.get(row.deviation, "")}{dates}{_TYP_AKUT if completed else ""}/>')
-    return Record(vardkontakt_id, element), issues
+    facts = Facts(meta.code, fas, row.start, row.stopped_on if completed else None,
+                  codes.AVVIKELSE.get(row.deviation), meta.target_date, meta.case_id)
+    return Record(vardkontakt_id, element, facts), issues

@@ -18,8 +18,10 @@ from app.export.log import log_export
 from app.export.quality import group_issues
 from app.export.records import NAMESPACE, ROOT, Issue, Kind, Record, RecordBuilder, replacement_id
 from app.export.validate import validation_errors, xsd_namespace
+from app.guarantee import RuleBook
+from app.reports.coverage import PART, coverage_line
 from app.reports.months import Month
-from app.reports.source import load_months
+from app.reports.source import MonthData, load_months
 from app.text_input import PATH_LIMIT, check_text
 
 
@@ -49,6 +51,7 @@ class ExportResult:
     issues_file: Path | None = None
     not_reported: int = 0
     validated_against: list[Path] = field(default_factory=list)
+    coverage: str = PART  # the scope line (app.reports.coverage)
 
 
 def prepare(ctx: AppContext, month: Month, config: ExportConfig | None = None) -> Prepared:
@@ -62,18 +65,25 @@ def prepare(ctx: AppContext, month: Month, config: ExportConfig | None = None) -
     with ctx.db.transaction() as session:
         log_list_view(session, ctx, f"nationell export {month}")
         data = load_months(session, [month], ctx.rules, wide=True)[month]
+    return build_records(data, config, ctx.rules)
+
+
+def build_records(data: MonthData, config: ExportConfig, rules: RuleBook, facts_only: bool = False) -> Prepared:
+    """The month's records from its rows: the export's files and the national measures (app.export.national)
+    are both made from what this returns (`facts_only`: without writing out the records that pass the checks,
+    which the measures do not read; RecordBuilder.build_all)."""
     records: dict[Kind, list[Record]] = {}
     issues: list[Issue] = []
     not_reported = 0
-    builder = RecordBuilder(config, ctx.rules, month)
+    builder = RecordBuilder(config, rules, data.month)
     for kind, rows in ((Kind.WAITING, data.waiting), (Kind.COMPLETED, data.completed)):
-        out, found, left_out = builder.build_all(rows, kind)
+        out, found, left_out = builder.build_all(rows, kind, facts_only)
         issues += found
         not_reported += left_out
-        # By VardkontaktId: a stable order that says nothing about the patient.
-        out.sort(key=attrgetter("vardkontakt_id"))
+        if not facts_only:  # by VardkontaktId: a stable order that says nothing about the patient
+            out.sort(key=attrgetter("vardkontakt_id"))
         records[kind] = out
-    return Prepared(month, config, records, issues, not_reported)
+    return Prepared(data.month, config, records, issues, not_reported)
 
 
 def export_month(ctx: AppContext, month: Month, out_dir: Path, xsds: Sequence[Path] = (),
@@ -90,7 +100,8 @@ def export_month(ctx: AppContext, month: Month, out_dir: Path, xsds: Sequence[Pa
             raise InputError("XSD-fil", f"{xsd.name} är inte ett schema för Väntetidsdatabasens väntande eller "
                                         "genomförda (fel targetNamespace).")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    result = ExportResult(month, [], prepared.issues, not_reported=prepared.not_reported)
+    result = ExportResult(month, [], prepared.issues, not_reported=prepared.not_reported,
+                          coverage=coverage_line(ctx.db))
     for kind, records in prepared.records.items():
         ersattning = replacement_id(prepared.config, kind, month)
         content = xml_writer.render(kind, month, ersattning, f"lotsen-{kind.value}-{month}-{stamp}", records)

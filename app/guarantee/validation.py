@@ -91,8 +91,11 @@ def _check_kind(
 def _check_pause(
     events: Sequence[ClockEvent], new: ClockEvent, field: str, pause_kinds: tuple[PauseKind, ...]
 ) -> None:
+    if not pause_kinds:  # primary care: HSF 6 kap. 2 § excludes time only for the 90-day steps
+        raise InputError("Typ av väntan", "det här steget har inga undantag från vårdgarantin; väntan kan inte "
+                                          "registreras som medicinskt eller särskilt orsakad.")
     if new.pause not in pause_kinds:
-        allowed = " eller ".join(PAUSE_NAME[k] for k in pause_kinds) or "ingen paus"
+        allowed = " eller ".join(PAUSE_NAME[k] for k in pause_kinds)
         raise InputError("Typ av väntan", f"för det här steget gäller bara {allowed}.")
     opened = closed = None
     for e in sorted(events, key=lambda e: e.on):

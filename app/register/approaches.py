@@ -14,6 +14,7 @@ from app.cases import _changing  # the one version check of a case change (#6)
 from app.context import AppContext
 from app.errors import InputError, NotFoundError
 from app.register.candidates import Candidate
+from app.settings import own_region
 from app.text_input import LINE_LIMIT, TEXT_LIMIT, check_texts
 from db.models import CaseEvent, Step
 
@@ -69,8 +70,9 @@ def offer_from_candidate(ctx: AppContext, step_id: int, candidate: Candidate, ap
     first, so that an offer the clock refuses, or one refused for a stale `expected_version`, leaves no note
     behind; the note then follows the offer, which has already changed the version."""
     unit = candidate.unit
+    place = cases.RegisterPlace(unit.name, unit.region, unit.provider_public, own_region(ctx.db))
     offer_id = cases.make_offer(ctx, step_id, ctx.today(), appointment, reply_by, unit.provider, unit.name,
-                                unit.address or "", expected_version=expected_version)
+                                unit.address or "", expected_version=expected_version, place=place)
     record_approach(ctx, step_id, unit.provider, unit.name, "tid_erbjuden",
                     f"Tid {appointment.isoformat()}" + (f", svar senast {reply_by.isoformat()}." if reply_by else "."))
     return offer_id

@@ -33,6 +33,7 @@ class Treated:
     provider_region: str | None   # offer details "provider_region", when the register supplies it
     ownership: str | None         # offer details "ownership": "offentlig" / "privat"
     home_region: str | None
+    care_kind: str | None = None  # app.care_kind, when the offer came from the register
 
 
 @dataclass(frozen=True)
@@ -120,10 +121,12 @@ def load_activity(session: Session, month: Month, rules: RuleBook, scope: Scope,
         if state == COMPLETED or (isinstance(state, StepAt) and not state.waiting):
             latest[row[0]] = offer_id
     details = _by_id(session, CaseEvent.id, CaseEvent.details, list(latest.values()))
+    kinds = _by_id(session, CaseEvent.id, CaseEvent.care_kind, list(latest.values()))
     home = _by_id(session, Step.id, Patient.home_region_code, list(latest), patient=True)
     for step_id, offer_id in latest.items():
         d = details.get(offer_id) or {}
-        activity.treated.append(Treated(d.get("provider_region"), d.get("ownership"), home.get(step_id)))
+        activity.treated.append(Treated(d.get("provider_region"), d.get("ownership"), home.get(step_id),
+                                        kinds.get(offer_id)))
 
     activity.notices = notices or count_notices(connection, month, rules, scope)
     return activity

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from statistics import median
 
+from app.care_kind import CARE_KIND_LABEL, CareKind
 from app.reports.activity import Activity
+from app.reports.coverage import PART
 from app.reports.months import Month
 from app.reports.source import Scope, Tally
 
@@ -109,6 +111,7 @@ class Report:
     buckets: list[Bucket]
     breakdowns: dict[str, list[BreakdownRow]]
     trend: list[TrendPoint] = field(default_factory=list)
+    coverage: str = PART  # the scope line (app.reports.coverage)
 
 
 # --- small helpers ---
@@ -231,15 +234,18 @@ def _elsewhere_group(offer_region: str | None, ownership: str | None, home: str 
 
 
 def offer_figures(activity: Activity, s: ReportSettings) -> list[Figure]:
+    # An accepted time at the clinic where the patient already waits is not care elsewhere (DOMAIN §3).
+    elsewhere = [t for t in activity.treated if t.care_kind != CareKind.HOME_UNIT]
     figures = [
         _count("offered", "Patienter som erbjudits vård hos annan vårdgivare", "",
                len({o.step_id for o in activity.offers}), s),
         _count("accepted", "Erbjudanden som patienten tackat ja till", "", activity.accepted, s),
-        _count("treated_elsewhere", "Genomförda hos annan vårdgivare", "", len(activity.treated), s),
+        _count("treated_elsewhere", "Genomförda hos annan vårdgivare", "", len(elsewhere), s),
     ]
     groups: dict[str, int] = {}
-    for t in activity.treated:
-        key = _elsewhere_group(t.provider_region, t.ownership, t.home_region)
+    for t in elsewhere:
+        key = (CARE_KIND_LABEL[CareKind(t.care_kind)].lower() if t.care_kind
+               else _elsewhere_group(t.provider_region, t.ownership, t.home_region))
         groups[key] = groups.get(key, 0) + 1
     for key in sorted(groups):
         figures.append(_count("treated_elsewhere:" + key, f"Genomförda hos annan vårdgivare: {key}", "",

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.access import log_list_view
 from app.context import AppContext
 from app.reports.activity import count_notices, load_activity
+from app.reports.coverage import coverage_line
 from app.reports.figures import (
     MonthFacts,
     Report,
@@ -76,7 +77,9 @@ def monthly_report(ctx: AppContext, month: Month, scope: Scope | None = None, tr
             points = _trend(session, ctx, between, scope, settings)
         points += [trend_point(m, facts[m].tallies) for m in (month, last_year)]
         series = sorted(points, key=lambda p: p.month)
-    return build_report(facts[month], facts[last_year], settings, scope, names, series)
+    report = build_report(facts[month], facts[last_year], settings, scope, names, series)
+    report.coverage = coverage_line(ctx.db)
+    return report
 
 
 @contextmanager

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, aliased
 from app.guarantee import ClockEvent, ClockResult, EventKind, PauseKind, RuleBook, State, evaluate
 from app.reports.months import Month
 from db.exports import CLOCK_UNINTERRUPTED
-from db.models import Case, CaseEvent, Patient, Specialty, Step
+from db.models import Case, CaseEvent, Patient, Step
 
 
 class Deviation(StrEnum):
@@ -118,7 +118,10 @@ class Scope:
         return [column == value for column, value in pairs if value is not None]
 
 
-_META = (Step.id, Step.case_id, Step.code, Case.specialty_code, Specialty.bup, Case.activity_code,
+# BUP is a step kind (DOMAIN §5): a BUP step filed under another MVO is still BUP.
+BUP_STEPS = ("BUP_FORSTA", "BUP_UTREDNING", "BUP_BEHANDLING")
+_META = (Step.id, Step.case_id, Step.code, Case.specialty_code, Step.code.in_(BUP_STEPS).label("bup"),
+         Case.activity_code,
          Case.waiting_unit, Patient.home_region_code, Patient.municipality_code, Patient.sex, Patient.birth_year,
          Step.target_date, Step.started_on)
 # The reports need neither activity nor municipality: NULL in their place keeps the rows narrow (and fast).
@@ -130,9 +133,8 @@ EXACT = case((CLOCK_UNINTERRUPTED, 1), else_=0)
 
 
 def joined(*columns):
-    """SELECT columns FROM step with its case, patient and specialty."""
-    return (select(*columns).join(Case, Step.case_id == Case.id).join(Patient, Case.patient_id == Patient.id)
-            .outerjoin(Specialty, Case.specialty_code == Specialty.code))
+    """SELECT columns FROM step with its case and patient."""
+    return select(*columns).join(Case, Step.case_id == Case.id).join(Patient, Case.patient_id == Patient.id)
 
 
 def overlapping(months: Sequence[Month]):
@@ -355,14 +357,13 @@ def _pause_kinds(clock: ClockResult, events: list[ClockEvent], day: date) -> lis
 
 
 def _holding(clock: ClockResult, events: list[ClockEvent], day: date) -> Deviation | None:
-    """A waiting step: the deviation holding at month end, else MoV/SoV days excluded from the current wait."""
+    """A waiting step: the deviation in force at month end (DOMAIN §5). A MoV/SoV period that ended before
+    then carries no code: the patient is actively waiting again, and SKR must count the wait."""
     if clock.pvv_since is not None:
         return Deviation.PVV
     kinds = _pause_kinds(clock, events, day)
     if clock.paused_since is not None and kinds:
         return Deviation(kinds[-1].value)
-    if clock.excluded_days and kinds:
-        return Deviation.MOV if PauseKind.MOV in kinds else Deviation.SOV
     return None
 
 
@@ -372,6 +373,6 @@ def _occurred(clock: ClockResult, events: list[ClockEvent], day: date) -> Deviat
                                                             for e in events):
         return Deviation.PVV
     kinds = _pause_kinds(clock, events, day)
-    if clock.excluded_days and kinds:
+    if kinds:  # a MoV/SoV period during the step's (current) period, however short
         return Deviation.MOV if PauseKind.MOV in kinds else Deviation.SOV
     return None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.reports.figures import BreakdownRow, Figure, Report
+from app.reports.suppression import HIDDEN, hidden_parts
+from app.reports.suppression import note as suppression_note
 
 Cell = str | int | float | None
 
@@ -18,7 +20,7 @@ class Table:
 
 
 def hidden(report: Report) -> str:
-    return f"<{report.settings.min_count}"
+    return HIDDEN  # never "<10" in a percent column: a footnote says what it means
 
 
 def fmt(value: Cell, unit: str = "") -> str:
@@ -31,7 +33,7 @@ def fmt(value: Cell, unit: str = "") -> str:
     signed = unit in ("pe", "+dagar", "+antal")
     if unit in ("procent", "pe", "dagar", "+dagar"):
         text = f"{value:+.1f}" if signed else f"{value:.1f}"
-        return text.replace(".", ",") + (" %" if unit == "procent" else "")
+        return text.replace(".", ",") + (" %" if unit == "procent" else " p.e." if unit == "pe" else "")
     return f"{value:+.0f}" if signed else f"{value:.0f}"
 
 
@@ -44,7 +46,7 @@ def _figure_cells(f: Figure, report: Report) -> tuple[Cell, ...]:
 def figures_table(report: Report) -> Table:
     rows = [_figure_cells(f, report) for f in report.figures]
     units = [("", "", f.unit, f.unit, "pe" if f.unit == "procent" else "+" + f.unit) for f in report.figures]
-    return _Mixed("Nyckeltal", ("Mått", "Urval", "Värde", f"{report.month.a_year_earlier.label.capitalize()}",
+    return _Mixed("Nyckeltal (vårdgarantidagar)", ("Mått", "Urval", "Värde", f"{report.month.a_year_earlier.label.capitalize()}",
                                 "Förändring"), rows, (), units)
 
 
@@ -65,13 +67,21 @@ def unit_of(table: Table, row: int, column: int) -> str:
 
 
 def buckets_table(report: Report) -> Table:
+    every = _column_hidden([b.all for b in report.buckets], report)
+    active = _column_hidden([b.active for b in report.buckets], report)
     return Table("Väntetid vid månadens slut (dagar)", ("Väntetid", "Alla väntande", "Aktivt väntande"),
-                 [(b.label, _count(b.all, report), _count(b.active, report)) for b in report.buckets],
+                 [(b.label, hidden(report) if i in every else b.all, hidden(report) if i in active else b.active)
+                  for i, b in enumerate(report.buckets)],
                  ("", "antal", "antal"))
 
 
 def _count(n: int, report: Report) -> Cell:
     return hidden(report) if 0 < n < report.settings.min_count else n
+
+
+def _column_hidden(counts: list[int], report: Report) -> set[int]:
+    """The rows of a column of counts that add up to a shown total, to hide (app.reports.suppression)."""
+    return hidden_parts(sum(counts), counts, report.settings.min_count)
 
 
 def _breakdown_cells(row: BreakdownRow, report: Report) -> tuple[Cell, ...]:
@@ -85,8 +95,18 @@ BREAKDOWN_HEADERS = ("Grupp", "Väntande", "Andel > 90 dagar (exkl. PvV/MoV)", "
                      "Andel inom tidsgränsen (exkl. PvV)")
 
 
+def _with_secondary(rows: list[BreakdownRow], cells: list[tuple[Cell, ...]], report: Report) -> list[tuple]:
+    """The groups' counts add up to the month's totals: hide one more where one alone is hidden."""
+    out = [list(c) for c in cells]
+    for column, attribute in ((1, "waiting"), (3, "completed")):
+        for i in _column_hidden([getattr(r, attribute) for r in rows], report):
+            out[i][column] = hidden(report)
+    return [tuple(c) for c in out]
+
+
 def breakdown_tables(report: Report) -> list[Table]:
-    return [Table(f"Per {name.lower()}", BREAKDOWN_HEADERS, [_breakdown_cells(r, report) for r in rows],
+    return [Table(f"Per {name.lower()}", BREAKDOWN_HEADERS,
+                  _with_secondary(rows, [_breakdown_cells(r, report) for r in rows], report),
                   ("", "antal", "procent", "antal", "procent"))
             for name, rows in report.breakdowns.items()]
 
@@ -117,7 +137,11 @@ def scope_text(report: Report) -> str:
 
 def notes(report: Report) -> list[str]:
     return [
-        f"Antal under {report.settings.min_count} visas inte ({hidden(report)}).",
+        report.coverage,
+        ("Vårdgarantidagar: väntetiden räknas som i vårdgarantin, utan dagar med medicinskt orsakad väntan. De "
+         "nationella måtten, som SKR räknar dem, finns under fliken Nationella mått."),
+        suppression_note(report.settings.min_count),
+        "p.e. = procentenheter.",
         ("Inkl./exkl. PvV/MoV: alla väntande, eller bara de som väntar aktivt vid månadens slut (inte patientvald "
          "eller medicinskt orsakad väntan)."),
         "Exkl. PvV: genomförda med patientvald väntan räknas varken i täljare eller nämnare.",

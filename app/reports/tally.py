@@ -21,6 +21,7 @@ from app.guarantee import RuleBook
 from app.reports.figures import AGE_BANDS, AGE_UNKNOWN, age_band, age_band_label, wait_class
 from app.reports.months import Month
 from app.reports.source import (
+    BUP_STEPS,
     Deviation,
     Scope,
     StepAt,
@@ -31,7 +32,7 @@ from app.reports.source import (
     pvv_by,
     settled,
 )
-from db.models import Case, Patient, Specialty, Step
+from db.models import Case, Patient, Step
 from db.sql import days_between
 
 _WAITING, _LATE, _MET = 0, 1, 2  # a step's state in the month, as the query returns it
@@ -60,19 +61,18 @@ def count_exact(connection: Connection, month: Month, scope: Scope, bounds: Sequ
     """count_steps for the steps whose cached clock is exact for the month (source.exact_branches and
     source.settled), in the database: {Tally but n and capped: [n, capped]}. Reads on `connection` only, so
     that it can run beside the session's own work (db.exports.reader_beside)."""
-    bup_codes = connection.execute(select(Specialty.code).where(Specialty.bup.is_(True))).scalars().all()
     counts: dict[tuple, list[int]] = {}
     opened, stopped = exact_branches(month)
     waiting, completed = settled(month)
     for kind, branch in ((_OPEN, opened), (_OPEN, fresh(month)), (_STOPPED, stopped), (_SETTLED, waiting),
                          (_DONE, completed)):
-        query = _count_query(kind, month, branch, scope, bounds, cap_days, groups, bup_codes)
+        query = _count_query(kind, month, branch, scope, bounds, cap_days, groups)
         for state, active, pvv, wait, *keys, n, capped in connection.execute(query).all():
             common = (state == _WAITING, bool(active), bool(pvv), None if state == _WAITING else state == _MET,
                       wait)
             if groups:
-                mvo, age, unit, region, sex = keys
-                key = (*common, mvo in bup_codes, mvo, unit, region, sex, age)
+                mvo, age, unit, region, sex, bup = keys
+                key = (*common, bool(bup), mvo, unit, region, sex, age)
             else:
                 key = (*common, bool(keys and keys[0]), *_UNGROUPED)
             _add(counts, key, n, capped or 0)
@@ -120,7 +120,7 @@ _OPEN, _STOPPED, _SETTLED, _DONE = "open", "stopped", "settled", "done"  # exact
 
 
 def _count_query(kind: str, month: Month, branch, scope: Scope, bounds: Sequence[int], cap_days: int | None,
-                 groups: bool, bup_codes: Sequence[str]):
+                 groups: bool):
     """The query's twin of source.cached_state and figures.wait_class for the steps of `branch`: state, active,
     PvV, wait class, [BUP | MVO, age band, unit, region, sex], count, sum of capped waits (or 0). Open steps
     wait at month end with waited = last - started_on; stopped ones either that or completed (late or in time)
@@ -161,12 +161,12 @@ def _count_query(kind: str, month: Month, branch, scope: Scope, bounds: Sequence
         capped = case((held, capped_frozen), else_=capped_since) if cap_days is not None else None
         grouped.append(active)
     keys = [wait]
+    bup = case((Step.code.in_(BUP_STEPS), 1), else_=0)  # BUP is a step kind, not an MVO code
     if groups:
-        keys += [Case.specialty_code, _age_band(month), Case.waiting_unit, Patient.home_region_code, Patient.sex]
+        keys += [Case.specialty_code, _age_band(month), Case.waiting_unit, Patient.home_region_code, Patient.sex,
+                 bup]
     elif cap_days is not None:
-        # BUP or not from the few BUP cases (the specialty_code index), not from each step's case row.
-        bup_cases = select(Case.id).where(Case.specialty_code.in_(bup_codes))
-        keys.append(case((Step.case_id.in_(bup_cases), 1), else_=0))
+        keys.append(bup)
     total = func.sum(capped) if capped is not None else literal(0)
     query = select(state, active, pvv, *keys, func.count(), total).select_from(Step).where(branch, *scope.conditions())
     if groups or scope.conditions():

@@ -20,10 +20,12 @@ def _database(db_path) -> None:
 def test_export_writes_validated_files(db_path, tmp_path, capsys):
     _database(db_path)
     code = main(["export", "--month", "2026-10", "--out", str(tmp_path / "ut"), "--db", str(db_path),
-                 "--xsd", str(XSD["vantande"]), "--xsd", str(XSD["genomforda"])])
+                 "--xsd", str(XSD["vantande"]), "--xsd", str(XSD["genomforda"]), "--fhir"])
     out = capsys.readouterr().out
     assert code == 0
     assert "TillgangligVardSpeciVantande_2026-10.xml: 1 poster" in out and "Validerad mot" in out
+    assert "Omfattning: ärendena i Lotsen, inte hela regionens vårdutbud." in out
+    assert "FHIR MeasureReport" in out and list((tmp_path / "ut" / "fhir").glob("MeasureReport-2026-10-*.json"))
     assert (tmp_path / "ut" / "TillgangligVardSpeciGenomforda_2026-10.xml").exists()
 
 

@@ -224,3 +224,14 @@ def test_readers_beside_the_report_read_its_snapshot(ctx, second, october):
             assert session.scalar(events) == before
     with ctx.db.reading() as session:
         assert session.scalar(events) == before + (ctx.db.server is not None)
+
+
+def test_bup_is_found_by_step_kind_not_by_mvo(ctx):
+    """A BUP step filed under another MVO is BUP; a return visit at the BUP clinic is not (30 days do not apply)."""
+    set_setting(ctx.db, "reports.min_count", 1)
+    filed_elsewhere = open_step(ctx, "2026-09-20", "BUP_BEHANDLING", specialty="931", born=2012)
+    complete(ctx, filed_elsewhere, "2026-10-10")                     # 20 days: within 30
+    return_visit = open_step(ctx, "2026-07-01", "ATERBESOK", specialty="960", born=2012, target="2026-12-01")
+    complete(ctx, return_visit, "2026-10-20")                        # 111 days, by its target date
+    report = monthly_report(ctx, OCT)
+    assert (figure(report, "bup_completed_le30").value, figure(report, "bup_completed_le30").base) == (100.0, 1)

@@ -35,6 +35,7 @@ def done(qtbot, win) -> None:
 
 def test_show_fills_tables_and_charts(window, qtmodeltester):
     assert window.heading.text() == "Oktober 2026 jämfört med oktober 2025"
+    assert window.overview_notes.text().startswith("Omfattning: ärendena i Lotsen")
     table = window.figures_model.table
     assert ("Väntande vid månadens slut", "inkl. PvV/MoV", 7.0, 1.0, 6.0) == table.rows[0]
     for model in (window.figures_model, window.buckets_model, window.trend_model, window.breakdown_model,
@@ -170,3 +171,20 @@ def test_the_problems_to_fix_are_listed_once_each_with_their_cases(window, qtbot
     assert "(3000)" in window.cases_label.text()
     qtmodeltester.check(window.problems_model)
     qtmodeltester.check(window.issues_model)
+
+
+def test_national_tab_shows_the_measures_per_step_kind(window, qtmodeltester):
+    qtmodeltester.check(window.national_model)
+    rows = window.national_model.table.rows
+    kinds = [row[0] for row in rows if row[0]]
+    assert kinds[:2] == ["Första besök i specialiserad vård", "Operation eller åtgärd"]
+    assert "Omfattning: ärendena i Lotsen" in window.national_notes.text()
+    assert "oktober 2026" in window.national_status.text()
+
+
+def test_national_tab_counts_care_elsewhere_for_the_year(window, qtmodeltester):
+    qtmodeltester.check(window.elsewhere_model)
+    table = window.elsewhere_model.table
+    assert table.title == "Vård hos annan vårdgivare 2026 (patienter)"
+    assert table.rows[-2][0] == "Summa, vård hos annan vårdgivare"
+    assert window.elsewhere_title.text() == table.title

@@ -10,6 +10,8 @@ from app.context import sign_in
 from app.database import open_database
 from app.errors import InputError, StorageError
 from app.export import export_month, group_issues
+from app.export.fhir import write_measure_reports
+from app.export.national import national_months
 from app.reports.months import Month
 
 SHOWN_PROBLEMS = 10  # the most common problems, on the terminal; all cases are in the file
@@ -22,6 +24,8 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, type=Path, help="mappen som filerna skrivs till")
     parser.add_argument("--xsd", type=Path, action="append", default=[],
                         help="validera mot den här XSD-filen (kan anges flera gånger)")
+    parser.add_argument("--fhir", action="store_true",
+                        help="skriv också månadens nationella mått som FHIR MeasureReport (JSON) i mappen fhir/")
     parser.add_argument("--strict", action="store_true",
                         help="avsluta med felkod om något ärende inte kunde tas med")
     parser.set_defaults(run=run, needs_db=True)
@@ -36,7 +40,9 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
         month = Month.parse(args.month, "--month")
         db = open_database(db_path)
         try:
-            result = export_month(sign_in(db), month, args.out, args.xsd)
+            ctx = sign_in(db)
+            result = export_month(ctx, month, args.out, args.xsd)
+            fhir = write_measure_reports(national_months(ctx, [month])[month], args.out / "fhir") if args.fhir else []
         finally:
             db.close()
     except InputError as exc:
@@ -47,6 +53,9 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
         return 1
     for f in result.files:
         print(f"{f.path}: {f.rows} poster, sha256 {f.sha256}")
+    if fhir:
+        print(f"{len(fhir)} FHIR MeasureReport i {args.out / 'fhir'}.")
+    print(result.coverage)
     if result.validated_against:
         print("Validerad mot " + ", ".join(str(x) for x in result.validated_against) + ".")
     groups = group_issues(result.issues)
