@@ -4,6 +4,7 @@ Open with `ImportWizard(ctx, parent).exec()`."""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
@@ -12,11 +13,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
+    QWidget,
     QWizard,
     QWizardPage,
 )
@@ -127,14 +131,30 @@ class MapPage(QWizardPage):
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.info = QLabel()
+        self.info.setWordWrap(True)
+        self.starts = QLabel()
+        self.starts.setWordWrap(True)
+        self.starts.setAccessibleName("Vilket datum som startar vilket steg")
+        fields = QWidget()
+        fields.setLayout(self.form)
+        scroll = QScrollArea()  # a waiting list has more fields than a small screen shows
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(fields)
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
-        layout.addLayout(self.form)
+        layout.addWidget(self.starts)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.error)
 
     def initializePage(self) -> None:
         table, kind = self.w.table, self.w.kind
         self.info.setText(f"Filen: {table.describe()}. Fält med * måste kopplas.")
+        starts = importer.start_columns(self.w.ctx.rules) if kind == importer.WAITING_LIST else []
+        self.starts.setVisible(bool(starts))
+        self.starts.setText("Varje steg startar på sitt eget datum; koppla alla datumkolumner som listan har.<br>"
+                            + "<br>".join(f"&nbsp;&nbsp;• {html.escape(names)}: <b>{html.escape(columns)}</b>"
+                                          for names, columns in starts))
         while self.form.rowCount():
             self.form.removeRow(0)
         saved = importer.load_mapping(self.w.ctx, kind, self.w.source) or {}

@@ -13,6 +13,7 @@ from app.importer.mappings import check_columns, load_mapping, mapping_names, sa
 from app.importer.reading import Table, read_table
 from app.importer.report import Problem, Result, write_rejected
 from app.importer.rows import rows
+from app.importer.start_dates import describe as start_columns
 from app.text_input import check_text, limit_of
 from db.register import ImportLink
 
@@ -81,5 +82,5 @@ def _run_register_list(ctx: AppContext, kind: str, table: Table, columns: dict[s
 __all__ = [
     "CAPACITY", "CONTRACTS", "FIELDS", "KINDS", "KIND_LABELS", "WAITING_LIST", "Field", "PreviewRow", "Problem",
     "Result", "Table", "check_columns", "guess_columns", "import_file", "import_table", "load_mapping",
-    "mapping_names", "preview", "read_table", "save_mapping",
+    "mapping_names", "preview", "read_table", "save_mapping", "start_columns",
 ]

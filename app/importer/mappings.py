@@ -6,8 +6,9 @@ from sqlalchemy import select
 
 from app.context import AppContext
 from app.errors import InputError
-from app.importer.fields import FIELDS, KIND_LABELS
+from app.importer.fields import FIELDS, KIND_LABELS, WAITING_LIST
 from app.importer.reading import Table
+from app.importer.start_dates import DATE_FIELDS
 from app.text_input import check_text, limit_of
 from db.models import utcnow
 from db.register import ImportMapping
@@ -51,6 +52,10 @@ def check_columns(kind: str, table: Table, columns: dict[str, str]) -> None:
             missing.append(f"”{heading}” ({spec.label})")
         elif spec.required and not heading:
             missing.append(f"{spec.label}")
+    if kind == WAITING_LIST and not any(columns.get(key) for key in DATE_FIELDS):
+        labels = {f.key: f.label for f in FIELDS[kind]}
+        missing.append("ett startdatum (" + ", ".join(labels[key] for key in DATE_FIELDS[:-1])
+                       + f" eller {labels[DATE_FIELDS[-1]]})")
     if missing:
         raise InputError("Kolumner", f"filen ({KIND_LABELS[kind].lower()}) saknar " + ", ".join(missing)
                          + ". Filen har kolumnerna " + ", ".join(f"”{h}”" for h in table.headings)

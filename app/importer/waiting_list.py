@@ -25,6 +25,7 @@ from app.importer.fields import WAITING_LIST
 from app.importer.reading import Table
 from app.importer.report import Problem, Result
 from app.importer.rows import Row, rows
+from app.importer.start_dates import start_date, step_rules
 from app.register.settings import OWN_REGION, setting
 from app.rule_settings import current_rules
 from app.text_input import check_text, limit_of
@@ -47,6 +48,7 @@ class Entry:
     pid: PatientId
     step: str
     started_on: date
+    start_key: str  # the field the start date came from (which column, by the step's kind)
     specialty: str
     target_date: date | None
     external_id: str | None
@@ -99,6 +101,7 @@ class _Codes:
             for code, rule in rule_set.steps.items():
                 self.steps[code.casefold()] = code
                 self.steps.setdefault(rule.name.casefold(), code)
+        self.rules = step_rules(ctx.rules)
         self._clocks: dict[tuple, dict] = {}
 
     def clock(self, step: str, started_on: date, target: date | None) -> dict:
@@ -128,7 +131,7 @@ def _entry(row: Row, codes: _Codes, own_region: str, today: date) -> Entry | Non
     step = codes.steps.get(step_text.casefold())
     if step_text and step is None:
         row.problem("step", f"okänt steg ”{step_text}”. Använd en stegkod, till exempel SV_FORSTA_BESOK.")
-    started_on = row.date("started_on")
+    started_on, start_key = start_date(row, codes.rules[step]) if step else (None, "started_on")
     target = row.date("target_date")
     specialty = _code(row.required("specialty"), 3)
     if specialty and specialty not in codes.specialties:
@@ -150,9 +153,9 @@ def _entry(row: Row, codes: _Codes, own_region: str, today: date) -> Entry | Non
         try:
             clock = codes.clock(step, started_on, target)
         except RuleError as exc:
-            row.problem("started_on", str(exc))
+            row.problem(start_key, str(exc))
         except InputError as exc:
-            row.problem("target_date" if exc.field == "Medicinskt måldatum" else "started_on", exc.message)
+            row.problem("target_date" if exc.field == "Medicinskt måldatum" else start_key, exc.message)
     for key, column in TEXT_COLUMNS.items():
         try:
             check_text(row.text(key), row.column(key), limit_of(column))
@@ -166,7 +169,7 @@ def _entry(row: Row, codes: _Codes, own_region: str, today: date) -> Entry | Non
                "postal_code": row.text("postal_code") or None, "city": row.text("city") or None}
     case = {"specialty_code": specialty, "activity_code": activity, "waiting_unit": row.text("waiting_unit") or None,
             "medical_priority": row.text("medical_priority") or None}
-    return Entry(row, pid, step, started_on, specialty, target, row.text("external_id") or None, patient, case,
+    return Entry(row, pid, step, started_on, start_key, specialty, target, row.text("external_id") or None, patient, case,
                  clock)
 
 
@@ -203,7 +206,7 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result) ->
             match = known.get(links[entry.external_id]) if entry.external_id in links else None
             match = match or known.get(entry.key())
             if match is not None and match.started_on != entry.started_on:
-                entry.row.problem("started_on", f"ärendet har startdatum {match.started_on.isoformat()} i Lotsen. "
+                entry.row.problem(entry.start_key, f"ärendet har startdatum {match.started_on.isoformat()} i Lotsen. "
                                                 "Ett ändrat startdatum registreras i ärendet, inte genom import.")
                 result.problems.extend(entry.row.problems)
                 continue
