@@ -69,22 +69,37 @@ def parse(ctx: AppContext, table: Table, columns: dict[str, str]) -> tuple[list[
     codes = _Codes(ctx)
     entries: list[Entry] = []
     problems: list[Problem] = []
-    first_row: dict[object, int] = {}
+    first_row: dict[object, Entry] = {}
     for row in rows(table, WAITING_LIST, columns, today):
         entry = _entry(row, codes, own_region, today)
         if entry is not None:
-            key = ("ext", entry.external_id) if entry.external_id else entry.key()
-            if key in first_row:
-                row.problem("external_id" if entry.external_id else "id_number",
-                            f"dubblett av rad {first_row[key]} (samma " + ("remiss-id" if entry.external_id else
-                            "patient, steg, verksamhetsområde och startdatum") + "); raden importerades inte.")
-            else:
-                first_row[key] = row.number
+            _check_duplicate(entry, first_row)
         if row.problems:
             problems.extend(row.problems)
         elif entry is not None:
             entries.append(entry)
     return entries, problems
+
+
+def _check_duplicate(entry: Entry, first_row: dict[object, Entry]) -> None:
+    """A row repeating an earlier row's remiss-id, or its open step (one per patient, step and MVO, the rule of
+    app.cases.open_case) under another remiss-id. Decided by the file alone, so the same file gets the same
+    message every time, whatever is already in Lotsen."""
+    by_id = ("ext", entry.external_id) if entry.external_id else None
+    by_step = ("step", entry.pid.value, entry.step, entry.specialty)
+    if by_id in first_row:
+        entry.row.problem("external_id", f"dubblett av rad {first_row[by_id].row.number} (samma remiss-id); "
+                                         "raden importerades inte.")
+    elif by_step in first_row:
+        first = first_row[by_step]
+        other = f", remiss-id {first.external_id}" if first.external_id else ""
+        entry.row.problem("id_number", f"dubblett av rad {first.row.number}{other}: samma patient, steg och "
+                                       "verksamhetsområde. En patient har ett öppet ärende per steg och "
+                                       "verksamhetsområde; raden importerades inte.")
+    else:
+        if by_id:
+            first_row[by_id] = entry
+        first_row[by_step] = entry
 
 
 class _Codes:
@@ -198,27 +213,18 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result) ->
         patients = _patients(session, {e.pid.value for e in entries})
         known, open_steps = _steps(session, [p[0] for p in patients.values()])
         links = _links(session, source, {e.external_id for e in entries if e.external_id})
+        linked_ids = _link_ids(session, source, {m.step_id for m in known.values()})
         new_entries: list[Entry] = []
         patient_updates: dict[int, dict] = {}
         case_updates: list[dict] = []
         changed_patients: dict[int, int] = {}  # patient id -> a case id for the log row
         for entry in entries:
-            match = known.get(links[entry.external_id]) if entry.external_id in links else None
-            match = match or known.get(entry.key())
-            if match is not None and match.started_on != entry.started_on:
-                entry.row.problem(entry.start_key, f"ärendet har startdatum {match.started_on.isoformat()} i Lotsen. "
-                                                "Ett ändrat startdatum registreras i ärendet, inte genom import.")
-                result.problems.extend(entry.row.problems)
-                continue
-            if match is None:
-                open_key = (entry.pid.value, entry.step, entry.specialty)
-                if open_key in open_steps:
-                    entry.row.problem("id_number", "patienten har redan ett öppet ärende för samma steg och "
-                                                   f"verksamhetsområde (ärende {open_steps[open_key]}).")
-                    result.problems.extend(entry.row.problems)
-                    continue
-                open_steps[open_key] = 0  # a later row of this file may not open the same step again
+            match = _match(entry, patients, known, open_steps, links, linked_ids)
+            if match is None and not entry.row.problems:
                 new_entries.append(entry)
+            if entry.row.problems:
+                result.problems.extend(entry.row.problems)
+            if match is None:
                 continue
             changed = False
             patient_id, current = patients[entry.pid.value][0], patients[entry.pid.value][1]
@@ -240,7 +246,7 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result) ->
                 result.updated += 1
             else:
                 result.unchanged += 1
-            if entry.external_id and entry.external_id not in links:
+            if entry.external_id and entry.external_id not in links and match.step_id not in linked_ids:
                 session.execute(insert(ImportLink), [{"source": source, "external_id": entry.external_id,
                                                       "step_id": match.step_id}])
         _update_patients(session, patient_updates)
@@ -253,6 +259,40 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result) ->
         log_rows(session, [{"user_id": ctx.user_id, "patient_id": pid, "case_id": case_id, "action": action,
                             "detail": f"import av väntelista {source}", "at": now, "unit": ctx.unit}
                            for pid, case_id, action in touched])
+
+
+def _match(entry: Entry, patients: dict, known: dict, open_steps: dict, links: dict,
+           linked_ids: dict[int, str]) -> _Known | None:
+    """The existing step a row updates, or None for a new step; a row that cannot be either gets a problem.
+    Never left to the database's unique constraints: one bad row must not fail the whole file."""
+    if entry.external_id in links:
+        step_id, case_id = links[entry.external_id]
+        match = known.get(step_id)
+        if match is None or match.patient_id != patients[entry.pid.value][0]:
+            entry.row.problem("id_number", f"remiss-id {entry.external_id} hör i Lotsen till en annan patient "
+                                           f"(ärende {case_id}). Har personnumret rättats i journalen, rätta det "
+                                           "också i ärendet i Lotsen; raden importerades inte.")
+            return None
+    else:
+        match = known.get(entry.key())
+        if match is not None and entry.external_id and match.step_id in linked_ids:
+            entry.row.problem("id_number", "patienten har redan ett öppet ärende för samma steg och "
+                                           f"verksamhetsområde (ärende {match.case_id}, remiss-id "
+                                           f"{linked_ids[match.step_id]}); raden med remiss-id "
+                                           f"{entry.external_id} importerades inte.")
+            return None
+    if match is not None and match.started_on != entry.started_on:
+        entry.row.problem(entry.start_key, f"ärendet har startdatum {match.started_on.isoformat()} i Lotsen. "
+                                           "Ett ändrat startdatum registreras i ärendet, inte genom import.")
+        return None
+    if match is None:
+        open_key = (entry.pid.value, entry.step, entry.specialty)
+        if open_key in open_steps:
+            case_id, step_id = open_steps[open_key]
+            other = f", remiss-id {linked_ids[step_id]}" if step_id in linked_ids else ""
+            entry.row.problem("id_number", "patienten har redan ett öppet ärende för samma steg och "
+                                           f"verksamhetsområde (ärende {case_id}{other}); raden importerades inte.")
+    return match
 
 
 def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
@@ -287,15 +327,28 @@ def _steps(session: Session, patient_ids: list[int]) -> tuple[dict, dict]:
             known[(r.id_number, r.code, r.specialty_code, r.started_on)] = entry
             known[r.id] = entry
             if not entry.closed:
-                open_steps[(r.id_number, r.code, r.specialty_code)] = r.case_id
+                open_steps[(r.id_number, r.code, r.specialty_code)] = (r.case_id, r.id)
     return known, open_steps
 
 
-def _links(session: Session, source: str, external_ids: set[str]) -> dict[str, int]:
+def _links(session: Session, source: str, external_ids: set[str]) -> dict[str, tuple[int, int]]:
+    """This source's remiss-ids already in Lotsen: remiss-id -> (step id, case id)."""
     found = {}
     for chunk in _chunks(external_ids):
-        found.update(session.execute(select(ImportLink.external_id, ImportLink.step_id)
-                                     .where(ImportLink.source == source, ImportLink.external_id.in_(chunk))).all())
+        for external_id, step_id, case_id in session.execute(
+            select(ImportLink.external_id, ImportLink.step_id, Step.case_id).join(Step, Step.id == ImportLink.step_id)
+            .where(ImportLink.source == source, ImportLink.external_id.in_(chunk))
+        ):
+            found[external_id] = (step_id, case_id)
+    return found
+
+
+def _link_ids(session: Session, source: str, step_ids: set[int]) -> dict[int, str]:
+    """step id -> this source's remiss-id, for the steps a row may match."""
+    found: dict[int, str] = {}
+    for chunk in _chunks(step_ids):
+        found.update(session.execute(select(ImportLink.step_id, ImportLink.external_id)
+                                     .where(ImportLink.source == source, ImportLink.step_id.in_(chunk))).all())
     return found
 
 
