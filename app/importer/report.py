@@ -8,6 +8,8 @@ from pathlib import Path
 
 from app.importer.reading import Table
 
+EXCEL_CELL = 32_767  # characters an Excel cell holds
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -57,8 +59,12 @@ def write_rejected(table: Table, problems: list[Problem], path: Path) -> Path:
 
         def shown(value: object) -> object:
             # A worksheet cannot hold NUL and other control characters (often the very reason the row was
-            # rejected): they are shown as U+FFFD instead of failing the whole file.
-            return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
+            # rejected): they are shown as U+FFFD instead of failing the whole file. Nor can an Excel cell hold
+            # more than 32 767 characters: a longer one is cut, marked with an ellipsis.
+            if not isinstance(value, str):
+                return value
+            value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+            return value if len(value) <= EXCEL_CELL else value[:EXCEL_CELL - 1] + "…"
 
         book = Workbook()
         sheet = book.active

@@ -215,7 +215,7 @@ def test_old_excel_format_and_broken_xlsx(tmp_path):
     with pytest.raises(InputError, match="Excel-arbetsbok \\(.xlsx\\)"):
         importer.read_table(tmp_path / "lista.xls")
     (tmp_path / "trasig.xlsx").write_bytes(b"PK\x03\x04 inte en zip")
-    with pytest.raises(InputError, match="kunde inte öppnas"):
+    with pytest.raises(InputError, match="Excel-filen kunde inte läsas: arkivet"):
         importer.read_table(tmp_path / "trasig.xlsx")
 
 
