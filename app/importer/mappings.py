@@ -14,7 +14,9 @@ from db.models import utcnow
 from db.register import ImportMapping
 
 
-def save_mapping(ctx: AppContext, kind: str, name: str, columns: dict[str, str]) -> None:
+def save_mapping(ctx: AppContext, kind: str, name: str, columns: dict[str, str],
+                 whole_list: bool | None = None) -> None:
+    """`whole_list`: the source's lists hold all its waiting patients (None leaves the setting as it is)."""
     check_text(name, "Källa", limit_of(ImportMapping.name))
     if not name.strip():
         raise InputError("Källa", "ge kopplingen ett namn, till exempel klinikens namn.")
@@ -27,6 +29,14 @@ def save_mapping(ctx: AppContext, kind: str, name: str, columns: dict[str, str])
             row = ImportMapping(kind=kind, name=name.strip())
             session.add(row)
         row.columns, row.changed_by, row.changed_at = columns, ctx.user_id, utcnow()
+        if whole_list is not None:
+            row.whole_list = whole_list
+
+
+def is_whole_list(ctx: AppContext, kind: str, name: str) -> bool:
+    with ctx.db.transaction() as session:
+        return bool(session.scalar(select(ImportMapping.whole_list).where(ImportMapping.kind == kind,
+                                                                          ImportMapping.name == name.strip())))
 
 
 def load_mapping(ctx: AppContext, kind: str, name: str) -> dict[str, str] | None:

@@ -28,6 +28,7 @@ class Result:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    missing: int | None = None  # a whole list: the source's open steps it no longer holds
     problems: list[Problem] = field(default_factory=list)
     rejected_file: Path | None = None
 
@@ -38,6 +39,9 @@ class Result:
     def summary(self) -> str:
         text = (f"{self.rows} rader lästes: {self.created} nya, {self.updated} uppdaterade, "
                 f"{self.unchanged} oförändrade, {self.rejected_rows} avvisade.")
+        if self.missing is not None:
+            text += (f" {self.missing} öppna steg saknas i listan; de står på listan ”Saknas i senaste listan” "
+                     "för granskning." if self.missing else " Inga öppna steg saknas i listan.")
         if self.rejected_file is not None:
             text += f" De avvisade raderna och orsakerna finns i {self.rejected_file}."
         return text

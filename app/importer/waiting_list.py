@@ -16,17 +16,20 @@ from sqlalchemy.orm import Session
 
 from app import reference, steps
 from app.access import Action, log_list_view, log_rows
+from app.cases import Note
 from app.context import AppContext
 from app.errors import InputError
 from app.guarantee import ClockEvent, EventKind, RuleError, check_new_event, evaluate
 from app.identity import PatientId, parse_patient_id
 from app.importer.bulk import insert_rows
-from app.importer.fields import WAITING_LIST
+from app.importer.fields import FIELDS, WAITING_LIST
 from app.importer.reading import Table
+from app.importer.reconcile import reconcile
 from app.importer.report import Problem, Result
 from app.importer.rows import Row, rows
 from app.importer.start_dates import start_date, step_rules
 from app.register.settings import OWN_REGION, setting
+from app.roles import Permission, require
 from app.rule_settings import current_rules
 from app.text_input import check_text, limit_of
 from app.worklist_read_model import steps_in_bulk
@@ -202,8 +205,12 @@ class _Known:
     case: dict
 
 
-def write(ctx: AppContext, entries: list[Entry], source: str, result: Result) -> None:
-    """One transaction: everything valid is written, or (on any storage failure) nothing is."""
+def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, whole_list: bool = False,
+          file_ids: frozenset[str] = frozenset()) -> None:
+    """One transaction: everything valid is written, or (on any storage failure) nothing is. A whole list
+    also puts the source's open steps it no longer holds on the review list (app.importer.reconcile);
+    `file_ids` are every remiss-id in the file, refused rows' included."""
+    require(ctx.role, Permission.CASE_WORK)
     today, now = ctx.today(), utcnow()
     with ctx.db.transaction() as session:
         # Written first: it takes SQLite's write lock, which app.importer.bulk relies on for new ids, and
@@ -218,6 +225,8 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result) ->
         patient_updates: dict[int, dict] = {}
         case_updates: list[dict] = []
         changed_patients: dict[int, int] = {}  # patient id -> a case id for the log row
+        traces: list[tuple[_Known, str]] = []  # what the list changed, noted on each case's timeline
+        present: set[int] = set()
         for entry in entries:
             match = _match(entry, patients, known, open_steps, links, linked_ids)
             if match is None and not entry.row.problems:
@@ -226,11 +235,13 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result) ->
                 result.problems.extend(entry.row.problems)
             if match is None:
                 continue
+            present.add(match.step_id)
             changed = False
             patient_id, current = patients[entry.pid.value][0], patients[entry.pid.value][1]
             patient_changes = {f: entry.patient[f] for f in PATIENT_FIELDS
                                if entry.patient[f] is not None and entry.patient[f] != current[f]}
             if patient_changes and not match.closed:
+                traces.append((match, _changes(PATIENT_FIELDS, current, patient_changes)))
                 current.update(patient_changes)
                 # The name always goes along: columns derived from it are recomputed on update.
                 patient_updates.setdefault(patient_id, {}).update(patient_changes, name=current["name"])
@@ -238,6 +249,7 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result) ->
             case_changes = {f: entry.case[f] for f in CASE_FIELDS
                             if entry.case[f] is not None and entry.case[f] != match.case[f]}
             if case_changes and not match.closed:
+                traces.append((match, _changes(CASE_FIELDS, match.case, case_changes)))
                 match.case.update(case_changes)
                 case_updates.append({"b_id": match.case_id, **case_changes})
                 changed = True
@@ -251,8 +263,17 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result) ->
                                                       "step_id": match.step_id}])
         _update_patients(session, patient_updates)
         _update_cases(session, case_updates)
-        created = _create(session, ctx, new_entries, patients, source, today, now)
+        insert_rows(session, CaseEvent, [
+            {"case_id": match.case_id, "step_id": match.step_id, "kind": Note.NOTE.value, "on": today,
+             "details": {"text": f"Ändrat enligt listan från {source}: {text}."}, "user_id": ctx.user_id,
+             "created_at": now} for match, text in traces])
+        created, created_steps = _create(session, ctx, new_entries, patients, source, today, now)
         result.created += len(new_entries)
+        if whole_list:
+            missing = reconcile(session, ctx, source, present | created_steps, set(file_ids), today, now)
+            result.missing = missing.count
+            for pid, case_id in missing.new + missing.back:
+                changed_patients.setdefault(pid, case_id)
         touched = [(pid, case_id, action) for pid, (case_id, action) in created.items()]
         touched += [(pid, case_id, Action.CHANGE) for pid, case_id in changed_patients.items() if pid not in created]
         # through the access log's door (app.access), sealed into its hash chain in this transaction
@@ -293,6 +314,13 @@ def _match(entry: Entry, patients: dict, known: dict, open_steps: dict, links: d
             entry.row.problem("id_number", "patienten har redan ett öppet ärende för samma steg och "
                                            f"verksamhetsområde (ärende {case_id}{other}); raden importerades inte.")
     return match
+
+
+def _changes(fields: tuple[str, ...], before: dict, after: dict) -> str:
+    """"Medicinsk prioritet 2 → 1, Telefon – → 070-123 45 67": the old and the new value, by the field's label."""
+    labels = {f.key: f.label for f in FIELDS[WAITING_LIST]}
+    labels.update(municipality_code=labels["municipality"], activity_code=labels["activity"])
+    return ", ".join(f"{labels[f]} {before[f] or '–'} → {after[f]}" for f in fields if f in after)
 
 
 def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
@@ -353,8 +381,9 @@ def _link_ids(session: Session, source: str, step_ids: set[int]) -> dict[int, st
 
 
 def _create(session: Session, ctx: AppContext, entries: list[Entry], patients: dict, source: str, today: date,
-            now) -> dict[int, tuple[int, Action]]:
-    """Insert the new patients, cases, steps, start events and links; patient id -> (case id, log action)."""
+            now) -> tuple[dict[int, tuple[int, Action]], set[int]]:
+    """Insert the new patients, cases, steps, start events and links; patient id -> (case id, log action), and
+    the new steps' ids."""
     new_patients = {e.pid.value: e.patient for e in entries if e.pid.value not in patients}
     ids = insert_rows(session, Patient, [{**p, "created_at": now} for p in new_patients.values()], with_ids=True)
     patient_ids = {number: pid for (number, (pid, _)) in patients.items()}
@@ -377,7 +406,7 @@ def _create(session: Session, ctx: AppContext, entries: list[Entry], patients: d
         pid = patient_ids[e.pid.value]
         action = Action.CREATE if e.pid.value in new_patients else Action.CHANGE
         created.setdefault(pid, (case_id, action))
-    return created
+    return created, set(step_ids)
 
 
 def _update_patients(session: Session, updates: dict[int, dict]) -> None:
