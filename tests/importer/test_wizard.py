@@ -1,0 +1,53 @@
+"""The import wizard with a clinic's whole list: the setting is remembered per source, the map page shows which
+date starts which step, and the result says how many steps are missing from the list."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from app import importer
+from app.importer import reconcile
+from tests.conftest import TODAY
+from tests.importer.lists import waiting_rows, write_csv
+from ui.import_wizard import ImportWizard
+
+SHOTS = Path(os.environ.get("LOTSEN_SCREENSHOTS", "/tmp"))
+
+
+def walk(qtbot, ctx, path: Path, whole: bool | None) -> ImportWizard:
+    wizard = ImportWizard(ctx)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.file_page.path.setText(str(path))
+    wizard.file_page.source.setEditText("Ortopeden SUS")
+    if whole is not None:
+        wizard.file_page.whole_list.setChecked(whole)
+    return wizard
+
+
+def test_a_whole_list_through_the_wizard(qtbot, ctx, tmp_path):
+    rows = waiting_rows(8, TODAY)
+    wizard = walk(qtbot, ctx, write_csv(tmp_path / "v1.csv", rows), whole=True)
+    assert wizard.file_page.whole_list.isVisible()
+    assert wizard.grab().save(str(SHOTS / "import-fil.png"))
+    wizard.next()
+    assert "Operation/åtgärd, BUP utredning, BUP behandling, Återbesök: <b>Beslutsdatum</b>" in \
+        wizard.map_page.starts.text()
+    wizard.next()
+    wizard.next()
+    assert "8 nya" in wizard.result_page.summary.text()
+    assert importer.is_whole_list(ctx, "waiting-list", "Ortopeden SUS")
+    # the next time the setting comes with the source
+    wizard = walk(qtbot, ctx, write_csv(tmp_path / "v2.csv", rows[:5]), whole=None)
+    assert wizard.file_page.whole_list.isChecked()
+    wizard.next()
+    wizard.next()
+    wizard.next()
+    text = wizard.result_page.summary.text()
+    assert "5 oförändrade" in text and "3 öppna steg saknas i listan" in text
+    assert wizard.grab().save(str(SHOTS / "import-resultat.png"))
+    assert len(reconcile.review_list(ctx)) == 3
+    # another kind of list has no such setting
+    wizard.file_page.kind.setCurrentIndex(1)
+    assert not wizard.file_page.whole_list.isVisibleTo(wizard)
