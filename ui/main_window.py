@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
         add(tools, "letters", "&Patientbrev för markerade steg…", self.letters_for_selection, "Ctrl+Shift+B")
         add(tools, "register", "&Vårdgivare, enheter och avtal…", self.open_register, "Ctrl+Shift+V")
         add(tools, "import", "&Importera lista…", self.import_list, "Ctrl+Shift+I")
+        add(tools, "list_review", "&Saknas i senaste listan…", self.open_list_review)
         add(tools, "reports", "&Uppföljning och nationell export…", self.open_reports, "Ctrl+Shift+U")
         review = self.menuBar().addMenu("&Granskning")
         add(review, "log_review", "&Granska loggen…", self.open_log_review).setEnabled(
@@ -264,6 +265,12 @@ class MainWindow(QMainWindow):
         from ui.import_wizard import ImportWizard
 
         ImportWizard(self.ctx, self).exec()
+        self.refresh()
+
+    def open_list_review(self) -> None:
+        from ui.list_review_dialog import ListReviewDialog
+
+        ListReviewDialog(self.ctx, self).exec()
         self.refresh()
 
     def open_reports(self) -> None:

@@ -76,6 +76,7 @@ class ReviewRow:
     case_id: int
     patient_name: str
     id_number: str
+    protected_identity: bool
     step_code: str
     source: str
     list_on: date
@@ -86,8 +87,8 @@ def review_list(ctx: AppContext) -> list[ReviewRow]:
     require(ctx.role, Permission.CASE_WORK)
     with ctx.db.transaction() as session:
         rows = session.execute(
-            select(ListReview.id, ListReview.step_id, Step.case_id, Patient.name, Patient.id_number, Step.code,
-                   ListReview.source, ListReview.list_on)
+            select(ListReview.id, ListReview.step_id, Step.case_id, Patient.name, Patient.id_number,
+                   Patient.protected_identity, Step.code, ListReview.source, ListReview.list_on)
             .join(Step, Step.id == ListReview.step_id).join(Case, Case.id == Step.case_id)
             .join(Patient, Patient.id == Case.patient_id)
             .where(ListReview.resolution.is_(None)).order_by(ListReview.list_on, ListReview.id)

@@ -9,7 +9,7 @@ from pathlib import Path
 from app import importer
 from app.importer import reconcile
 from tests.conftest import TODAY
-from tests.importer.lists import waiting_rows, write_csv
+from tests.importer.lists import HEADINGS, waiting_rows, write_csv
 from ui.import_wizard import ImportWizard
 
 SHOTS = Path(os.environ.get("LOTSEN_SCREENSHOTS", "/tmp"))
@@ -51,3 +51,34 @@ def test_a_whole_list_through_the_wizard(qtbot, ctx, tmp_path):
     # another kind of list has no such setting
     wizard.file_page.kind.setCurrentIndex(1)
     assert not wizard.file_page.whole_list.isVisibleTo(wizard)
+
+
+def test_the_review_dialog_closes_and_keeps(qtbot, qtmodeltester, ctx, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from app import cases
+    from ui.list_review_dialog import ListReviewDialog
+
+    rows = waiting_rows(5, TODAY)
+    columns = importer.guess_columns("waiting-list", HEADINGS)
+    for name, part in (("v1.csv", rows), ("v2.csv", rows[:2])):
+        importer.import_file(ctx, "waiting-list", write_csv(tmp_path / name, part), columns, "Ortopeden SUS",
+                             whole_list=True)
+    dialog = ListReviewDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtmodeltester.check(dialog.model)
+    assert dialog.model.rowCount() == 3
+    assert dialog.grab().save(str(SHOTS / "saknas-i-listan.png"))
+    first = dialog.model.row_at(0)
+    dialog.reason.setCurrentIndex(dialog.reason.findData(reconcile.KEEP))
+    qtbot.mouseClick(dialog.apply, Qt.MouseButton.LeftButton)
+    assert dialog.status.text() == "Anteckning: skriv varför steget behålls."
+    assert dialog.model.rowCount() == 3  # nothing saved
+    dialog.note.setText("Kliniken har tappat remissen.")
+    qtbot.mouseClick(dialog.apply, Qt.MouseButton.LeftButton)
+    assert dialog.status.text().endswith("behåll steget. Sparat i ärendet.") and dialog.model.rowCount() == 2
+    dialog.reason.setCurrentIndex(dialog.reason.findData("genomford"))
+    qtbot.mouseClick(dialog.apply, Qt.MouseButton.LeftButton)
+    assert dialog.model.rowCount() == 1
+    assert cases.view_case(ctx, first.case_id).timeline[-1].kind == "note"
