@@ -168,7 +168,21 @@ class ListReview(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class ListRecord(Base):
+    """The clinic's own record of a step, as its latest list gave it: the booked date (planerat datum) and an SKR
+    Avvikelse (1 PvV, 2 MoV, 3 SoV) with its dates. Kept beside Lotsen's own timeline, never in place of it."""
+
+    __tablename__ = "list_record"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("step.id"), unique=True)
+    source: Mapped[str] = mapped_column(String(120))
+    planned_on: Mapped[date | None] = mapped_column(Date)
+    deviation: Mapped[int | None] = mapped_column(Integer)
+    deviation_from: Mapped[date | None] = mapped_column(Date)
+    deviation_to: Mapped[date | None] = mapped_column(Date)
+
+
 __all__ = [
-    "CapacityReport", "CareUnit", "Contract", "ImportLink", "ImportMapping", "ListReview", "Provider",
+    "CapacityReport", "CareUnit", "Contract", "ImportLink", "ImportMapping", "ListRecord", "ListReview", "Provider",
     "RegisterChange", "UnitService",
 ]

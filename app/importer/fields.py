@@ -39,6 +39,12 @@ FIELDS: dict[str, list[Field]] = {
         Field("waiting_unit", "Väntar hos", False, ("väntar hos", "enhet", "mottagning", "klinik")),
         Field("medical_priority", "Medicinsk prioritet", False, ("medicinsk prioritet", "prioritet", "prio")),
         Field("target_date", "Medicinskt måldatum", False, ("måldatum", "medicinskt måldatum")),
+        # The clinic's own record (DOMAIN.md §8): its booked date and its SKR Avvikelse code with dates.
+        Field("planned_on", "Planerat datum", False, ("planerat datum", "planerad", "bokat datum", "bokad tid",
+                                                      "planerad tid")),
+        Field("deviation", "Avvikelse", False, ("avvikelse", "avvikelsekod", "kod avvikelse")),
+        Field("deviation_from", "Avvikelse från", False, ("avvikelse från", "avvikelse fr.o.m.", "avvikelse from")),
+        Field("deviation_to", "Avvikelse till", False, ("avvikelse till", "avvikelse t.o.m.", "avvikelse tom")),
         Field("external_id", "Remiss-id", False, ("remiss-id", "remissid", "remissnummer", "id", "vårdkontakt-id")),
         Field("phone", "Telefon", False, ("telefon", "telefonnummer", "mobil")),
         Field("street", "Gatuadress", False, ("gatuadress", "adress")),

@@ -22,6 +22,8 @@ from app.errors import InputError
 from app.guarantee import ClockEvent, EventKind, RuleError, check_new_event, evaluate
 from app.identity import PatientId, parse_patient_id
 from app.importer.bulk import insert_rows
+from app.importer.clinic_record import FIELDS as RECORD_FIELDS
+from app.importer.clinic_record import clinic_record
 from app.importer.fields import FIELDS, WAITING_LIST
 from app.importer.reading import Table
 from app.importer.reconcile import reconcile
@@ -34,8 +36,9 @@ from app.rule_settings import current_rules
 from app.text_input import check_text, limit_of
 from app.worklist_read_model import steps_in_bulk
 from db.models import Case, CaseEvent, Patient, Step, utcnow
-from db.register import ImportLink
+from db.register import ImportLink, ListRecord
 
+EMPTY_RECORD = dict.fromkeys(RECORD_FIELDS)
 CHUNK = 500  # ids per IN (...) query: well below every database's parameter limit
 PATIENT_FIELDS = ("name", "municipality_code", "phone", "street", "postal_code", "city")
 CASE_FIELDS = ("activity_code", "waiting_unit", "medical_priority")
@@ -57,6 +60,7 @@ class Entry:
     external_id: str | None
     patient: dict  # Patient columns from the list
     case: dict     # Case columns from the list
+    record: dict | None  # the clinic's own record (app.importer.clinic_record); None: not in the list
     clock: dict    # the new step's cache columns (app.steps.cache_columns)
 
     def key(self) -> tuple:
@@ -179,6 +183,7 @@ def _entry(row: Row, codes: _Codes, own_region: str, today: date) -> Entry | Non
             check_text(row.text(key), row.column(key), limit_of(column))
         except InputError as exc:
             row.problem(key, exc.message)
+    record = clinic_record(row, codes.rules[step]) if step else None
     if row.problems or pid is None or clock is None:
         return None
     patient = {"id_number": pid.value, "id_kind": pid.kind.value, "name": name, "home_region_code": home_region,
@@ -188,7 +193,7 @@ def _entry(row: Row, codes: _Codes, own_region: str, today: date) -> Entry | Non
     case = {"specialty_code": specialty, "activity_code": activity, "waiting_unit": row.text("waiting_unit") or None,
             "medical_priority": row.text("medical_priority") or None}
     return Entry(row, pid, step, started_on, start_key, specialty, target, row.text("external_id") or None, patient, case,
-                 clock)
+                 record, clock)
 
 
 # --- writing ---
@@ -221,6 +226,9 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
         known, open_steps = _steps(session, [p[0] for p in patients.values()])
         links = _links(session, source, {e.external_id for e in entries if e.external_id})
         linked_ids = _link_ids(session, source, {m.step_id for m in known.values()})
+        records = _records(session, {m.step_id for m in known.values()})
+        record_rows: list[dict] = []  # the clinic's records to insert; and to update:
+        record_updates: list[tuple[int, dict]] = []
         new_entries: list[Entry] = []
         patient_updates: dict[int, dict] = {}
         case_updates: list[dict] = []
@@ -253,6 +261,17 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
                 match.case.update(case_changes)
                 case_updates.append({"b_id": match.case_id, **case_changes})
                 changed = True
+            current_record = records.get(match.step_id)
+            if entry.record is not None and not match.closed and entry.record != (current_record or EMPTY_RECORD):
+                before = current_record or EMPTY_RECORD
+                differs = {f: v for f, v in entry.record.items() if v != before[f]}
+                traces.append((match, _changes(RECORD_FIELDS, before, differs)))
+                if current_record is None:
+                    record_rows.append({"step_id": match.step_id, "source": source, **entry.record})
+                else:
+                    record_updates.append((match.step_id, entry.record))
+                records[match.step_id] = entry.record
+                changed = True
             if changed:
                 changed_patients[patient_id] = match.case_id
                 result.updated += 1
@@ -267,6 +286,9 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
             {"case_id": match.case_id, "step_id": match.step_id, "kind": Note.NOTE.value, "on": today,
              "details": {"text": f"Ändrat enligt listan från {source}: {text}."}, "user_id": ctx.user_id,
              "created_at": now} for match, text in traces])
+        insert_rows(session, ListRecord, record_rows)
+        for step_id, values in record_updates:
+            session.execute(update(ListRecord).where(ListRecord.step_id == step_id).values(**values))
         created, created_steps = _create(session, ctx, new_entries, patients, source, today, now)
         result.created += len(new_entries)
         if whole_list:
@@ -371,6 +393,16 @@ def _links(session: Session, source: str, external_ids: set[str]) -> dict[str, t
     return found
 
 
+def _records(session: Session, step_ids: set[int]) -> dict[int, dict]:
+    """step id -> the clinic's record stored for it."""
+    found: dict[int, dict] = {}
+    columns = [getattr(ListRecord, f) for f in RECORD_FIELDS]
+    for chunk in _chunks(step_ids):
+        for row in session.execute(select(ListRecord.step_id, *columns).where(ListRecord.step_id.in_(chunk))):
+            found[row.step_id] = {f: getattr(row, f) for f in RECORD_FIELDS}
+    return found
+
+
 def _link_ids(session: Session, source: str, step_ids: set[int]) -> dict[int, str]:
     """step id -> this source's remiss-id, for the steps a row may match."""
     found: dict[int, str] = {}
@@ -401,6 +433,9 @@ def _create(session: Session, ctx: AppContext, entries: list[Entry], patients: d
         for e, case_id, step_id in zip(entries, case_ids, step_ids, strict=True)])
     insert_rows(session, ImportLink, [{"source": source, "external_id": e.external_id, "step_id": step_id}
                                 for e, step_id in zip(entries, step_ids, strict=True) if e.external_id])
+    insert_rows(session, ListRecord, [{"step_id": step_id, "source": source, **e.record}
+                                      for e, step_id in zip(entries, step_ids, strict=True)
+                                      if e.record is not None and e.record != EMPTY_RECORD])
     created: dict[int, tuple[int, Action]] = {}
     for e, case_id in zip(entries, case_ids, strict=True):
         pid = patient_ids[e.pid.value]

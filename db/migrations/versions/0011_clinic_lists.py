@@ -1,5 +1,5 @@
-"""the clinics' lists: a mapping can be a unit's whole list, and the review list of steps a whole list no
-longer holds ("saknas i senaste listan")
+"""the clinics' lists: a mapping can be a unit's whole list, the review list of steps a whole list no
+longer holds ("saknas i senaste listan"), and the clinic's own record of a step (planned date, Avvikelse)
 
 Revision ID: 0011
 Revises: 0008
@@ -33,9 +33,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_list_review")),
     )
     op.create_index(op.f("ix_list_review_step_id"), "list_review", ["step_id"], unique=False)
+    op.create_table(
+        "list_record",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("step_id", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=120), nullable=False),
+        sa.Column("planned_on", sa.Date(), nullable=True),
+        sa.Column("deviation", sa.Integer(), nullable=True),
+        sa.Column("deviation_from", sa.Date(), nullable=True),
+        sa.Column("deviation_to", sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(["step_id"], ["step.id"], name=op.f("fk_list_record_step_id_step")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_list_record")),
+        sa.UniqueConstraint("step_id", name=op.f("uq_list_record_step_id")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("list_record")
     op.drop_index(op.f("ix_list_review_step_id"), table_name="list_review")
     op.drop_table("list_review")
     with op.batch_alter_table("import_mapping") as batch:
