@@ -122,3 +122,20 @@ def test_a_reviewer_cannot_resolve(ctx, tmp_path):
     reviewer = replace(ctx, role="granskare")
     with pytest.raises(PermissionDenied):
         reconcile.resolve(reviewer, item.id, "struken", TODAY)
+
+
+def test_the_command_line_takes_the_whole_list_setting(tmp_path, capsys):
+    from app.context import sign_in
+    from app.database import open_database
+    from ui.cli import main
+
+    db_path = tmp_path / "lotsen.sqlite"
+    rows = waiting_rows(6, TODAY)
+    args = ["import", "--db", str(db_path), "--kind", "waiting-list", "--mapping", SOURCE]
+    assert main([*args, "--whole-list", str(write_csv(tmp_path / "v1.csv", rows))]) == 0
+    capsys.readouterr()
+    assert main([*args, str(write_csv(tmp_path / "v2.csv", rows[:4]))]) == 0  # the mapping remembers it
+    assert "2 öppna steg saknas i listan" in capsys.readouterr().out
+    db = open_database(db_path)
+    assert importer.is_whole_list(sign_in(db, "kontroll"), "waiting-list", SOURCE)
+    db.close()

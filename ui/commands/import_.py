@@ -21,6 +21,9 @@ def register(commands, common: argparse.ArgumentParser) -> None:
                              "sparas under namnet)")
     parser.add_argument("--rejected", type=Path, default=None, metavar="FIL",
                         help="fil för avvisade rader (.xlsx eller .csv; standard: bredvid filen)")
+    parser.add_argument("--whole-list", action=argparse.BooleanOptionalAction, default=None,
+                        help="väntelistan är källans hela lista: öppna steg som saknas i den läggs på listan "
+                             "”Saknas i senaste listan” (sparas i kopplingen; utan flaggan gäller kopplingens val)")
     parser.add_argument("file", type=Path, metavar="FIL")
     parser.set_defaults(run=run)
 
@@ -40,9 +43,11 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
         if columns is None:
             columns = importer.guess_columns(args.kind, table.headings)
             importer.check_columns(args.kind, table, columns)
-            importer.save_mapping(ctx, args.kind, args.mapping, columns)
+            importer.save_mapping(ctx, args.kind, args.mapping, columns, whole_list=args.whole_list)
             print(f"Kolumnkopplingen ”{args.mapping}” fanns inte; kolumnerna gissades från rubrikerna och "
                   "kopplingen sparades.", file=sys.stderr)
+        elif args.whole_list is not None:
+            importer.save_mapping(ctx, args.kind, args.mapping, columns, whole_list=args.whole_list)
         result = importer.import_file(ctx, args.kind, args.file, columns, args.mapping, args.rejected)
     except InputError as exc:
         print(f"{args.file}: {exc.field}: {exc.message}", file=sys.stderr)
