@@ -134,6 +134,8 @@ class ImportMapping(Base):
     columns: Mapped[dict] = mapped_column(JSON, default=dict)  # field key -> file column heading
     # The source's whole list: steps it no longer holds go on the review list (app.importer.reconcile).
     whole_list: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # A folder the EHR drops the source's lists in, imported unattended (app.importer.inbox).
+    inbox: Mapped[str | None] = mapped_column(String(400))
     changed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -15,8 +15,11 @@ from db.register import ImportMapping
 
 
 def save_mapping(ctx: AppContext, kind: str, name: str, columns: dict[str, str],
-                 whole_list: bool | None = None) -> None:
-    """`whole_list`: the source's lists hold all its waiting patients (None leaves the setting as it is)."""
+                 whole_list: bool | None = None, inbox: str | None = None) -> None:
+    """`whole_list`: the source's lists hold all its waiting patients; `inbox`: the folder its lists arrive in
+    ("" for none). None leaves a setting as it is."""
+    if inbox is not None:
+        check_text(inbox, "Inkorg", limit_of(ImportMapping.inbox))
     check_text(name, "Källa", limit_of(ImportMapping.name))
     if not name.strip():
         raise InputError("Källa", "ge kopplingen ett namn, till exempel klinikens namn.")
@@ -31,6 +34,16 @@ def save_mapping(ctx: AppContext, kind: str, name: str, columns: dict[str, str],
         row.columns, row.changed_by, row.changed_at = columns, ctx.user_id, utcnow()
         if whole_list is not None:
             row.whole_list = whole_list
+        if inbox is not None:
+            row.inbox = inbox.strip() or None
+
+
+def inboxes(ctx: AppContext) -> list[tuple[str, str, str]]:
+    """(kind, source, folder) of every mapping with an inbox folder."""
+    with ctx.db.transaction() as session:
+        return [tuple(row) for row in session.execute(
+            select(ImportMapping.kind, ImportMapping.name, ImportMapping.inbox)
+            .where(ImportMapping.inbox.is_not(None)).order_by(ImportMapping.kind, ImportMapping.name))]
 
 
 def is_whole_list(ctx: AppContext, kind: str, name: str) -> bool:

@@ -1,5 +1,5 @@
 """the clinics' lists: a mapping can be a unit's whole list, the review list of steps a whole list no
-longer holds ("saknas i senaste listan"), and the clinic's own record of a step (planned date, Avvikelse)
+longer holds ("saknas i senaste listan"), a source's inbox folder, and the clinic's own record of a step (planned date, Avvikelse)
 
 Revision ID: 0011
 Revises: 0008
@@ -17,6 +17,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("import_mapping") as batch:
         batch.add_column(sa.Column("whole_list", sa.Boolean(), server_default="0", nullable=False))
+        batch.add_column(sa.Column("inbox", sa.String(length=400), nullable=True))
     op.create_table(
         "list_review",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -53,4 +54,5 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_list_review_step_id"), table_name="list_review")
     op.drop_table("list_review")
     with op.batch_alter_table("import_mapping") as batch:
+        batch.drop_column("inbox")
         batch.drop_column("whole_list")
