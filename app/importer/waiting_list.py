@@ -46,6 +46,7 @@ CASE_FIELDS = ("activity_code", "waiting_unit", "medical_priority")
 TEXT_COLUMNS = {"name": Patient.name, "phone": Patient.phone, "street": Patient.street,
                 "postal_code": Patient.postal_code, "city": Patient.city, "waiting_unit": Case.waiting_unit,
                 "medical_priority": Case.medical_priority, "external_id": ImportLink.external_id}
+TEXT_LIMITS = {key: limit_of(column) for key, column in TEXT_COLUMNS.items()}  # looked up once, not per row
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,9 +179,9 @@ def _entry(row: Row, codes: _Codes, own_region: str, today: date) -> Entry | Non
             row.problem(start_key, str(exc))
         except InputError as exc:
             row.problem("target_date" if exc.field == "Medicinskt måldatum" else start_key, exc.message)
-    for key, column in TEXT_COLUMNS.items():
+    for key, limit in TEXT_LIMITS.items():
         try:
-            check_text(row.text(key), row.column(key), limit_of(column))
+            check_text(row.text(key), row.column(key), limit)
         except InputError as exc:
             row.problem(key, exc.message)
     record = clinic_record(row, codes.rules[step]) if step else None
