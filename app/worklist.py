@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, select
+from sqlalchemy import ColumnElement, Select, exists, false, func, select
 from sqlalchemy.orm import Session
 
 from app.access import log_list_view
@@ -29,6 +29,7 @@ from app.text_input import check_text, limit_of, storable
 from app.worklist_read_model import ensure_current, is_current, severity_sql
 from db import worklist as worklist_db
 from db.models import Case, Patient, Region, Specialty, Step, User
+from db.register import ListRecord, ListReview
 
 STATE_BY_SEVERITY = {v: k for k, v in SEVERITY.items()}
 BANDS = (150, 365, 730)
@@ -66,6 +67,8 @@ class Filter:
     waited_over: int | None = None       # escalation band: waited more than this many days
     lapsing_within: int | None = None    # running clocks whose deadline is within this many days
     text: str = ""                       # name or personnummer, as typed
+    missing_from_list: bool = False      # on the review list "Saknas i senaste listan" (app.importer.reconcile)
+    booked_late: bool = False            # the clinic's list books the step after its deadline
 
     def to_json(self) -> dict[str, Any]:
         return {k: sorted(v) if isinstance(v, frozenset) else v for k, v in asdict(self).items()}
@@ -147,6 +150,10 @@ def _conditions(today: date, flt: Filter) -> list[ColumnElement[bool]]:
         conditions.append(ENTRY.notice_flag_from <= today)
     if Flag.NO_CONTACT in flt.flags:
         conditions.append(ENTRY.contact_flag_from <= today)
+    if flt.missing_from_list:
+        conditions.append(ENTRY.step_id.in_(select(ListReview.step_id).where(ListReview.resolution.is_(None))))
+    if flt.booked_late:
+        conditions.append(exists().where(ListRecord.step_id == ENTRY.step_id, ListRecord.planned_on > ENTRY.deadline))
     text = flt.text.strip()
     if text and (len(text) > SEARCH_LIMIT or not storable(text)):
         # No hit, at once: SQLite refuses LIKE patterns over 50 kB and cannot encode a lone surrogate.
@@ -174,7 +181,8 @@ def _query(today: date, flt: Filter, order: SortOrder | None = None) -> Select:
 
 def _walk_covers(flt: Filter, order: SortOrder) -> bool:
     """True when walking the order's index reads every column the filter tests (or there is no filter)."""
-    narrowed = {name for name, value in asdict(flt).items() if value not in (None, "", frozenset())}
+    narrowed = {name for name, value in asdict(flt).items()
+                if value is not False and value not in (None, "", frozenset())}
     return narrowed <= ({"text", "states"} if order.key is Sort.URGENCY else set())
 
 
@@ -296,6 +304,8 @@ SUMMARY: tuple[tuple[str, Filter], ...] = (
     ("Väntat mer än 150 dagar", Filter(waited_over=150)),
     ("Utan besked inom 14 dagar", Filter(flags=frozenset({Flag.NO_NOTICE}))),
     ("Utan kontakt", Filter(flags=frozenset({Flag.NO_CONTACT}))),
+    ("Saknas i senaste listan", Filter(missing_from_list=True)),
+    ("Bokad efter tidsgränsen", Filter(booked_late=True)),
 )
 
 

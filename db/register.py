@@ -132,6 +132,10 @@ class ImportMapping(Base):
     kind: Mapped[str] = mapped_column(String(16))  # waiting-list / capacity / contracts
     name: Mapped[str] = mapped_column(String(120))
     columns: Mapped[dict] = mapped_column(JSON, default=dict)  # field key -> file column heading
+    # The source's whole list: steps it no longer holds go on the review list (app.importer.reconcile).
+    whole_list: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # A folder the EHR drops the source's lists in, imported unattended (app.importer.inbox).
+    inbox: Mapped[str | None] = mapped_column(String(400))
     changed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -150,7 +154,37 @@ class ImportLink(Base):
     __table_args__ = (UniqueConstraint("source", "external_id", name="uq_import_link_source"),)
 
 
+class ListReview(Base):
+    """An open step that a source's whole list no longer holds ("saknas i senaste listan"), for a case worker
+    to close with a reason or keep with a note. Rows are never deleted: a resolved row keeps how and by whom."""
+
+    __tablename__ = "list_review"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("step.id"), index=True)
+    source: Mapped[str] = mapped_column(String(120))
+    list_on: Mapped[date] = mapped_column(Date)  # the date of the first list that lacked the step
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolution: Mapped[str | None] = mapped_column(String(16))  # app.importer.reconcile.RESOLUTIONS
+    note: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ListRecord(Base):
+    """The clinic's own record of a step, as its latest list gave it: the booked date (planerat datum) and an SKR
+    Avvikelse (1 PvV, 2 MoV, 3 SoV) with its dates. Kept beside Lotsen's own timeline, never in place of it."""
+
+    __tablename__ = "list_record"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("step.id"), unique=True)
+    source: Mapped[str] = mapped_column(String(120))
+    planned_on: Mapped[date | None] = mapped_column(Date)
+    deviation: Mapped[int | None] = mapped_column(Integer)
+    deviation_from: Mapped[date | None] = mapped_column(Date)
+    deviation_to: Mapped[date | None] = mapped_column(Date)
+
+
 __all__ = [
-    "CapacityReport", "CareUnit", "Contract", "ImportLink", "ImportMapping", "Provider", "RegisterChange",
-    "UnitService",
+    "CapacityReport", "CareUnit", "Contract", "ImportLink", "ImportMapping", "ListRecord", "ListReview", "Provider",
+    "RegisterChange", "UnitService",
 ]

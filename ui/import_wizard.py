@@ -4,19 +4,24 @@ Open with `ImportWizard(ctx, parent).exec()`."""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
+    QWidget,
     QWizard,
     QWizardPage,
 )
@@ -81,6 +86,12 @@ class FilePage(QWizardPage):
         self.source.setEditable(True)
         self.source.setAccessibleName("Källa (kolumnkopplingens namn)")
         self.source.lineEdit().setPlaceholderText("till exempel Ortopedkliniken SUS")
+        self.whole_list = QCheckBox("Listan är källans &hela väntelista: öppna steg som saknas i den läggs på "
+                                    "listan ”Saknas i senaste listan” för granskning")
+        self.whole_list.setAccessibleName("Hela väntelistan")
+        self.whole_list.setToolTip("Inget avslutas eller tas bort av importen. Du avslutar varje steg som saknas "
+                                   "med en orsak, eller behåller det med en anteckning.")
+        self.source.currentTextChanged.connect(self._whole_list)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Fel")
@@ -89,8 +100,11 @@ class FilePage(QWizardPage):
         row.addWidget(browse)
         form = QFormLayout(self)
         form.addRow("&Innehåll:", self.kind)
-        form.addRow("&Fil:", row)
+        file_label = QLabel("&Fil:")  # beside a layout, QFormLayout would show the & instead of a shortcut
+        file_label.setBuddy(self.path)
+        form.addRow(file_label, row)
         form.addRow("&Källa:", self.source)
+        form.addRow("", self.whole_list)
         form.addRow(self.error)
         self._sources()
 
@@ -99,6 +113,18 @@ class FilePage(QWizardPage):
         self.source.clear()
         self.source.addItems(importer.mapping_names(self.w.ctx, self.kind.currentData()))
         self.source.setEditText(text)
+        self._whole_list()
+
+    def _whole_list(self) -> None:
+        """The source's setting, shown when a waiting list's source is chosen."""
+        waiting = self.kind.currentData() == importer.WAITING_LIST
+        self.whole_list.setVisible(waiting)
+        name = self.source.currentText().strip()
+        try:
+            whole = bool(name) and importer.is_whole_list(self.w.ctx, importer.WAITING_LIST, name)
+            self.whole_list.setChecked(waiting and whole)
+        except InputError:  # a name that cannot be a source: validatePage says so
+            self.whole_list.setChecked(False)
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Välj fil", "", "Listor (*.csv *.txt *.xlsx);;Alla filer (*)")
@@ -127,14 +153,30 @@ class MapPage(QWizardPage):
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.info = QLabel()
+        self.info.setWordWrap(True)
+        self.starts = QLabel()
+        self.starts.setWordWrap(True)
+        self.starts.setAccessibleName("Vilket datum som startar vilket steg")
+        fields = QWidget()
+        fields.setLayout(self.form)
+        scroll = QScrollArea()  # a waiting list has more fields than a small screen shows
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(fields)
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
-        layout.addLayout(self.form)
+        layout.addWidget(self.starts)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.error)
 
     def initializePage(self) -> None:
         table, kind = self.w.table, self.w.kind
         self.info.setText(f"Filen: {table.describe()}. Fält med * måste kopplas.")
+        starts = importer.start_columns(self.w.ctx.rules) if kind == importer.WAITING_LIST else []
+        self.starts.setVisible(bool(starts))
+        self.starts.setText("Varje steg startar på sitt eget datum; koppla alla datumkolumner som listan har.<br>"
+                            + "<br>".join(f"&nbsp;&nbsp;• {html.escape(names)}: <b>{html.escape(columns)}</b>"
+                                          for names, columns in starts))
         while self.form.rowCount():
             self.form.removeRow(0)
         saved = importer.load_mapping(self.w.ctx, kind, self.w.source) or {}
@@ -153,7 +195,8 @@ class MapPage(QWizardPage):
         columns = {key: box.currentText() for key, box in self.boxes.items() if box.currentText() != NONE}
         try:
             importer.check_columns(self.w.kind, self.w.table, columns)
-            importer.save_mapping(self.w.ctx, self.w.kind, self.w.source, columns)
+            whole = self.w.file_page.whole_list.isChecked() if self.w.kind == importer.WAITING_LIST else None
+            importer.save_mapping(self.w.ctx, self.w.kind, self.w.source, columns, whole_list=whole)
         except (InputError, StorageError) as exc:
             return _message(self.error, exc)
         self.w.columns = columns

@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
         add(tools, "letters", "&Patientbrev för markerade steg…", self.letters_for_selection, "Ctrl+Shift+B")
         add(tools, "register", "&Vårdgivare, enheter och avtal…", self.open_register, "Ctrl+Shift+V")
         add(tools, "import", "&Importera lista…", self.import_list, "Ctrl+Shift+I")
+        add(tools, "list_review", "&Saknas i senaste listan…", self.open_list_review)
         add(tools, "reports", "&Uppföljning och nationell export…", self.open_reports, "Ctrl+Shift+U")
         add(tools, "agreement", "Uppföljning: Ö&verenskommelsen (prestationskrav)…", self.open_agreement)
         review = self.menuBar().addMenu("&Granskning")
@@ -265,6 +266,12 @@ class MainWindow(QMainWindow):
         from ui.import_wizard import ImportWizard
 
         ImportWizard(self.ctx, self).exec()
+        self.refresh()
+
+    def open_list_review(self) -> None:
+        from ui.list_review_dialog import ListReviewDialog
+
+        ListReviewDialog(self.ctx, self).exec()
         self.refresh()
 
     def open_reports(self) -> None:

@@ -18,6 +18,15 @@ class PvvMode(StrEnum):
     PAUSE = "pause"      # the PvV period is excluded like MoV
 
 
+class StartEvent(StrEnum):
+    """The dated record that starts a step's clock (day 0); a clinic's list carries each in its own column."""
+
+    CONTACT = "kontakt"      # the patient seeks contact (primary care)
+    REFERRAL = "remiss"      # referral issued
+    REQUEST = "vardbegaran"  # care request received, without a referral
+    DECISION = "beslut"      # the provider's decision (to treat, to assess in depth, on a return visit)
+
+
 class RuleError(ValueError):
     """A rule set file is malformed, or no rule set covers a date."""
 
@@ -32,6 +41,7 @@ class StepRule:
     starts_with: str
     stops_with: str
     akut_remaining_days: int
+    start_events: tuple[StartEvent, ...] = ()  # which record starts the clock, in order of preference
     risk_waited_days: int | None = None
     notice_days: int | None = None     # the 14-day notice applies when set
     pause_kinds: tuple[PauseKind, ...] = ()
@@ -104,6 +114,7 @@ def parse_rule_set(text: str, source: str = "<regelverk>") -> RuleSet:
                 status=s["status"],
                 limit_days=s.get("limit_days"),
                 starts_with=s["starts_with"],
+                start_events=tuple(StartEvent(e) for e in s.get("start_events", [])),
                 stops_with=s["stops_with"],
                 akut_remaining_days=s["akut_remaining_days"],
                 risk_waited_days=s.get("risk_waited_days"),

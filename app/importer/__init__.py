@@ -9,10 +9,11 @@ from pathlib import Path
 from app.context import AppContext
 from app.importer import register_lists, waiting_list
 from app.importer.fields import CAPACITY, CONTRACTS, FIELDS, KIND_LABELS, WAITING_LIST, Field, guess_columns
-from app.importer.mappings import check_columns, load_mapping, mapping_names, save_mapping
+from app.importer.mappings import check_columns, is_whole_list, load_mapping, mapping_names, save_mapping
 from app.importer.reading import Table, read_table
 from app.importer.report import Problem, Result, write_rejected
 from app.importer.rows import rows
+from app.importer.start_dates import describe as start_columns
 from app.text_input import check_text, limit_of
 from db.register import ImportLink
 
@@ -48,13 +49,18 @@ def preview(ctx: AppContext, kind: str, table: Table, columns: dict[str, str]) -
     ]
 
 
-def import_table(ctx: AppContext, kind: str, table: Table, columns: dict[str, str], source: str) -> Result:
+def import_table(ctx: AppContext, kind: str, table: Table, columns: dict[str, str], source: str,
+                 whole_list: bool | None = None) -> Result:
+    """`whole_list`: the file is the source's whole waiting list (None: as the source's mapping says)."""
     check_text(source, "Källa", limit_of(ImportLink.source))
     check_columns(kind, table, columns)
     result = Result(kind, rows=len(table.rows))
     if kind == WAITING_LIST:
+        if whole_list is None:
+            whole_list = is_whole_list(ctx, kind, source)
         entries, result.problems = waiting_list.parse(ctx, table, columns)
-        waiting_list.write(ctx, entries, source, result)
+        file_ids = frozenset(row.text("external_id") for row in rows(table, kind, columns, ctx.today()))
+        waiting_list.write(ctx, entries, source, result, whole_list, file_ids - {""})
     else:
         _run_register_list(ctx, kind, table, columns, source, result)
     result.problems.sort(key=lambda p: p.row)
@@ -62,10 +68,10 @@ def import_table(ctx: AppContext, kind: str, table: Table, columns: dict[str, st
 
 
 def import_file(ctx: AppContext, kind: str, path: Path, columns: dict[str, str], source: str,
-                rejected_path: Path | None = None) -> Result:
+                rejected_path: Path | None = None, whole_list: bool | None = None) -> Result:
     """Import a file; rejected rows go to `rejected_path` (default: beside the file, "<name>-avvisade.xlsx")."""
     table = read_table(path)
-    result = import_table(ctx, kind, table, columns, source)
+    result = import_table(ctx, kind, table, columns, source, whole_list)
     if result.problems:
         target = rejected_path or path.with_name(f"{path.stem}-avvisade.xlsx")
         result.rejected_file = write_rejected(table, result.problems, target)
@@ -80,6 +86,7 @@ def _run_register_list(ctx: AppContext, kind: str, table: Table, columns: dict[s
 
 __all__ = [
     "CAPACITY", "CONTRACTS", "FIELDS", "KINDS", "KIND_LABELS", "WAITING_LIST", "Field", "PreviewRow", "Problem",
-    "Result", "Table", "check_columns", "guess_columns", "import_file", "import_table", "load_mapping",
-    "mapping_names", "preview", "read_table", "save_mapping",
+    "Result", "Table", "check_columns", "guess_columns", "import_file", "import_table", "is_whole_list",
+    "load_mapping",
+    "mapping_names", "preview", "read_table", "save_mapping", "start_columns",
 ]

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from app.importer.reading import Table
 
+EXCEL_CELL = 32_767  # characters an Excel cell holds
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -26,6 +28,7 @@ class Result:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    missing: int | None = None  # a whole list: the source's open steps it no longer holds
     problems: list[Problem] = field(default_factory=list)
     rejected_file: Path | None = None
 
@@ -36,6 +39,9 @@ class Result:
     def summary(self) -> str:
         text = (f"{self.rows} rader lästes: {self.created} nya, {self.updated} uppdaterade, "
                 f"{self.unchanged} oförändrade, {self.rejected_rows} avvisade.")
+        if self.missing is not None:
+            text += (f" {self.missing} öppna steg saknas i listan; de står på listan ”Saknas i senaste listan” "
+                     "för granskning." if self.missing else " Inga öppna steg saknas i listan.")
         if self.rejected_file is not None:
             text += f" De avvisade raderna och orsakerna finns i {self.rejected_file}."
         return text
@@ -57,8 +63,12 @@ def write_rejected(table: Table, problems: list[Problem], path: Path) -> Path:
 
         def shown(value: object) -> object:
             # A worksheet cannot hold NUL and other control characters (often the very reason the row was
-            # rejected): they are shown as U+FFFD instead of failing the whole file.
-            return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
+            # rejected): they are shown as U+FFFD instead of failing the whole file. Nor can an Excel cell hold
+            # more than 32 767 characters: a longer one is cut, marked with an ellipsis.
+            if not isinstance(value, str):
+                return value
+            value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+            return value if len(value) <= EXCEL_CELL else value[:EXCEL_CELL - 1] + "…"
 
         book = Workbook()
         sheet = book.active

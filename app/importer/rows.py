@@ -28,6 +28,9 @@ class Row:
         position = self._index.get(key)
         return self._headings[position] if position is not None else self._specs[key].label
 
+    def mapped(self, key: str) -> bool:
+        return key in self._index
+
     def problem(self, key: str, message: str) -> None:
         self.problems.append(Problem(self.number, self.column(key), message))
 

@@ -16,22 +16,29 @@ from sqlalchemy.orm import Session
 
 from app import reference, steps
 from app.access import Action, log_list_view, log_rows
+from app.cases import Note
 from app.context import AppContext
 from app.errors import InputError
 from app.guarantee import ClockEvent, EventKind, RuleError, check_new_event, evaluate
 from app.identity import PatientId, parse_patient_id
 from app.importer.bulk import insert_rows
-from app.importer.fields import WAITING_LIST
+from app.importer.clinic_record import FIELDS as RECORD_FIELDS
+from app.importer.clinic_record import clinic_record
+from app.importer.fields import FIELDS, WAITING_LIST
 from app.importer.reading import Table
+from app.importer.reconcile import reconcile
 from app.importer.report import Problem, Result
 from app.importer.rows import Row, rows
+from app.importer.start_dates import start_date, step_rules
 from app.register.settings import OWN_REGION, setting
+from app.roles import Permission, require
 from app.rule_settings import current_rules
 from app.text_input import check_text, limit_of
 from app.worklist_read_model import steps_in_bulk
 from db.models import Case, CaseEvent, Patient, Step, utcnow
-from db.register import ImportLink
+from db.register import ImportLink, ListRecord
 
+EMPTY_RECORD = dict.fromkeys(RECORD_FIELDS)
 CHUNK = 500  # ids per IN (...) query: well below every database's parameter limit
 PATIENT_FIELDS = ("name", "municipality_code", "phone", "street", "postal_code", "city")
 CASE_FIELDS = ("activity_code", "waiting_unit", "medical_priority")
@@ -39,6 +46,7 @@ CASE_FIELDS = ("activity_code", "waiting_unit", "medical_priority")
 TEXT_COLUMNS = {"name": Patient.name, "phone": Patient.phone, "street": Patient.street,
                 "postal_code": Patient.postal_code, "city": Patient.city, "waiting_unit": Case.waiting_unit,
                 "medical_priority": Case.medical_priority, "external_id": ImportLink.external_id}
+TEXT_LIMITS = {key: limit_of(column) for key, column in TEXT_COLUMNS.items()}  # looked up once, not per row
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +55,13 @@ class Entry:
     pid: PatientId
     step: str
     started_on: date
+    start_key: str  # the field the start date came from (which column, by the step's kind)
     specialty: str
     target_date: date | None
     external_id: str | None
     patient: dict  # Patient columns from the list
     case: dict     # Case columns from the list
+    record: dict | None  # the clinic's own record (app.importer.clinic_record); None: not in the list
     clock: dict    # the new step's cache columns (app.steps.cache_columns)
 
     def key(self) -> tuple:
@@ -67,22 +77,37 @@ def parse(ctx: AppContext, table: Table, columns: dict[str, str]) -> tuple[list[
     codes = _Codes(ctx)
     entries: list[Entry] = []
     problems: list[Problem] = []
-    first_row: dict[object, int] = {}
+    first_row: dict[object, Entry] = {}
     for row in rows(table, WAITING_LIST, columns, today):
         entry = _entry(row, codes, own_region, today)
         if entry is not None:
-            key = ("ext", entry.external_id) if entry.external_id else entry.key()
-            if key in first_row:
-                row.problem("external_id" if entry.external_id else "id_number",
-                            f"dubblett av rad {first_row[key]} (samma " + ("remiss-id" if entry.external_id else
-                            "patient, steg, verksamhetsområde och startdatum") + "); raden importerades inte.")
-            else:
-                first_row[key] = row.number
+            _check_duplicate(entry, first_row)
         if row.problems:
             problems.extend(row.problems)
         elif entry is not None:
             entries.append(entry)
     return entries, problems
+
+
+def _check_duplicate(entry: Entry, first_row: dict[object, Entry]) -> None:
+    """A row repeating an earlier row's remiss-id, or its open step (one per patient, step and MVO, the rule of
+    app.cases.open_case) under another remiss-id. Decided by the file alone, so the same file gets the same
+    message every time, whatever is already in Lotsen."""
+    by_id = ("ext", entry.external_id) if entry.external_id else None
+    by_step = ("step", entry.pid.value, entry.step, entry.specialty)
+    if by_id in first_row:
+        entry.row.problem("external_id", f"dubblett av rad {first_row[by_id].row.number} (samma remiss-id); "
+                                         "raden importerades inte.")
+    elif by_step in first_row:
+        first = first_row[by_step]
+        other = f", remiss-id {first.external_id}" if first.external_id else ""
+        entry.row.problem("id_number", f"dubblett av rad {first.row.number}{other}: samma patient, steg och "
+                                       "verksamhetsområde. En patient har ett öppet ärende per steg och "
+                                       "verksamhetsområde; raden importerades inte.")
+    else:
+        if by_id:
+            first_row[by_id] = entry
+        first_row[by_step] = entry
 
 
 class _Codes:
@@ -99,6 +124,7 @@ class _Codes:
             for code, rule in rule_set.steps.items():
                 self.steps[code.casefold()] = code
                 self.steps.setdefault(rule.name.casefold(), code)
+        self.rules = step_rules(ctx.rules)
         self._clocks: dict[tuple, dict] = {}
 
     def clock(self, step: str, started_on: date, target: date | None) -> dict:
@@ -128,7 +154,7 @@ def _entry(row: Row, codes: _Codes, own_region: str, today: date) -> Entry | Non
     step = codes.steps.get(step_text.casefold())
     if step_text and step is None:
         row.problem("step", f"okänt steg ”{step_text}”. Använd en stegkod, till exempel SV_FORSTA_BESOK.")
-    started_on = row.date("started_on")
+    started_on, start_key = start_date(row, codes.rules[step]) if step else (None, "started_on")
     target = row.date("target_date")
     specialty = _code(row.required("specialty"), 3)
     if specialty and specialty not in codes.specialties:
@@ -150,14 +176,15 @@ def _entry(row: Row, codes: _Codes, own_region: str, today: date) -> Entry | Non
         try:
             clock = codes.clock(step, started_on, target)
         except RuleError as exc:
-            row.problem("started_on", str(exc))
+            row.problem(start_key, str(exc))
         except InputError as exc:
-            row.problem("target_date" if exc.field == "Medicinskt måldatum" else "started_on", exc.message)
-    for key, column in TEXT_COLUMNS.items():
+            row.problem("target_date" if exc.field == "Medicinskt måldatum" else start_key, exc.message)
+    for key, limit in TEXT_LIMITS.items():
         try:
-            check_text(row.text(key), row.column(key), limit_of(column))
+            check_text(row.text(key), row.column(key), limit)
         except InputError as exc:
             row.problem(key, exc.message)
+    record = clinic_record(row, codes.rules[step]) if step else None
     if row.problems or pid is None or clock is None:
         return None
     patient = {"id_number": pid.value, "id_kind": pid.kind.value, "name": name, "home_region_code": home_region,
@@ -166,8 +193,8 @@ def _entry(row: Row, codes: _Codes, own_region: str, today: date) -> Entry | Non
                "postal_code": row.text("postal_code") or None, "city": row.text("city") or None}
     case = {"specialty_code": specialty, "activity_code": activity, "waiting_unit": row.text("waiting_unit") or None,
             "medical_priority": row.text("medical_priority") or None}
-    return Entry(row, pid, step, started_on, specialty, target, row.text("external_id") or None, patient, case,
-                 clock)
+    return Entry(row, pid, step, started_on, start_key, specialty, target, row.text("external_id") or None, patient, case,
+                 record, clock)
 
 
 # --- writing ---
@@ -184,8 +211,12 @@ class _Known:
     case: dict
 
 
-def write(ctx: AppContext, entries: list[Entry], source: str, result: Result) -> None:
-    """One transaction: everything valid is written, or (on any storage failure) nothing is."""
+def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, whole_list: bool = False,
+          file_ids: frozenset[str] = frozenset()) -> None:
+    """One transaction: everything valid is written, or (on any storage failure) nothing is. A whole list
+    also puts the source's open steps it no longer holds on the review list (app.importer.reconcile);
+    `file_ids` are every remiss-id in the file, refused rows' included."""
+    require(ctx.role, Permission.CASE_WORK)
     today, now = ctx.today(), utcnow()
     with ctx.db.transaction() as session:
         # Written first: it takes SQLite's write lock, which app.importer.bulk relies on for new ids, and
@@ -195,33 +226,31 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result) ->
         patients = _patients(session, {e.pid.value for e in entries})
         known, open_steps = _steps(session, [p[0] for p in patients.values()])
         links = _links(session, source, {e.external_id for e in entries if e.external_id})
+        linked_ids = _link_ids(session, source, {m.step_id for m in known.values()})
+        records = _records(session, {m.step_id for m in known.values()})
+        record_rows: list[dict] = []  # the clinic's records to insert; and to update:
+        record_updates: list[tuple[int, dict]] = []
         new_entries: list[Entry] = []
         patient_updates: dict[int, dict] = {}
         case_updates: list[dict] = []
         changed_patients: dict[int, int] = {}  # patient id -> a case id for the log row
+        traces: list[tuple[_Known, str]] = []  # what the list changed, noted on each case's timeline
+        present: set[int] = set()
         for entry in entries:
-            match = known.get(links[entry.external_id]) if entry.external_id in links else None
-            match = match or known.get(entry.key())
-            if match is not None and match.started_on != entry.started_on:
-                entry.row.problem("started_on", f"ärendet har startdatum {match.started_on.isoformat()} i Lotsen. "
-                                                "Ett ändrat startdatum registreras i ärendet, inte genom import.")
-                result.problems.extend(entry.row.problems)
-                continue
-            if match is None:
-                open_key = (entry.pid.value, entry.step, entry.specialty)
-                if open_key in open_steps:
-                    entry.row.problem("id_number", "patienten har redan ett öppet ärende för samma steg och "
-                                                   f"verksamhetsområde (ärende {open_steps[open_key]}).")
-                    result.problems.extend(entry.row.problems)
-                    continue
-                open_steps[open_key] = 0  # a later row of this file may not open the same step again
+            match = _match(entry, patients, known, open_steps, links, linked_ids)
+            if match is None and not entry.row.problems:
                 new_entries.append(entry)
+            if entry.row.problems:
+                result.problems.extend(entry.row.problems)
+            if match is None:
                 continue
+            present.add(match.step_id)
             changed = False
             patient_id, current = patients[entry.pid.value][0], patients[entry.pid.value][1]
             patient_changes = {f: entry.patient[f] for f in PATIENT_FIELDS
                                if entry.patient[f] is not None and entry.patient[f] != current[f]}
             if patient_changes and not match.closed:
+                traces.append((match, _changes(PATIENT_FIELDS, current, patient_changes)))
                 current.update(patient_changes)
                 # The name always goes along: columns derived from it are recomputed on update.
                 patient_updates.setdefault(patient_id, {}).update(patient_changes, name=current["name"])
@@ -229,27 +258,92 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result) ->
             case_changes = {f: entry.case[f] for f in CASE_FIELDS
                             if entry.case[f] is not None and entry.case[f] != match.case[f]}
             if case_changes and not match.closed:
+                traces.append((match, _changes(CASE_FIELDS, match.case, case_changes)))
                 match.case.update(case_changes)
                 case_updates.append({"b_id": match.case_id, **case_changes})
+                changed = True
+            current_record = records.get(match.step_id)
+            if entry.record is not None and not match.closed and entry.record != (current_record or EMPTY_RECORD):
+                before = current_record or EMPTY_RECORD
+                differs = {f: v for f, v in entry.record.items() if v != before[f]}
+                traces.append((match, _changes(RECORD_FIELDS, before, differs)))
+                if current_record is None:
+                    record_rows.append({"step_id": match.step_id, "source": source, **entry.record})
+                else:
+                    record_updates.append((match.step_id, entry.record))
+                records[match.step_id] = entry.record
                 changed = True
             if changed:
                 changed_patients[patient_id] = match.case_id
                 result.updated += 1
             else:
                 result.unchanged += 1
-            if entry.external_id and entry.external_id not in links:
+            if entry.external_id and entry.external_id not in links and match.step_id not in linked_ids:
                 session.execute(insert(ImportLink), [{"source": source, "external_id": entry.external_id,
                                                       "step_id": match.step_id}])
         _update_patients(session, patient_updates)
         _update_cases(session, case_updates)
-        created = _create(session, ctx, new_entries, patients, source, today, now)
+        insert_rows(session, CaseEvent, [
+            {"case_id": match.case_id, "step_id": match.step_id, "kind": Note.NOTE.value, "on": today,
+             "details": {"text": f"Ändrat enligt listan från {source}: {text}."}, "user_id": ctx.user_id,
+             "created_at": now} for match, text in traces])
+        insert_rows(session, ListRecord, record_rows)
+        for step_id, values in record_updates:
+            session.execute(update(ListRecord).where(ListRecord.step_id == step_id).values(**values))
+        created, created_steps = _create(session, ctx, new_entries, patients, source, today, now)
         result.created += len(new_entries)
+        if whole_list:
+            missing = reconcile(session, ctx, source, present | created_steps, set(file_ids), today, now)
+            result.missing = missing.count
+            for pid, case_id in missing.new + missing.back:
+                changed_patients.setdefault(pid, case_id)
         touched = [(pid, case_id, action) for pid, (case_id, action) in created.items()]
         touched += [(pid, case_id, Action.CHANGE) for pid, case_id in changed_patients.items() if pid not in created]
         # through the access log's door (app.access), sealed into its hash chain in this transaction
         log_rows(session, [{"user_id": ctx.user_id, "patient_id": pid, "case_id": case_id, "action": action,
                             "detail": f"import av väntelista {source}", "at": now, "unit": ctx.unit}
                            for pid, case_id, action in touched])
+
+
+def _match(entry: Entry, patients: dict, known: dict, open_steps: dict, links: dict,
+           linked_ids: dict[int, str]) -> _Known | None:
+    """The existing step a row updates, or None for a new step; a row that cannot be either gets a problem.
+    Never left to the database's unique constraints: one bad row must not fail the whole file."""
+    if entry.external_id in links:
+        step_id, case_id = links[entry.external_id]
+        match = known.get(step_id)
+        if match is None or match.patient_id != patients[entry.pid.value][0]:
+            entry.row.problem("id_number", f"remiss-id {entry.external_id} hör i Lotsen till en annan patient "
+                                           f"(ärende {case_id}). Har personnumret rättats i journalen, rätta det "
+                                           "också i ärendet i Lotsen; raden importerades inte.")
+            return None
+    else:
+        match = known.get(entry.key())
+        if match is not None and entry.external_id and match.step_id in linked_ids:
+            entry.row.problem("id_number", "patienten har redan ett öppet ärende för samma steg och "
+                                           f"verksamhetsområde (ärende {match.case_id}, remiss-id "
+                                           f"{linked_ids[match.step_id]}); raden med remiss-id "
+                                           f"{entry.external_id} importerades inte.")
+            return None
+    if match is not None and match.started_on != entry.started_on:
+        entry.row.problem(entry.start_key, f"ärendet har startdatum {match.started_on.isoformat()} i Lotsen. "
+                                           "Ett ändrat startdatum registreras i ärendet, inte genom import.")
+        return None
+    if match is None:
+        open_key = (entry.pid.value, entry.step, entry.specialty)
+        if open_key in open_steps:
+            case_id, step_id = open_steps[open_key]
+            other = f", remiss-id {linked_ids[step_id]}" if step_id in linked_ids else ""
+            entry.row.problem("id_number", "patienten har redan ett öppet ärende för samma steg och "
+                                           f"verksamhetsområde (ärende {case_id}{other}); raden importerades inte.")
+    return match
+
+
+def _changes(fields: tuple[str, ...], before: dict, after: dict) -> str:
+    """"Medicinsk prioritet 2 → 1, Telefon – → 070-123 45 67": the old and the new value, by the field's label."""
+    labels = {f.key: f.label for f in FIELDS[WAITING_LIST]}
+    labels.update(municipality_code=labels["municipality"], activity_code=labels["activity"])
+    return ", ".join(f"{labels[f]} {before[f] or '–'} → {after[f]}" for f in fields if f in after)
 
 
 def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
@@ -284,21 +378,45 @@ def _steps(session: Session, patient_ids: list[int]) -> tuple[dict, dict]:
             known[(r.id_number, r.code, r.specialty_code, r.started_on)] = entry
             known[r.id] = entry
             if not entry.closed:
-                open_steps[(r.id_number, r.code, r.specialty_code)] = r.case_id
+                open_steps[(r.id_number, r.code, r.specialty_code)] = (r.case_id, r.id)
     return known, open_steps
 
 
-def _links(session: Session, source: str, external_ids: set[str]) -> dict[str, int]:
+def _links(session: Session, source: str, external_ids: set[str]) -> dict[str, tuple[int, int]]:
+    """This source's remiss-ids already in Lotsen: remiss-id -> (step id, case id)."""
     found = {}
     for chunk in _chunks(external_ids):
-        found.update(session.execute(select(ImportLink.external_id, ImportLink.step_id)
-                                     .where(ImportLink.source == source, ImportLink.external_id.in_(chunk))).all())
+        for external_id, step_id, case_id in session.execute(
+            select(ImportLink.external_id, ImportLink.step_id, Step.case_id).join(Step, Step.id == ImportLink.step_id)
+            .where(ImportLink.source == source, ImportLink.external_id.in_(chunk))
+        ):
+            found[external_id] = (step_id, case_id)
+    return found
+
+
+def _records(session: Session, step_ids: set[int]) -> dict[int, dict]:
+    """step id -> the clinic's record stored for it."""
+    found: dict[int, dict] = {}
+    columns = [getattr(ListRecord, f) for f in RECORD_FIELDS]
+    for chunk in _chunks(step_ids):
+        for row in session.execute(select(ListRecord.step_id, *columns).where(ListRecord.step_id.in_(chunk))):
+            found[row.step_id] = {f: getattr(row, f) for f in RECORD_FIELDS}
+    return found
+
+
+def _link_ids(session: Session, source: str, step_ids: set[int]) -> dict[int, str]:
+    """step id -> this source's remiss-id, for the steps a row may match."""
+    found: dict[int, str] = {}
+    for chunk in _chunks(step_ids):
+        found.update(session.execute(select(ImportLink.step_id, ImportLink.external_id)
+                                     .where(ImportLink.source == source, ImportLink.step_id.in_(chunk))).all())
     return found
 
 
 def _create(session: Session, ctx: AppContext, entries: list[Entry], patients: dict, source: str, today: date,
-            now) -> dict[int, tuple[int, Action]]:
-    """Insert the new patients, cases, steps, start events and links; patient id -> (case id, log action)."""
+            now) -> tuple[dict[int, tuple[int, Action]], set[int]]:
+    """Insert the new patients, cases, steps, start events and links; patient id -> (case id, log action), and
+    the new steps' ids."""
     new_patients = {e.pid.value: e.patient for e in entries if e.pid.value not in patients}
     ids = insert_rows(session, Patient, [{**p, "created_at": now} for p in new_patients.values()], with_ids=True)
     patient_ids = {number: pid for (number, (pid, _)) in patients.items()}
@@ -316,12 +434,15 @@ def _create(session: Session, ctx: AppContext, entries: list[Entry], patients: d
         for e, case_id, step_id in zip(entries, case_ids, step_ids, strict=True)])
     insert_rows(session, ImportLink, [{"source": source, "external_id": e.external_id, "step_id": step_id}
                                 for e, step_id in zip(entries, step_ids, strict=True) if e.external_id])
+    insert_rows(session, ListRecord, [{"step_id": step_id, "source": source, **e.record}
+                                      for e, step_id in zip(entries, step_ids, strict=True)
+                                      if e.record is not None and e.record != EMPTY_RECORD])
     created: dict[int, tuple[int, Action]] = {}
     for e, case_id in zip(entries, case_ids, strict=True):
         pid = patient_ids[e.pid.value]
         action = Action.CREATE if e.pid.value in new_patients else Action.CHANGE
         created.setdefault(pid, (case_id, action))
-    return created
+    return created, set(step_ids)
 
 
 def _update_patients(session: Session, updates: dict[int, dict]) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from app.identity import make_personnummer
 
 HEADINGS = ["Personnummer", "Namn", "Steg", "Remissdatum", "MVO", "Åtgärd", "Kommun", "Väntar hos",
-            "Prioritet", "Remiss-id"]
+            "Prioritet", "Remiss-id", "Beslutsdatum"]
 FIRST = ["Åsa", "Björn", "Märta", "Göran", "Östen", "Ängla", "Karin", "Per", "Sören", "Ylva", "Håkan", "Lena"]
 LAST = ["Ström", "Åberg", "Öhman", "Bergström", "Lindqvist", "Ek", "Sjögren", "Nyström", "Hägg", "Ståhl"]
 KINDS = [("SV_FORSTA_BESOK", "311", ""), ("SV_BEHANDLING", "311", "P010"), ("SV_BEHANDLING", "511", "P001"),
@@ -19,7 +19,8 @@ MUNICIPALITIES = ["1280", "1281", "1283", "1286", "1290", "1214"]
 
 
 def waiting_rows(count: int, today: date, seed: int = 7) -> list[list[str]]:
-    """`count` distinct rows: patients born 1930-2010, started 0-400 days ago, Swedish names."""
+    """`count` distinct rows: patients born 1930-2010, started 0-400 days ago, Swedish names. A treatment row
+    starts on its decision (Beslutsdatum), weeks after its referral (Remissdatum), as in a clinic's export."""
     rng = random.Random(seed)
     rows = []
     for index in range(count):
@@ -27,9 +28,12 @@ def waiting_rows(count: int, today: date, seed: int = 7) -> list[list[str]]:
         pnr = make_personnummer(birth, (index // 29_000) * 7 % 1000)
         step, mvo, activity = KINDS[index % len(KINDS)]
         started = today - timedelta(days=rng.randint(0, 400))
-        rows.append([f"{pnr[:8]}-{pnr[8:]}", f"{rng.choice(FIRST)} {rng.choice(LAST)}", step, started.isoformat(),
+        referral, decision = started, ""
+        if step == "SV_BEHANDLING":
+            referral, decision = started - timedelta(days=rng.randint(14, 120)), started.isoformat()
+        rows.append([f"{pnr[:8]}-{pnr[8:]}", f"{rng.choice(FIRST)} {rng.choice(LAST)}", step, referral.isoformat(),
                      mvo, activity, rng.choice(MUNICIPALITIES), "Ortopedkliniken Malmö", str(rng.randint(1, 4)),
-                     f"R{index:07d}"])
+                     f"R{index:07d}", decision])
     return rows
 
 

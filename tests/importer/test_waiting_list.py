@@ -20,7 +20,7 @@ from tests.importer.lists import HEADINGS, waiting_rows, write_csv
 
 PNR = make_personnummer(date(1958, 3, 14), 421)
 ROW = [f"{PNR[:8]}-{PNR[8:]}", "Åsa Öhman", "SV_FORSTA_BESOK", "2026-10-01", "311", "", "1280", "Ortopeden", "2",
-       "R1"]
+       "R1", ""]
 
 
 def count(ctx, model, *where) -> int:
@@ -94,8 +94,8 @@ def test_every_imported_patient_gets_a_sealed_access_log_row_with_user_and_actio
     assert set(actions.values()) == {"registrering"}
 
 def test_reimport_without_referral_id_matches_on_patient_step_mvo_and_start(ctx, tmp_path):
-    headings = HEADINGS[:-1]
-    rows = [r[:-1] for r in waiting_rows(30, TODAY)]
+    headings = [h for h in HEADINGS if h != "Remiss-id"]
+    rows = [r[:9] + r[10:] for r in waiting_rows(30, TODAY)]
     run(ctx, write_csv(tmp_path / "v1.csv", rows, headings))
     result = run(ctx, write_csv(tmp_path / "v2.csv", rows, headings))
     assert (result.created, result.unchanged) == (0, 30)
@@ -106,7 +106,7 @@ def test_a_case_opened_by_hand_is_matched_too(ctx, tmp_path):
                     cases.NewCase("SV_FORSTA_BESOK", date(2026, 10, 1), "311"))
     result = run(ctx, write_csv(tmp_path / "lista.csv", [ROW]))
     assert (result.created, result.updated) == (0, 1)  # waiting unit and priority came with the list
-    other_start = [*ROW[:3], "2026-10-05", *ROW[4:9], "R2"]
+    other_start = [*ROW[:3], "2026-10-05", *ROW[4:9], "R2", ""]
     result = run(ctx, write_csv(tmp_path / "lista2.csv", [other_start]), source="Annan källa")
     assert result.created == 0
     assert "redan ett öppet ärende" in result.problems[0].message
@@ -189,9 +189,9 @@ def test_missing_column_stops_everything_with_the_columns_named(ctx, tmp_path):
         run(ctx, path)
     assert "ingenting har importerats" in error.value.message and "”Personnummer”" in error.value.message
     assert count(ctx, Case) == 0
-    with pytest.raises(InputError, match="”Remissdatum X” \\(Startdatum\\)"):
+    with pytest.raises(InputError, match="”Remissdatum X” \\(Remissdatum\\)"):
         run(ctx, write_csv(tmp_path / "lista.csv", waiting_rows(2, TODAY)),
-            columns={**importer.guess_columns("waiting-list", HEADINGS), "started_on": "Remissdatum X"})
+            columns={**importer.guess_columns("waiting-list", HEADINGS), "referral_on": "Remissdatum X"})
 
 
 @pytest.mark.parametrize(("content", "expected"), [
@@ -215,7 +215,7 @@ def test_old_excel_format_and_broken_xlsx(tmp_path):
     with pytest.raises(InputError, match="Excel-arbetsbok \\(.xlsx\\)"):
         importer.read_table(tmp_path / "lista.xls")
     (tmp_path / "trasig.xlsx").write_bytes(b"PK\x03\x04 inte en zip")
-    with pytest.raises(InputError, match="kunde inte öppnas"):
+    with pytest.raises(InputError, match="Excel-filen kunde inte läsas: arkivet"):
         importer.read_table(tmp_path / "trasig.xlsx")
 
 
@@ -225,7 +225,7 @@ def test_row_with_too_many_values(ctx, tmp_path):
     path.write_text("\n".join(lines), encoding="utf-8")
     result = run(ctx, path)
     assert result.created == 1
-    assert result.problems[0].row == 3 and "11 värden men filen har 10 kolumner" in result.problems[0].message
+    assert result.problems[0].row == 3 and "12 värden men filen har 11 kolumner" in result.problems[0].message
 
 
 def test_rejected_rows_file_opens_in_excel_with_reasons(ctx, tmp_path):

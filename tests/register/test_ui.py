@@ -122,7 +122,7 @@ def test_care_elsewhere_dialog_says_when_someone_else_saved_the_case(qtbot, ctx,
 
 def test_import_wizard_walks_through_and_imports(qtbot, qtmodeltester, ctx, tmp_path):
     rows = waiting_rows(12, TODAY)
-    rows[2][3] = "i förrgår"
+    rows[2][10] = "i förrgår"  # a treatment row: its decision is its start
     path = write_csv(tmp_path / "lista.csv", rows, encoding="cp1252")
     wizard = ImportWizard(ctx)
     qtbot.addWidget(wizard)
@@ -131,12 +131,13 @@ def test_import_wizard_walks_through_and_imports(qtbot, qtmodeltester, ctx, tmp_
     wizard.file_page.source.setEditText("Ortopeden SUS")
     wizard.next()
     assert wizard.currentPage() is wizard.map_page
-    assert wizard.map_page.boxes["started_on"].currentText() == "Remissdatum"
+    assert wizard.map_page.boxes["referral_on"].currentText() == "Remissdatum"
+    assert wizard.map_page.boxes["decision_on"].currentText() == "Beslutsdatum"
     assert wizard.grab().save(str(SHOTS / "import-kolumner.png"))
     wizard.next()
     model = wizard.preview_page.model
     qtmodeltester.check(model)
-    assert model.index(2, 1).data().startswith("Rad 4, kolumn ”Remissdatum”")
+    assert model.index(2, 1).data().startswith("Rad 4, kolumn ”Beslutsdatum”")
     assert model.index(0, 1).data() == "OK"
     assert wizard.grab().save(str(SHOTS / "import-forhandsgranskning.png"))
     wizard.next()
