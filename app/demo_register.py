@@ -31,8 +31,8 @@ HOSPITAL_TOWN = {
 }
 # What private clinics offer: the big waiting lists of planned specialised care.
 PRIVATE_MVO = ("311", "511", "521", "301", "451", "211", "331")
-PRIVATE_NAMES = ("Specialistcentrum", "Dagkirurgiska kliniken", "Ortopedhuset", "Ögonkliniken", "Läkarhuset",
-                 "Kirurgkliniken", "Mottagningen Vårdporten", "Specialistläkarna")
+PRIVATE_NAMES = ("Specialistcentrum", "Läkarhuset", "Vårdporten", "Specialistläkarna", "Citykliniken",
+                 "Läkargruppen", "Medicinska centret", "Specialistmottagningen")
 OTHER_REGION_TERMS = (
     "Remiss från hemregionen krävs. Ersättning enligt riksavtalet.",
     "Tar emot patienter från andra regioner när egen kö tillåter. Betalningsförbindelse från hemregionen.",

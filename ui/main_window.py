@@ -136,6 +136,8 @@ class MainWindow(QMainWindow):
         tools = self.menuBar().addMenu("&Verktyg")
         add(tools, "letters", "&Patientbrev för markerade steg…", self.letters_for_selection, "Ctrl+Shift+B")
         add(tools, "register", "&Vårdgivare, enheter och avtal…", self.open_register, "Ctrl+Shift+V")
+        add(tools, "matching", "&Föreslå vård hos annan vårdgivare för hela listan…", self.open_matching,
+            "Ctrl+Shift+H")
         add(tools, "import", "&Importera lista…", self.import_list, "Ctrl+Shift+I")
         add(tools, "reports", "&Uppföljning och nationell export…", self.open_reports, "Ctrl+Shift+U")
         review = self.menuBar().addMenu("&Granskning")
@@ -259,6 +261,13 @@ class MainWindow(QMainWindow):
 
         self._tool_window = RegisterWindow(self.ctx, self)
         self._tool_window.show()
+
+    def open_matching(self) -> None:
+        from ui.matching_window import MatchingWindow
+
+        self._matching_window = MatchingWindow(self.ctx, self, self.filters.current())
+        self._matching_window.changed.connect(self.refresh)
+        self._matching_window.show()
 
     def import_list(self) -> None:
         from ui.import_wizard import ImportWizard
