@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         add(tools, "register", "&Vårdgivare, enheter och avtal…", self.open_register, "Ctrl+Shift+V")
         add(tools, "matching", "&Föreslå vård hos annan vårdgivare för hela listan…", self.open_matching,
             "Ctrl+Shift+H")
+        add(tools, "forecast", "P&rognos för väntelistorna…", self.open_forecast, "Ctrl+Shift+G")
         add(tools, "import", "&Importera lista…", self.import_list, "Ctrl+Shift+I")
         add(tools, "reports", "&Uppföljning och nationell export…", self.open_reports, "Ctrl+Shift+U")
         review = self.menuBar().addMenu("&Granskning")
@@ -268,6 +269,18 @@ class MainWindow(QMainWindow):
         self._matching_window = MatchingWindow(self.ctx, self, self.filters.current())
         self._matching_window.changed.connect(self.refresh)
         self._matching_window.show()
+
+    def open_forecast(self) -> None:
+        from ui.forecast_window import ForecastWindow
+
+        self._forecast_window = ForecastWindow(self.ctx, self)
+        self._forecast_window.open_filter.connect(self._show_from_forecast)
+        self._forecast_window.show()
+
+    def _show_from_forecast(self, flt) -> None:
+        self.filters.show_filter(flt)
+        self.raise_()
+        self.activateWindow()
 
     def import_list(self) -> None:
         from ui.import_wizard import ImportWizard
