@@ -51,7 +51,7 @@ class GroupForecast:
     step_name: str
     waiting_now: int
     queue: list[tuple[float, float, float]]  # per week 0..12: 10 %, median, 90 %
-    over_90_in_8_weeks: tuple[float, float, float]
+    over_90_in_8_weeks: tuple[float, float, float]  # 10 %, median, 90 %
     breaches: list[Breach] = field(default_factory=list)
 
     def worklist_filter(self) -> Filter:
@@ -96,8 +96,7 @@ def forecast(ctx: AppContext, seed: int = 0) -> RegionForecast:
         over = outlook.over_days
         groups.append(GroupForecast(unit, code, names.get(code, code), len(waiting),
                                     [tuple(map(float, bands[:, w])) for w in range(WEEKS + 1)],
-                                    (float(np.percentile(over, 10)), float(over.mean()),
-                                     float(np.percentile(over, 90))), breaches))
+                                    tuple(map(float, np.percentile(over, [10, 50, 90]))), breaches))
     region_queue = [] if region is None else [
         tuple(map(float, np.percentile(region[:, w], [10, 50, 90]))) for w in range(WEEKS + 1)]
     return RegionForecast(today, groups, region_queue, time.perf_counter() - started)
