@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -176,6 +176,26 @@ def solve(patients: Sequence[Patient], weeks_by_group: dict[tuple, Sequence[Week
         if c is not None and c in copies[weeks[j].key]:
             out.append(Assignment(patients[i].key, weeks[j].key, date.fromordinal(day), km, cost))
             del chosen[i]
+    return out
+
+
+def one_at_a_time(patients: Sequence[Patient], weeks_by_group: dict[tuple, Sequence[Week]], today: date,
+                  contract_room: dict[int, int] | None = None, earliest_days: int = 7) -> list[Assignment]:
+    """The comparison for the matching's effect: each patient in the given order takes the best place left for
+    them alone (the same rules and costs as `solve`), as a search one patient at a time does."""
+    free = {w.key: w.free for ws in weeks_by_group.values() for w in ws}
+    room = dict(contract_room or {})
+    out = []
+    for p in patients:
+        left = [replace(w, free=free[w.key]) for w in weeks_by_group.get(p.group, ())
+                if free[w.key] > 0 and (w.contract is None or room.get(w.contract, 1) > 0)]
+        got = solve([p], {p.group: left}, today, None, earliest_days)
+        if got:
+            week = next(w for w in left if w.key == got[0].week)
+            free[week.key] -= 1
+            if week.contract in room:
+                room[week.contract] -= 1
+            out.append(got[0])
     return out
 
 

@@ -19,7 +19,7 @@ from app.access import log_list_view
 from app.context import AppContext
 from app.errors import ConflictError, InputError
 from app.guarantee import EventKind, State
-from app.matching.problem import Patient, Week, solve
+from app.matching.problem import Patient, Week, one_at_a_time, solve
 from app.preferences import CONTACT_BY, of_row
 from app.register.approaches import offer_from_candidate
 from app.register.candidates import ROUTE_LABEL, Candidate, Need, load_facts, rank
@@ -72,12 +72,68 @@ class Accepted:
     refused: list[tuple[Proposal, str]] = field(default_factory=list)  # and why, in Swedish
 
 
+@dataclass
+class _Problem:
+    patients: list[Patient]
+    weeks: dict[tuple, list[Week]]
+    room: dict[int, int]
+    eligible: dict[tuple, dict[int, Candidate]]
+    by_step: dict[int, tuple]
+    reports: dict
+    considered: int
+
+
 def propose(ctx: AppContext, flt: Filter = AT_RISK, step_ids: list[int] | None = None) -> Proposals:
     """Proposals for the open steps that pass the worklist filter (at risk by default), or for `step_ids`."""
     require(ctx.role, Permission.CASE_WORK)
     started = time.perf_counter()
     today = ctx.today()
     ids = list(step_ids) if step_ids is not None else open_step_ids(ctx, flt, today=today)
+    problem = _build(ctx, ids, today)
+    assignments = solve(problem.patients, problem.weeks, today, problem.room, EARLIEST_DAYS)
+    report_dates = {w.key: w for ws in problem.weeks.values() for w in ws}
+    out = []
+    specialties = {s.code: s.name for s in reference.specialties()}
+    for a in assignments:
+        row, p, key = problem.by_step[a.patient]
+        candidate = problem.eligible[key][report_dates[a.week].unit]
+        remaining = (row.deadline - today).days
+        out.append(Proposal(
+            row.id, row.case_id, row.version, row.name, specialties.get(row.specialty_code, row.specialty_code),
+            row.deadline, remaining, row.medical_priority, candidate.unit.name, candidate.unit.provider,
+            ROUTE_LABEL[candidate.route], a.day, a.travel_km, a.week,
+            _reasons(candidate, a.day, a.travel_km, row, p, remaining,
+                     reports_as_of(report_dates[a.week], problem.reports)),
+            candidate))
+    out.sort(key=lambda p: (p.remaining, p.priority or "9", p.patient_name))
+    return Proposals(out, problem.considered, time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class Effect:
+    patients: int          # the steps compared
+    list_wide: int         # of them, given a place before their deadline by the list-wide matching
+    one_at_a_time: int     # ... by searching one patient at a time, most urgent first, each taking the best left
+
+
+def effect(ctx: AppContext, step_ids: list[int]) -> Effect:
+    """Issue 18, item 5: the same steps and the same free places, matched as one problem or one by one (what a
+    case worker searching for each patient in turn achieves). Counts places on or before the deadline."""
+    require(ctx.role, Permission.CASE_WORK)
+    today = ctx.today()
+    problem = _build(ctx, step_ids, today)
+    by_key = {p.key: p for p in problem.patients}
+
+    def in_time(assignments) -> int:
+        return sum(1 for a in assignments if a.day <= by_key[a.patient].deadline)
+
+    urgent_first = sorted(problem.patients, key=lambda p: (p.remaining, p.priority or "9", p.key))
+    return Effect(len(problem.patients),
+                  in_time(solve(problem.patients, problem.weeks, today, problem.room, EARLIEST_DAYS)),
+                  in_time(one_at_a_time(urgent_first, problem.weeks, today, problem.room, EARLIEST_DAYS)))
+
+
+def _build(ctx: AppContext, ids: list[int], today: date) -> _Problem:
     with ctx.db.transaction() as session:
         log_list_view(session, ctx, f"matchning mot ledig kapacitet ({len(ids)} steg)")
         own, stale_days = settings(session, OWN_REGION, STALE_CAPACITY_DAYS)
@@ -131,22 +187,7 @@ def propose(ctx: AppContext, flt: Filter = AT_RISK, step_ids: list[int] | None =
                                     row.municipality_code, p.max_travel_km, p.unavailable,
                                     frozenset({home_unit} if home_unit else ())))
             by_step[row.id] = (row, p, key)
-    assignments = solve(patients, weeks, today, room, EARLIEST_DAYS)
-    report_dates = {w.key: w for ws in weeks.values() for w in ws}
-    out = []
-    specialties = {s.code: s.name for s in reference.specialties()}
-    for a in assignments:
-        row, p, key = by_step[a.patient]
-        candidate = eligible[key][report_dates[a.week].unit]
-        remaining = (row.deadline - today).days
-        out.append(Proposal(
-            row.id, row.case_id, row.version, row.name, specialties.get(row.specialty_code, row.specialty_code),
-            row.deadline, remaining, row.medical_priority, candidate.unit.name, candidate.unit.provider,
-            ROUTE_LABEL[candidate.route], a.day, a.travel_km, a.week,
-            _reasons(candidate, a.day, a.travel_km, row, p, remaining, reports_as_of(report_dates[a.week], reports)),
-            candidate))
-    out.sort(key=lambda p: (p.remaining, p.priority or "9", p.patient_name))
-    return Proposals(out, len(rows), time.perf_counter() - started)
+    return _Problem(patients, weeks, room, eligible, by_step, reports, len(rows))
 
 
 def _pending_offers(session, step_ids: list[int], today: date) -> set[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from app.matching.problem import Patient, Week, solve
+from app.matching.problem import Patient, Week, one_at_a_time, solve
 
 TODAY = date(2026, 11, 23)  # a Monday
 MONDAY = TODAY + timedelta(days=7)
@@ -72,3 +72,11 @@ def test_groups_only_see_their_own_units():
     weeks = {G: [week(1, 10, "1281")], other: [week(2, 11, "1281")]}
     got = solve([patient(1), Patient(2, other, TODAY + timedelta(days=30), 30, "3", "1280")], weeks, TODAY)
     assert {(a.patient, a.week) for a in got} == {(1, 1), (2, 2)}
+
+
+def test_one_at_a_time_loses_who_the_list_wide_matching_serves():
+    # the first in line could go anywhere and takes the near place; the second could only have used that one
+    weeks = {G: [week(1, 10, "1281", weeks_ahead=1), week(2, 11, "1380", weeks_ahead=3)]}
+    patients = [patient(1, remaining=-2), patient(2, remaining=12)]
+    assert {a.patient for a in one_at_a_time(patients, weeks, TODAY)} == {1}
+    assert {(a.patient, a.week) for a in solve(patients, weeks, TODAY)} == {(1, 2), (2, 1)}

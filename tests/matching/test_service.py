@@ -12,7 +12,7 @@ from app import cases, register
 from app.identity import make_personnummer
 from app.letters.kinds import LetterType
 from app.letters.service import due_step_ids
-from app.matching.service import accept, propose
+from app.matching.service import accept, effect, propose
 from app.preferences import Preferences, save_preferences
 from db.models import AccessLog, CaseEvent
 from db.register import CapacityReport, RegisterChange
@@ -135,3 +135,12 @@ def test_a_case_changed_since_the_proposal_is_refused_and_the_place_given_back(c
         session.get(CapacityReport, proposal.report_id).free_slots = 0
     result = accept(ctx, [proposal])
     assert result.refused[0][1] == "Den lediga tiden är redan tagen. Kör matchningen igen."
+
+
+def test_the_effect_against_one_patient_at_a_time(ctx, world):
+    overdue = waiting(ctx, 61, 95)  # first in line: takes the near place when searched for alone
+    akut = waiting(ctx, 62, 80, priority="1")
+    risk = waiting(ctx, 63, 70)
+    result = effect(ctx, [overdue.step_id, akut.step_id, risk.step_id])
+    assert result.patients == 3
+    assert (result.list_wide, result.one_at_a_time) == (2, 1)  # in time: the acute patient only list-wide
