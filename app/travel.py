@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+from functools import cache
+
+import numpy as np
 
 from app import reference
 
@@ -25,3 +28,14 @@ def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * EARTH_KM * math.asin(math.sqrt(h))
+
+
+@cache
+def distance_matrix() -> tuple[dict[str, int], np.ndarray]:
+    """Every pair of municipalities at once, for matching many patients: (code -> row, road km)."""
+    points = reference.municipality_points()
+    codes = list(points)
+    lat, lon = np.radians(np.array([points[c] for c in codes])).T
+    h = (np.sin((lat[:, None] - lat[None, :]) / 2) ** 2
+         + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin((lon[:, None] - lon[None, :]) / 2) ** 2)
+    return {c: i for i, c in enumerate(codes)}, ROAD_FACTOR * 2 * EARTH_KM * np.arcsin(np.sqrt(h))

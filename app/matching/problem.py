@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from app.travel import distance_km
+from app.travel import distance_matrix
 
 BASE = 10_000.0
 PRIORITY_VALUE = {"1": 4_000.0, "2": 3_000.0, "3": 2_000.0, "4": 1_000.0, None: 1_500.0}  # 1 is the most urgent
@@ -34,7 +34,7 @@ TRAVEL_PER_KM = 1.0
 DELAY_PER_DAY = 4.0
 ROUTE_PENALTY = (0.0, 30.0, 80.0)  # own unit, own contract, other region (app.register.Route)
 UNKNOWN_TRAVEL_KM = 100.0    # a patient without a known municipality (protected identity)
-BEST_WEEKS_PER_PATIENT = 24  # edges kept per patient: its cheapest unit-weeks; more never change the answer much
+BEST_WEEKS_PER_PATIENT = 64  # edges kept per patient: its cheapest unit-weeks (measured: more change nothing)
 NO_PROPOSAL = 1.0            # the cost of a patient's own "no proposal" column (weights must be non-zero)
 
 
@@ -85,19 +85,76 @@ def solve(patients: Sequence[Patient], weeks_by_group: dict[tuple, Sequence[Week
           contract_room: dict[int, int] | None = None, earliest_days: int = 7) -> list[Assignment]:
     """The cheapest assignment. `weeks_by_group`: the weeks each patient group may use (its eligible units'
     fresh reports), `contract_room`: places left under each contract's volume ceiling; `earliest_days`: the
-    first proposal lies this many days ahead (time to send the letter and answer)."""
+    first proposal lies this many days ahead (time to send the letter and answer).
+
+    Each patient brings only their BEST_WEEKS_PER_PATIENT cheapest weeks to the problem, which keeps it small;
+    where that leaves places unused that patients left without one could have had, further rounds offer those
+    patients their best weeks among the places still free (at most ROUNDS in all)."""
+    slots = _Slots(weeks_by_group, contract_room)
+    options = _options(patients, weeks_by_group, slots, today, earliest_days)
+    chosen: dict[int, tuple[int, int, float | None, float]] = {}  # patient -> (slot, day, km, cost)
+    for _ in range(ROUNDS):
+        open_slot = slots.open()
+        edges = []  # patient, slot, day, km, cost
+        for i, (slot, day, km, cost) in options.items():
+            if i in chosen:
+                continue
+            usable = np.flatnonzero(open_slot[slot])[:BEST_WEEKS_PER_PATIENT]
+            edges += [(i, int(slot[u]), int(day[u]), km[u], float(cost[u])) for u in usable]
+        if not edges:
+            break
+        got = _assign(len(patients), edges, slots)
+        if not got:
+            break
+        for i, edge in got.items():
+            chosen[i] = edge
+            slots.take(edge[0])
+    return [Assignment(patients[i].key, slots.weeks[slot].key, date.fromordinal(day),
+                       None if km is None or np.isnan(km) else float(km), cost)
+            for i, (slot, day, km, cost) in sorted(chosen.items())]
+
+
+ROUNDS = 4
+
+
+class _Slots:
+    """Each capacity report once, with its free places and the contract room left, as the rounds use them up."""
+
+    def __init__(self, weeks_by_group: dict[tuple, Sequence[Week]], contract_room: dict[int, int] | None):
+        self.index: dict[int, int] = {}
+        self.weeks: list[Week] = []
+        for ws in weeks_by_group.values():
+            for w in ws:
+                if w.key not in self.index:
+                    self.index[w.key] = len(self.weeks)
+                    self.weeks.append(w)
+        self.free = np.array([w.free for w in self.weeks], dtype=int)
+        self.room = dict(contract_room or {})
+        self.contract = [w.contract if w.contract in self.room else None for w in self.weeks]
+
+    def open(self) -> np.ndarray:
+        rooms = np.array([1 if c is None else self.room[c] for c in self.contract], dtype=int)
+        return (self.free > 0) & (rooms > 0)
+
+    def take(self, slot: int) -> None:
+        self.free[slot] -= 1
+        if self.contract[slot] is not None:
+            self.room[self.contract[slot]] -= 1
+
+
+def _options(patients: Sequence[Patient], weeks_by_group: dict[tuple, Sequence[Week]], slots: _Slots,
+             today: date, earliest_days: int) -> dict[int, tuple[np.ndarray, ...]]:
+    """Every patient's feasible weeks, cheapest first: (slot, day ordinal, km, cost) arrays."""
     earliest = (today + timedelta(days=earliest_days)).toordinal()
     by_group: dict[tuple, list[int]] = defaultdict(list)
     for i, p in enumerate(patients):
         by_group[p.group].append(i)
-    edges: list[tuple[int, int, int, float | None, float]] = []  # patient, week index, day ordinal, km, cost
-    weeks: list[Week] = []
+    out = {}
     for group, members in by_group.items():
         offered = list(weeks_by_group.get(group, ()))
         if not offered:
             continue
-        first = len(weeks)
-        weeks.extend(offered)
+        slot = np.array([slots.index[w.key] for w in offered])
         starts = np.array([w.starts.toordinal() for w in offered])
         ends = np.array([w.ends.toordinal() for w in offered])
         route = np.array([ROUTE_PENALTY[w.route] for w in offered])
@@ -129,79 +186,86 @@ def solve(patients: Sequence[Patient], weeks_by_group: dict[tuple, Sequence[Week
             known = np.where(np.isnan(km[index]), UNKNOWN_TRAVEL_KM, km[index])
             cost = (known * TRAVEL_PER_KM + (days[index] - today.toordinal()) * DELAY_PER_DAY + route[index]
                     - value(p))
-            if index.size > BEST_WEEKS_PER_PATIENT:
-                best = np.argpartition(cost, BEST_WEEKS_PER_PATIENT)[:BEST_WEEKS_PER_PATIENT]
-                index, cost = index[best], cost[best]
-            for j, c in zip(index.tolist(), cost.tolist(), strict=True):
-                k = km[j]
-                edges.append((i, first + j, int(days[j]), None if np.isnan(k) else float(k), c))
-    if not edges:
-        return []
-    # Columns: n copies of a week, n = its free places, no more than the patients who could use it, and the
-    # places under one contract no more than the volume left under its ceiling (earliest weeks first). A report
-    # open to several groups is one set of columns.
+            order = np.argsort(cost, kind="stable")
+            index = index[order]
+            out[i] = (slot[index], days[index], km[index], cost[order])
+    return out
+
+
+def _assign(n: int, edges: list[tuple], slots: _Slots) -> dict[int, tuple[int, int, float | None, float]]:
+    """One round: columns are n copies of a slot, n = its free places, no more than the patients who could use
+    it, and under one contract no more than the room left (earliest weeks first)."""
     users: dict[int, int] = defaultdict(int)
-    for _, j, *_ in edges:
-        users[weeks[j].key] += 1
-    report: dict[int, Week] = {}
-    for _, j, *_ in edges:
-        report.setdefault(weeks[j].key, weeks[j])
-    room = dict(contract_room or {})
+    for _, slot, *_ in edges:
+        users[slot] += 1
+    room = dict(slots.room)
     copies: dict[int, range] = {}
     column = 0
-    for key in sorted(report, key=lambda k: (report[k].starts, k)):
-        w = report[key]
-        n = min(w.free, users[key])
-        if w.contract is not None and w.contract in room:
-            n = min(n, max(0, room[w.contract]))
-            room[w.contract] -= n
-        copies[key] = range(column, column + n)
-        column += n
+    for slot in sorted(users, key=lambda s: (slots.weeks[s].starts, s)):
+        count = min(int(slots.free[slot]), users[slot])
+        contract = slots.contract[slot]
+        if contract is not None:
+            count = min(count, max(0, room[contract]))
+            room[contract] -= count
+        copies[slot] = range(column, column + count)
+        column += count
     rows, cols, costs = [], [], []
-    for i, j, _, _, cost in edges:
-        for c in copies[weeks[j].key]:
+    for i, slot, _, _, cost in edges:
+        for c in copies[slot]:
             rows.append(i)
             cols.append(c)
             costs.append(cost)
-    n = len(patients)
+    if not rows:
+        return {}
     rows.extend(range(n))
     cols.extend(range(column, column + n))  # each patient's own "no proposal" column
     costs.extend([NO_PROPOSAL] * n)
     graph = coo_array((np.array(costs), (np.array(rows), np.array(cols))), shape=(n, column + n)).tocsr()
     _, col_ind = min_weight_full_bipartite_matching(graph)
     chosen = {i: c for i, c in enumerate(col_ind.tolist()) if c < column}
-    out = []
-    for i, j, day, km, cost in edges:
+    out = {}
+    for i, slot, day, km, cost in edges:
         c = chosen.get(i)
-        if c is not None and c in copies[weeks[j].key]:
-            out.append(Assignment(patients[i].key, weeks[j].key, date.fromordinal(day), km, cost))
+        if c is not None and c in copies[slot]:
+            out[i] = (slot, day, km, cost)
             del chosen[i]
     return out
 
 
 def one_at_a_time(patients: Sequence[Patient], weeks_by_group: dict[tuple, Sequence[Week]], today: date,
-                  contract_room: dict[int, int] | None = None, earliest_days: int = 7) -> list[Assignment]:
-    """The comparison for the matching's effect: each patient in the given order takes the best place left for
-    them alone (the same rules and costs as `solve`), as a search one patient at a time does."""
-    free = {w.key: w.free for ws in weeks_by_group.values() for w in ws}
-    room = dict(contract_room or {})
+                  register_order: dict[tuple, dict[int, int]], contract_room: dict[int, int] | None = None,
+                  earliest_days: int = 7) -> list[Assignment]:
+    """The comparison for the matching's effect, the search a case worker does today: patients one at a time in
+    the given order, each booked at the first unit in the register's order (`register_order`: group -> unit ->
+    position, as "Hitta vård" lists them) that has a place the patient can take, in its earliest such week. The
+    same rules decide what the patient can take as in `solve`."""
+    slots = _Slots(weeks_by_group, contract_room)
+    options = _options(patients, weeks_by_group, slots, today, earliest_days)
     out = []
-    for p in patients:
-        left = [replace(w, free=free[w.key]) for w in weeks_by_group.get(p.group, ())
-                if free[w.key] > 0 and (w.contract is None or room.get(w.contract, 1) > 0)]
-        got = solve([p], {p.group: left}, today, None, earliest_days)
-        if got:
-            week = next(w for w in left if w.key == got[0].week)
-            free[week.key] -= 1
-            if week.contract in room:
-                room[week.contract] -= 1
-            out.append(got[0])
+    for i, p in enumerate(patients):
+        if i not in options:
+            continue
+        slot, day, km, cost = options[i]
+        usable = np.flatnonzero(slots.open()[slot])
+        if not usable.size:
+            continue
+        order = register_order.get(p.group, {})
+        best = min(usable, key=lambda u: (order.get(slots.weeks[slot[u]].unit, 10**6), day[u]))
+        slots.take(int(slot[best]))
+        k = km[best]
+        out.append(Assignment(p.key, slots.weeks[slot[best]].key, date.fromordinal(int(day[best])),
+                              None if np.isnan(k) else float(k), float(cost[best])))
     return out
 
 
 def distances(municipality: str | None, places: list[str | None]) -> np.ndarray:
     """Road km from a municipality to each place; NaN where either is unknown."""
-    return np.array([np.nan if (km := distance_km(municipality, place)) is None else km for place in places])
+    index, matrix = distance_matrix()
+    row = index.get(municipality or "")
+    if row is None:
+        return np.full(len(places), np.nan)
+    columns = np.array([index.get(place or "", -1) for place in places])
+    return np.where(columns >= 0, matrix[row, columns], np.nan)
 
 
 def _first_day(p: Patient, w: Week, earliest: int) -> int:

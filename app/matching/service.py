@@ -11,8 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import exists, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import select, update
 
 from app import reference
 from app.access import log_list_view
@@ -113,7 +112,7 @@ def propose(ctx: AppContext, flt: Filter = AT_RISK, step_ids: list[int] | None =
 class Effect:
     patients: int          # the steps compared
     list_wide: int         # of them, given a place before their deadline by the list-wide matching
-    one_at_a_time: int     # ... by searching one patient at a time, most urgent first, each taking the best left
+    one_at_a_time: int     # ... by searching one patient at a time, most urgent first, in the register's order
 
 
 def effect(ctx: AppContext, step_ids: list[int]) -> Effect:
@@ -128,9 +127,11 @@ def effect(ctx: AppContext, step_ids: list[int]) -> Effect:
         return sum(1 for a in assignments if a.day <= by_key[a.patient].deadline)
 
     urgent_first = sorted(problem.patients, key=lambda p: (p.remaining, p.priority or "9", p.key))
+    register_order = {key: {unit: n for n, unit in enumerate(units)} for key, units in problem.eligible.items()}
     return Effect(len(problem.patients),
                   in_time(solve(problem.patients, problem.weeks, today, problem.room, EARLIEST_DAYS)),
-                  in_time(one_at_a_time(urgent_first, problem.weeks, today, problem.room, EARLIEST_DAYS)))
+                  in_time(one_at_a_time(urgent_first, problem.weeks, today, register_order, problem.room,
+                                        EARLIEST_DAYS)))
 
 
 def _build(ctx: AppContext, ids: list[int], today: date) -> _Problem:
@@ -191,15 +192,20 @@ def _build(ctx: AppContext, ids: list[int], today: date) -> _Problem:
 
 
 def _pending_offers(session, step_ids: list[int], today: date) -> set[int]:
-    """Steps with an offer still to be answered (its day not passed): one offer at a time."""
-    answer = aliased(CaseEvent)
-    pending: set[int] = set()
+    """Steps with an offer still to be answered (its day not passed): one offer at a time. Two plain queries
+    on indexed columns (a correlated NOT EXISTS costs seconds on a large timeline)."""
+    offers: dict[int, int] = {}
     for start in range(0, len(step_ids), CHUNK):
-        pending.update(session.scalars(
-            select(CaseEvent.step_id).where(CaseEvent.step_id.in_(step_ids[start:start + CHUNK]),
-                                            CaseEvent.kind == EventKind.OFFER.value, CaseEvent.appointment >= today,
-                                            ~exists().where(answer.offer_id == CaseEvent.id))))
-    return pending
+        offers.update(session.execute(
+            select(CaseEvent.id, CaseEvent.step_id).where(CaseEvent.step_id.in_(step_ids[start:start + CHUNK]),
+                                                          CaseEvent.kind == EventKind.OFFER.value,
+                                                          CaseEvent.appointment >= today)).all())
+    answered: set[int] = set()
+    ids = list(offers)
+    for start in range(0, len(ids), CHUNK):
+        answered.update(session.scalars(select(CaseEvent.offer_id).where(
+            CaseEvent.offer_id.in_(ids[start:start + CHUNK]))))
+    return {step for offer, step in offers.items() if offer not in answered}
 
 
 @dataclass(frozen=True)

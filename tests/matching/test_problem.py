@@ -78,5 +78,5 @@ def test_one_at_a_time_loses_who_the_list_wide_matching_serves():
     # the first in line could go anywhere and takes the near place; the second could only have used that one
     weeks = {G: [week(1, 10, "1281", weeks_ahead=1), week(2, 11, "1380", weeks_ahead=3)]}
     patients = [patient(1, remaining=-2), patient(2, remaining=12)]
-    assert {a.patient for a in one_at_a_time(patients, weeks, TODAY)} == {1}
+    assert {a.patient for a in one_at_a_time(patients, weeks, TODAY, {G: {10: 0, 11: 1}})} == {1}
     assert {(a.patient, a.week) for a in solve(patients, weeks, TODAY)} == {(1, 2), (2, 1)}
