@@ -34,7 +34,7 @@ TRAVEL_PER_KM = 1.0
 DELAY_PER_DAY = 4.0
 ROUTE_PENALTY = (0.0, 30.0, 80.0)  # own unit, own contract, other region (app.register.Route)
 UNKNOWN_TRAVEL_KM = 100.0    # a patient without a known municipality (protected identity)
-BEST_WEEKS_PER_PATIENT = 64  # edges kept per patient: its cheapest unit-weeks (measured: more change nothing)
+BEST_WEEKS_PER_PATIENT = 40  # edges kept per patient: its cheapest unit-weeks (measured: more change nothing)
 NO_PROPOSAL = 1.0            # the cost of a patient's own "no proposal" column (weights must be non-zero)
 
 
@@ -92,17 +92,19 @@ def solve(patients: Sequence[Patient], weeks_by_group: dict[tuple, Sequence[Week
     patients their best weeks among the places still free (at most ROUNDS in all)."""
     slots = _Slots(weeks_by_group, contract_room)
     options = _options(patients, weeks_by_group, slots, today, earliest_days)
-    chosen: dict[int, tuple[int, int, float | None, float]] = {}  # patient -> (slot, day, km, cost)
+    chosen: dict[int, tuple[int, int, float, float]] = {}  # patient -> (slot, day, km, cost)
     for _ in range(ROUNDS):
         open_slot = slots.open()
-        edges = []  # patient, slot, day, km, cost
+        parts = []
         for i, (slot, day, km, cost) in options.items():
             if i in chosen:
                 continue
             usable = np.flatnonzero(open_slot[slot])[:BEST_WEEKS_PER_PATIENT]
-            edges += [(i, int(slot[u]), int(day[u]), km[u], float(cost[u])) for u in usable]
-        if not edges:
+            if usable.size:
+                parts.append((np.full(usable.size, i), slot[usable], day[usable], km[usable], cost[usable]))
+        if not parts:
             break
+        edges = tuple(np.concatenate(column) for column in zip(*parts, strict=True))
         got = _assign(len(patients), edges, slots)
         if not got:
             break
@@ -110,7 +112,7 @@ def solve(patients: Sequence[Patient], weeks_by_group: dict[tuple, Sequence[Week
             chosen[i] = edge
             slots.take(edge[0])
     return [Assignment(patients[i].key, slots.weeks[slot].key, date.fromordinal(day),
-                       None if km is None or np.isnan(km) else float(km), cost)
+                       None if np.isnan(km) else float(km), cost)
             for i, (slot, day, km, cost) in sorted(chosen.items())]
 
 
@@ -174,8 +176,8 @@ def _options(patients: Sequence[Patient], weeks_by_group: dict[tuple, Sequence[W
             else:
                 days = np.where(day <= ends, day, -1)
             ok = days > 0
-            if p.excluded_units:
-                ok &= ~np.isin(unit, list(p.excluded_units))
+            for excluded in p.excluded_units:
+                ok &= unit != excluded
             if p.remaining >= 0:
                 ok &= days <= p.deadline.toordinal()
             if p.max_travel_km is not None:
@@ -192,44 +194,42 @@ def _options(patients: Sequence[Patient], weeks_by_group: dict[tuple, Sequence[W
     return out
 
 
-def _assign(n: int, edges: list[tuple], slots: _Slots) -> dict[int, tuple[int, int, float | None, float]]:
+def _assign(n: int, edges: tuple[np.ndarray, ...], slots: _Slots) -> dict[int, tuple[int, int, float, float]]:
     """One round: columns are n copies of a slot, n = its free places, no more than the patients who could use
-    it, and under one contract no more than the room left (earliest weeks first)."""
-    users: dict[int, int] = defaultdict(int)
-    for _, slot, *_ in edges:
-        users[slot] += 1
+    it, and under one contract no more than the room left (earliest weeks first). `edges`: arrays of patient,
+    slot, day, km and cost."""
+    patient, slot, day, km, cost = edges
+    used, users = np.unique(slot, return_counts=True)
     room = dict(slots.room)
-    copies: dict[int, range] = {}
-    column = 0
-    for slot in sorted(users, key=lambda s: (slots.weeks[s].starts, s)):
-        count = min(int(slots.free[slot]), users[slot])
-        contract = slots.contract[slot]
+    count = np.zeros(len(slots.weeks), dtype=int)
+    for s, u in sorted(zip(used.tolist(), users.tolist(), strict=True), key=lambda su: (slots.weeks[su[0]].starts,
+                                                                                       su[0])):
+        c = min(int(slots.free[s]), u)
+        contract = slots.contract[s]
         if contract is not None:
-            count = min(count, max(0, room[contract]))
-            room[contract] -= count
-        copies[slot] = range(column, column + count)
-        column += count
-    rows, cols, costs = [], [], []
-    for i, slot, _, _, cost in edges:
-        for c in copies[slot]:
-            rows.append(i)
-            cols.append(c)
-            costs.append(cost)
-    if not rows:
+            c = min(c, max(0, room[contract]))
+            room[contract] -= c
+        count[s] = c
+    offset = np.concatenate([[0], np.cumsum(count)])
+    columns = int(offset[-1])
+    copies = count[slot]
+    if not copies.sum():
         return {}
-    rows.extend(range(n))
-    cols.extend(range(column, column + n))  # each patient's own "no proposal" column
-    costs.extend([NO_PROPOSAL] * n)
-    graph = coo_array((np.array(costs), (np.array(rows), np.array(cols))), shape=(n, column + n)).tocsr()
+    edge = np.repeat(np.arange(len(slot)), copies)
+    first = np.repeat(np.cumsum(copies) - copies, copies)
+    cols = offset[slot][edge] + (np.arange(len(edge)) - first)  # the k-th copy of the edge's slot
+    rows = np.concatenate([patient[edge], np.arange(n)])
+    cols = np.concatenate([cols, columns + np.arange(n)])  # each patient's own "no proposal" column
+    weights = np.concatenate([cost[edge], np.full(n, NO_PROPOSAL)])
+    graph = coo_array((weights, (rows, cols)), shape=(n, columns + n)).tocsr()
     _, col_ind = min_weight_full_bipartite_matching(graph)
-    chosen = {i: c for i, c in enumerate(col_ind.tolist()) if c < column}
-    out = {}
-    for i, slot, day, km, cost in edges:
-        c = chosen.get(i)
-        if c is not None and c in copies[slot]:
-            out[i] = (slot, day, km, cost)
-            del chosen[i]
-    return out
+    matched = np.flatnonzero(col_ind < columns)
+    taken = np.searchsorted(offset, col_ind[matched], side="right") - 1  # the slot of each matched column
+    key = patient.astype(np.int64) * len(slots.weeks) + slot  # (patient, slot) is unique among the edges
+    order = np.argsort(key)
+    found = order[np.searchsorted(key[order], matched.astype(np.int64) * len(slots.weeks) + taken)]
+    return {int(i): (int(s), int(day[e]), float(km[e]), float(cost[e]))
+            for i, s, e in zip(matched.tolist(), taken.tolist(), found.tolist(), strict=True)}
 
 
 def one_at_a_time(patients: Sequence[Patient], weeks_by_group: dict[tuple, Sequence[Week]], today: date,
