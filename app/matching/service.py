@@ -154,16 +154,22 @@ def _build(ctx: AppContext, ids: list[int], today: date) -> _Problem:
         for row in rows:
             groups[(row.specialty_code, row.activity_code, row.home_region_code)].append(row)
         reports = _fresh_reports(session, today, stale_days)
-        facts: dict[tuple, tuple] = {}
+        activities: dict[str, set[str]] = defaultdict(set)
+        for specialty, activity, _ in groups:
+            if activity:
+                activities[specialty].add(activity)
+        facts: dict[str, tuple] = {}  # per specialty, with all its steps' activities: two queries each
         eligible: dict[tuple, dict[int, Candidate]] = {}
         weeks: dict[tuple, list[Week]] = {}
         room: dict[int, int] = {}
         for key in groups:
             specialty, activity, home = key
             need = Need(0, 0, "", specialty, activity, home, today + timedelta(days=365), 365)
-            if (specialty, activity) not in facts:
-                facts[(specialty, activity)] = load_facts(session, need)
-            units, contracts, capacity = facts[(specialty, activity)]
+            if specialty not in facts:
+                facts[specialty] = load_facts(session, Need(0, 0, "", specialty, None, home, need.deadline, 365),
+                                              activities[specialty])
+            units, contracts, capacity = facts[specialty]
+            capacity = [c for c in capacity if c.service in (specialty, activity)]
             ranked = [c for c in rank(need, units, contracts, capacity, own, today, stale_days) if c.eligible]
             eligible[key] = {c.unit.id: c for c in ranked}
             weeks[key] = []
