@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from app import steps
+from app import preferences, steps
 from app.access import Action, patient_access
 from app.care_kind import care_kind
 from app.context import AppContext
@@ -28,11 +28,13 @@ from app.guarantee import (
 )
 from app.guarantee.validation import rule_set_for_start
 from app.identity import parse_patient_id
+from app.preferences import Preferences
 from app.roles import Permission, require
 from app.rule_settings import current_rules
 from app.text_input import CODE_LIMIT, LINE_LIMIT, TEXT_LIMIT, check_text, check_texts, limit_of
 from db.audit import EventCorrection
 from db.models import Case, CaseEvent, Municipality, Patient, Region, Specialty, Step, User
+from db.preferences import CasePreferences
 
 
 class Note(StrEnum):
@@ -429,6 +431,7 @@ class CaseView:
     steps: list[StepView] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
     corrections: list[CorrectionView] = field(default_factory=list)
+    preferences: Preferences = field(default_factory=Preferences)
 
 
 def view_case(ctx: AppContext, case_id: int) -> CaseView:
@@ -457,7 +460,7 @@ def view_case(ctx: AppContext, case_id: int) -> CaseView:
             medical_priority=case.medical_priority,
             assigned_to=session.get(User, case.assigned_user_id).display_name if case.assigned_user_id else None,
             closed_on=case.closed_on, close_reason=case.close_reason, version=case.version,
-            steps=step_views,
+            steps=step_views, preferences=preferences.of_row(session.get(CasePreferences, case.id)),
             timeline=[TimelineEntry(e.id, e.on, e.kind, e.step_id, e.appointment, e.reply_by, e.answer, e.pause,
                                     e.offer_id, dict(e.details or {})) for e in events],
             corrections=[CorrectionView(c.event_id, kind, c.old_on, c.new_on, c.reason, by, c.changed_at)

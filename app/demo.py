@@ -32,13 +32,16 @@ from sqlalchemy import Connection, func, select
 from app import reference
 from app.cases import CLOSE_REASONS, Note
 from app.database import Database
+from app.demo_register import RegisterStats, generate_register
 from app.guarantee import Answer, ClockEvent, EventKind, PauseKind, RuleBook, evaluate
 from app.identity import IdKind, make_personnummer
+from app.register.settings import OWN_REGION
 from app.settings import RULES, effective_rule_book, store_setting
 from app.steps import cache_columns
 from app.worklist_read_model import steps_in_bulk
 from db.backend import copy_rows, move_sequences
 from db.models import Base, Case, CaseEvent, Patient, Setting, Step, User
+from db.register import CareUnit
 from db.sqlite_file import driver_errors
 
 log = logging.getLogger(__name__)
@@ -196,6 +199,8 @@ class DemoStats:
     steps: int
     events: int
     seconds: float
+    units: int = 0  # the register's care units (app.demo_register); 0 when a register was already there
+    capacity_reports: int = 0
 
 
 class NotEmpty(ValueError):
@@ -240,9 +245,11 @@ def generate(db: Database, open_cases: int, closed_cases: int, *, seed: int = 20
         finally:
             _restore_pragmas(conn, saved)
     _demo_activity_codes(db)
+    register = _demo_register(db, seed, today, region)
     return DemoStats(users=len(user_ids), patients=totals["patient"], open_cases=open_cases,
                      closed_cases=closed_cases, steps=totals["step"], events=totals["event"],
-                     seconds=time.perf_counter() - started)
+                     seconds=time.perf_counter() - started, units=register.units if register else 0,
+                     capacity_reports=register.capacity_reports if register else 0)
 
 
 DEMO_ACTIVITY_PREFIX = "DM"  # "demo": P001 -> DM001, made up, not taken from any SKR list
@@ -256,6 +263,17 @@ def _demo_activity_codes(db: Database) -> None:
         if session.get(Setting, "skr.activity_codes") is None:
             codes = {a.code: DEMO_ACTIVITY_PREFIX + a.code[1:] for a in reference.activities() if len(a.code) == 4}
             store_setting(session, "skr.activity_codes", codes, None)
+
+
+def _demo_register(db: Database, seed: int, today: date, region: str) -> RegisterStats | None:
+    """The demo's provider register, unless the database already has one (a region's own, imported); the demo
+    region becomes the own region of the register's searches when none is set."""
+    with db.transaction() as session:
+        if session.scalar(select(func.count()).select_from(CareUnit)):
+            return None
+        if session.get(Setting, OWN_REGION[0]) is None and region != OWN_REGION[1]:
+            store_setting(session, OWN_REGION[0], region, None)
+        return generate_register(session, seed=seed, today=today, region=region)
 
 
 def _bulk_pragmas(conn: Connection) -> dict[str, object]:

@@ -7,6 +7,7 @@ municipality's region is derived from its code rather than stored twice.
 
 from __future__ import annotations
 
+import csv
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -92,3 +93,12 @@ def region_for_municipality(code: str) -> Region:
     if municipality is None:
         raise KeyError(f"unknown municipality code {code!r}")
     return _regions_by_code()[municipality.region_code]
+
+
+@cache
+def municipality_points() -> dict[str, tuple[float, float]]:
+    """Latitude and longitude (WGS84) of each municipality, where its people live: see
+    tools/municipality_centroids.py for the source and the method."""
+    resource = files("resources") / "reference" / "municipality_centroids.csv"
+    with resource.open("r", encoding="utf-8") as handle:
+        return {row["code"]: (float(row["lat"]), float(row["lon"])) for row in csv.DictReader(handle)}

@@ -23,6 +23,7 @@ from app.location import Server
 from db.backend import move_sequences, writer
 from db.engine import make_server_engine
 from db.models import Base
+from db.preferences import CasePreferences  # noqa: F401 - imported so that its table is copied too
 
 log = logging.getLogger(__name__)
 BATCH = 5_000

@@ -202,6 +202,25 @@ def correct_date(parent, ctx, case, step) -> bool:
               "Klockan räknas om.") is not None
 
 
+def preferences(parent, ctx, case, step) -> bool:
+    from app import preferences as prefs
+
+    p = case.preferences
+    return _form(parent, "Patientens önskemål", [
+        Field("unavailable", "Perioder då patienten inte kan komma", "multiline", prefs.periods_text(p.unavailable),
+              help="En period per rad, till exempel 2026-12-20 – 2027-01-06"),
+        Field("max_travel", "Längsta resväg (km)", "text",
+              "" if p.max_travel_km is None else str(p.max_travel_km), help="Tomt: ingen gräns"),
+        Field("interpreter", "Behöver tolk", "check", p.interpreter),
+        Field("language", "Tolkspråk", "text", p.interpreter_language or ""),
+        Field("contact_by", "Vill helst kontaktas med", "choice", p.contact_by,
+              [(None, "Inget önskemål"), *prefs.CONTACT_BY.items()]),
+    ], lambda v: prefs.save_preferences(ctx, case.id, prefs.Preferences(
+        prefs.parse_periods(v["unavailable"]), prefs.parse_km(v["max_travel"]), v["interpreter"],
+        v["language"], v["contact_by"]), expected_version=case.version),
+        intro="Önskemålen används när Lotsen föreslår vård hos andra vårdgivare för hela listan.") is not None
+
+
 def care_elsewhere(parent, ctx, case, step) -> bool:
     from ui.care_elsewhere_dialog import CareElsewhereDialog
 
@@ -230,6 +249,7 @@ ACTIONS = [
     Action("letter", "Brev", "Ctrl+L", True, letter),
     Action("correct_date", "Rätta datum…", "Ctrl+D", True, correct_date),
     Action("note", "Anteckning", "Ctrl+N", False, note),
+    Action("preferences", "Önskemål", "Ctrl+Shift+O", False, preferences),
     Action("assign", "Tilldela", "Ctrl+T", False, assign),
     Action("close", "Avsluta ärende", "Ctrl+Shift+A", False, close),
 ]

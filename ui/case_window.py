@@ -142,6 +142,9 @@ class CaseWindow(QDialog):
         self.case_form.addRow("Väntar hos:", _label(view.waiting_unit or "–", "Väntar hos"))
         self.case_form.addRow("Medicinsk prioritet:", _label(view.medical_priority or "–", "Medicinsk prioritet"))
         self.case_form.addRow("Handläggare:", _label(view.assigned_to or "Ingen", "Handläggare"))
+        wishes = _label(view.preferences.describe(), "Patientens önskemål")
+        wishes.setWordWrap(True)
+        self.case_form.addRow("Önskemål:", wishes)
         if view.closed_on:
             self.case_form.addRow("Avslutat:", _label(f"{view.closed_on.isoformat()} – "
                                                       f"{cases.CLOSE_REASONS.get(view.close_reason or '', '')}",

@@ -136,6 +136,9 @@ class MainWindow(QMainWindow):
         tools = self.menuBar().addMenu("&Verktyg")
         add(tools, "letters", "&Patientbrev för markerade steg…", self.letters_for_selection, "Ctrl+Shift+B")
         add(tools, "register", "&Vårdgivare, enheter och avtal…", self.open_register, "Ctrl+Shift+V")
+        add(tools, "matching", "&Föreslå vård hos annan vårdgivare för hela listan…", self.open_matching,
+            "Ctrl+Shift+H")
+        add(tools, "forecast", "P&rognos för väntelistorna…", self.open_forecast, "Ctrl+Shift+G")
         add(tools, "import", "&Importera lista…", self.import_list, "Ctrl+Shift+I")
         add(tools, "list_review", "&Saknas i senaste listan…", self.open_list_review)
         add(tools, "reports", "&Uppföljning och nationell export…", self.open_reports, "Ctrl+Shift+U")
@@ -261,6 +264,25 @@ class MainWindow(QMainWindow):
 
         self._tool_window = RegisterWindow(self.ctx, self)
         self._tool_window.show()
+
+    def open_matching(self) -> None:
+        from ui.matching_window import MatchingWindow
+
+        self._matching_window = MatchingWindow(self.ctx, self, self.filters.current())
+        self._matching_window.changed.connect(self.refresh)
+        self._matching_window.show()
+
+    def open_forecast(self) -> None:
+        from ui.forecast_window import ForecastWindow
+
+        self._forecast_window = ForecastWindow(self.ctx, self)
+        self._forecast_window.open_filter.connect(self._show_from_forecast)
+        self._forecast_window.show()
+
+    def _show_from_forecast(self, flt) -> None:
+        self.filters.show_filter(flt)
+        self.raise_()
+        self.activateWindow()
 
     def import_list(self) -> None:
         from ui.import_wizard import ImportWizard

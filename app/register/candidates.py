@@ -172,18 +172,21 @@ def find_candidates(ctx: AppContext, step_id: int) -> Search:
     return Search(need, rank(need, units, contracts, capacity, own, today, stale_days))
 
 
-def load_facts(session: Session, need: Need) -> tuple[list[UnitFacts], list[ContractFacts], list[CapacityFacts]]:
+def load_facts(session: Session, need: Need, activities: Iterable[str] = ()
+               ) -> tuple[list[UnitFacts], list[ContractFacts], list[CapacityFacts]]:
     """The units that offer the step's specialty or activity with their newest capacity reports for it, and the
     contracts that could cover them for it: two queries, each narrowed in SQL by the step's codes (the indexes
     of migration 0007), none per candidate.
 
     A search reads about a thousand rows of each; the Python around the rows then costs more than the queries
     do, hence plain Core rows unpacked by position (reading a Row's attributes by name costs more than the query
-    itself) and each distinct JSON list decoded once."""
-    wanted = [need.specialty] + ([need.activity] if need.activity else [])
+    itself) and each distinct JSON list decoded once. `activities`: more activity codes of the specialty to load in
+    the same two queries (the list-wide matching loads a specialty once for all its steps)."""
+    extra = sorted(({need.activity} if need.activity else set()) | set(activities))
+    wanted = [need.specialty, *extra]
     offers = [(UnitService.kind == "mvo") & (UnitService.code == need.specialty)]
-    if need.activity:
-        offers.append((UnitService.kind == "activity") & (UnitService.code == need.activity))
+    if extra:
+        offers.append((UnitService.kind == "activity") & UnitService.code.in_(extra))
     connection = session.connection()
     units, capacity = _units(connection, offers)
     offering = select(UnitService.unit_id).where(or_(*offers))

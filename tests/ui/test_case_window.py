@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from app import cases
 from app.guarantee import Answer, State
@@ -137,3 +137,15 @@ def test_new_case_dialog_names_a_duplicate(qtbot, ctx):
     dialog.save()
     assert dialog.error.text().startswith("Steg: patienten har redan ett öppet ärende")
     assert dialog.opened is None
+
+
+def test_record_the_patients_preferences(qtbot, ctx):
+    window = open_window(qtbot, ctx)
+    errors: list[str] = []
+    save_form({"unavailable": "2026-12-20 – 2027-01-06", "max_travel": "fem mil", "interpreter": True,
+               "language": "somaliska", "contact_by": "brev"},
+              then=lambda d: (errors.append(d.error.text()), d.widgets["max_travel"].setText("50"), d.save()))
+    trigger(window, "preferences")
+    assert errors == ["Längsta resväg (km): fem mil är inte ett antal kilometer; skriv till exempel 50."]
+    texts = [w.text() for w in window.case_box.findChildren(QLabel) if w.accessibleName() == "Patientens önskemål"]
+    assert texts == ["Kan inte: 2026-12-20 – 2027-01-06; Reser högst 50 km; Behöver tolk (somaliska); Vill helst kontaktas per brev"]

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace, db_path: Location) -> int:
         if isinstance(db_path, Server):
             upgrade_server(db_path)
         db = open_database(db_path)
-        demo.generate(db, args.cases, closed, seed=args.seed, today=date.today(),
+        stats = demo.generate(db, args.cases, closed, seed=args.seed, today=date.today(),
                       progress=lambda done, total: print(f"\r{done}/{total} ärenden", end="", file=sys.stderr))
         db.close()
     except StorageError as exc:
@@ -46,6 +46,8 @@ def run(args: argparse.Namespace, db_path: Location) -> int:
     except demo.NotEmpty:
         print(f"Databasen {db_path} har redan patienter. Demodata skrivs bara i en tom databas.", file=sys.stderr)
         return 2
+    register = (f" Vårdgivarregistret har {stats.units} enheter och {stats.capacity_reports} kapacitetsuppgifter."
+                if stats.units else "")
     print(f"\nKlart: {args.cases} öppna och {closed} avslutade ärenden i {db_path} "
-          f"på {time.perf_counter() - started:.1f} s.")
+          f"på {time.perf_counter() - started:.1f} s.{register}")
     return 0
