@@ -50,7 +50,8 @@ TABLES: dict[str, Access] = {
     **{name: Access(CASES, CASES, report=True) for name in ("step", "case_event", "worklist_entry")},
     "worklist_source": Access(CASES),  # the view the worklist's triggers read
     **{name: Access(CASES, CASES) for name in ("worklist_day", "event_correction", "import_link",
-                                               "import_mapping", "list_review", "list_record")},
+                                               "import_mapping", "list_review", "list_record",
+                                               "case_preferences")},
     "export_log": Access(CASES, CASES, report=True),
     # the register of providers: read in case work, changed by those with the right
     **{name: Access(CASES, frozenset({Permission.CHANGE_REGISTER}), report=True)
