@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, false, func, select
 from sqlalchemy.orm import Session
 
-from app.access import log_list_view
+from app.access import log_list_view, log_patients_shown
 from app.context import AppContext
 from app.errors import InputError
 from app.guarantee import SEVERITY, Flag, State, flags_on
@@ -208,20 +208,44 @@ def open_step_ids(ctx: AppContext, flt: Filter = Filter(), order: SortOrder = So
         query = query.limit(limit).offset(offset)
     elif offset:
         query = query.offset(offset)
-    if offset == 0:
-        with ctx.db.transaction() as session:
-            log_list_view(session, ctx, "arbetslista")
     with _reading(ctx, today) as session:
-        return session.connection().execute(query).scalars().all()  # Core: no ORM rows for 100 000 ids
+        ids = session.connection().execute(query).scalars().all()  # Core: no ORM rows for 100 000 ids
+    if not ids and offset == 0 and flt.text.strip():
+        # The patients a page shows are logged as rows_for reads them; a search that found no one is logged here.
+        with ctx.db.transaction() as session:
+            log_list_view(session, ctx, f"{shown_in(flt)}: ingen träff")
+    return ids
+
+
+# The filter's parts as the access log names them (the search text is written out, see shown_in).
+FILTER_NAMES = {"states": "status", "steps": "steg", "specialties": "verksamhetsområde", "units": "väntar hos",
+                "home_regions": "hemregion", "flags": "signaler", "assigned_to": "handläggare",
+                "waited_over": "väntat mer än {} dagar", "lapsing_within": "löper ut inom {} dagar"}
+
+
+def shown_in(flt: Filter = Filter(), page: int = 0) -> str:
+    """Where a page of the worklist was shown, for the access log: its page, the search as typed, the filters."""
+    parts = [f"arbetslista sida {page + 1}"]
+    text = flt.text.strip()
+    if text:
+        text = text[:SEARCH_LIMIT]
+        parts.append(f"sökning ”{text if storable(text) else text.encode('utf-8', 'replace').decode('utf-8')}”")
+    narrowed = [FILTER_NAMES[name].format(value) for name, value in asdict(flt).items()
+                if name in FILTER_NAMES and value not in (None, frozenset())]
+    if narrowed:
+        parts.append("filter: " + ", ".join(narrowed))
+    return ", ".join(parts)
 
 
 
-def rows_for(ctx: AppContext, step_ids: list[int], today: date | None = None) -> list[WorklistRow]:
+def rows_for(ctx: AppContext, step_ids: list[int], today: date | None = None,
+             shown: str = "arbetslista") -> list[WorklistRow]:
     """The display rows of the given steps, in the given order (a page of the worklist). Plain columns, not ORM
-    objects: a page is read on every sort and keystroke."""
+    objects: a page is read on every sort and keystroke. Each patient shown is written to the access log, with
+    `shown` (shown_in: the page and the search), as one batched insert in the same transaction."""
     today = today or ctx.today()
     query = (
-        select(Step.id, Step.case_id, Step.code, Step.clock_start, Step.deadline, Step.stopped_on,
+        select(Case.patient_id, Step.id, Step.case_id, Step.code, Step.clock_start, Step.deadline, Step.stopped_on,
                Step.waiting_since, Step.frozen_waited, Step.frozen_remaining, Step.notice_due, Step.contact_due,
                Step.last_contact, Patient.name, Patient.id_number, Patient.protected_identity, Specialty.name,
                Case.waiting_unit, Case.medical_priority, User.display_name, severity_sql(today))
@@ -232,9 +256,11 @@ def rows_for(ctx: AppContext, step_ids: list[int], today: date | None = None) ->
         .where(Step.id.in_(step_ids))
     )
     names = step_names(ctx.rules)
-    with ctx.db.reading() as session:
-        by_id = {}
-        for (step_id, case_id, code, start, deadline, stopped_on, waiting_since, frozen_waited, frozen_remaining,
+    if not step_ids:
+        return []
+    with ctx.db.transaction() as session:
+        by_id, patients = {}, {}
+        for (patient_id, step_id, case_id, code, start, deadline, stopped_on, waiting_since, frozen_waited, frozen_remaining,
              notice_due, contact_due, last_contact, name, id_number, protected, specialty, unit, priority, assigned,
              severity) in session.execute(query):
             state = STATE_BY_SEVERITY[severity]
@@ -249,6 +275,8 @@ def rows_for(ctx: AppContext, step_ids: list[int], today: date | None = None) ->
                 remaining=(deadline - today).days if running else frozen_remaining,
                 state=state, flags=flags_on(state, notice_due, contact_due, today), last_contact=last_contact,
             )
+            patients[step_id] = (patient_id, case_id)
+        log_patients_shown(session, ctx, (patients[i] for i in step_ids if i in patients), shown)
     return [by_id[i] for i in step_ids if i in by_id]
 
 

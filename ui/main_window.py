@@ -286,7 +286,7 @@ class MainWindow(QMainWindow):
     def backup_now(self) -> None:
         from app.backup import backup_now
 
-        self.runner.run(lambda: backup_now(self.ctx.db, "manuell"),
+        self.runner.run(lambda: backup_now(self.ctx.db, "manuell", self.ctx),
                         lambda b: self.statusBar().showMessage(f"Säkerhetskopian är sparad: {b.path}", 8000))
 
     def restore_backup(self, reason: str = "") -> bool:

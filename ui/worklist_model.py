@@ -133,7 +133,8 @@ class WorklistModel(QAbstractTableModel):
         if page not in self._pages:
             if len(self._pages) >= MAX_PAGES:
                 self._pages.clear()
-            self._pages[page] = worklist.rows_for(self._ctx, self._page_ids(page), self._today)
+            self._pages[page] = worklist.rows_for(self._ctx, self._page_ids(page), self._today,
+                                                  worklist.shown_in(self._shown[0], page))
         return self._pages[page][row % PAGE]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
