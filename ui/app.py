@@ -57,6 +57,7 @@ def run_gui(db_path: Path) -> int:
         daily.timeout.connect(lambda: _backup_in_background(window, daily=True))
         daily.start(60 * 60 * 1000)
     _finish_rule_change(window)
+    window.listen_for_changes()
     window.show()
     # What start-up built lives as long as the app: keep it out of the collector's full passes (~40 ms each).
     gc.freeze()

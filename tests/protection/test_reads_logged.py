@@ -139,8 +139,31 @@ def test_a_backup_and_a_restore_are_logged_as_events(ctx, db_path, seven):
     replaced = backup.restore(made.path, db_path, by="anna.lots")
     db = open_database(db_path)
     try:
-        assert _last_event(db) == (str(Action.EVENT), None, f"återställd från säkerhetskopian {made.path.name}; "
-                                   f"den ersatta filen sparades som {replaced.name}", ctx.user_id)
+        restored = f"återställd från säkerhetskopian {made.path.name}; den ersatta filen sparades som {replaced.name}"
+        assert _last_event(db) == (str(Action.EVENT), None, restored, ctx.user_id)
         assert verify_log(db).ok
     finally:
         db.close()
+
+
+def test_the_app_writes_a_pages_log_on_its_worker_thread(ctx, seven, qtbot):
+    """In the app the page is read on the UI thread and its log rows written on the worker thread, so that
+    painting never waits for the write lock; they are written all the same, once per patient and page."""
+    from PySide6.QtWidgets import QWidget
+
+    from ui.worker import BackgroundRunner
+
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    runner = BackgroundRunner(owner)
+    start = _last_id(ctx)
+    model = WorklistModel(ctx, runner)
+    model.set_query(Filter(text="Ok"), SortOrder())
+    qtbot.waitUntil(lambda: model.rowCount() == 1)
+    with ctx.db.transaction() as session:
+        session.execute(select(AccessLog.id).limit(1))  # the write lock taken and held by a colleague ...
+        assert model.row_data(0).patient_name == "Olle Ok"  # ... does not hold up the page
+    runner.wait()
+    qtbot.waitUntil(lambda: not runner._jobs)
+    assert _shown(ctx, start) == [(_patient_ids(ctx)["Olle Ok"], seven["Olle Ok"].case_id,
+                                   "arbetslista sida 1, sökning ”Ok”")]
