@@ -11,9 +11,10 @@ from PySide6.QtGui import QDesktopServices
 from sqlalchemy import func, select
 
 from app.access import Action
+from app.database import open_database
 from app.errors import InputError, NotFoundError, PermissionDenied, StorageError
 from app.letters import LetterType, generate
-from app.letters.archive import open_letter, save_template
+from app.letters.archive import open_letter, save_template, stored_templates
 from db.models import AccessLog, CaseEvent, LetterDocument
 from tests.letters import pdftext
 from tests.letters.scenario import open_case
@@ -94,3 +95,31 @@ def test_the_regions_own_letter_texts_in_the_database(ctx, second, tmp_path):
     assert "Vårdgarantin – information från Region Skåne" in " ".join(pdftext.text(letter.file).split())
     with ctx.db.transaction() as session:
         assert session.get(CaseEvent, letter.event_id).details["template_version"] == version
+
+
+def test_the_letter_texts_command(ctx, db_path, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    own = tmp_path / "sv.toml"
+    own.write_text((files("resources") / "letters" / "sv.toml").read_text(encoding="utf-8").replace(
+        'title = "Information om vårdgarantin"', 'title = "Om vårdgarantin"'), encoding="utf-8")
+    ctx.db.close()
+    root = Path(__file__).resolve().parents[2]
+
+    def lotsen(*args):
+        env = {**os.environ, "PYTHONPATH": str(root), "LOGNAME": "anna.lots", "USER": "anna.lots"}
+        return subprocess.run([sys.executable, "-m", "ui.cli", *args, "--db", str(db_path)], cwd=root, env=env,
+                              capture_output=True, text=True, check=False, timeout=120)
+
+    done = lotsen("letter-texts", str(own))
+    assert done.returncode == 0, done.stderr
+    assert "sparade i databasen" in done.stdout
+    db = open_database(db_path)
+    with db.reading() as session:
+        assert stored_templates(session) == {"sv": own.read_bytes()}
+    db.close()
+    refused = lotsen("letter-texts", str(tmp_path / "saknas.toml"))
+    assert refused.returncode == 2 and "kunde inte läsas" in refused.stderr
