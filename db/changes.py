@@ -38,10 +38,12 @@ DECLARE
     changed integer;
     ids json;
 BEGIN
-    SELECT count(DISTINCT id), json_agg(DISTINCT id) INTO changed, ids FROM changed_cases;
+    SELECT count(*) INTO changed FROM changed_cases;  -- one row per case: a statement changes a row once
+    IF changed BETWEEN 1 AND {MANY} THEN
+        SELECT json_agg(id ORDER BY id) INTO ids FROM changed_cases;
+    END IF;
     IF changed > 0 THEN
-        PERFORM pg_notify('{CHANNEL}', json_build_object(
-            'cases', CASE WHEN changed > {MANY} THEN NULL ELSE ids END, 'kind', lower(TG_OP))::text);
+        PERFORM pg_notify('{CHANNEL}', json_build_object('cases', ids, 'kind', lower(TG_OP))::text);
     END IF;
     RETURN NULL;
 END $$""")

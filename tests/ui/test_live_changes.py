@@ -192,3 +192,21 @@ def test_the_days_roll_over_runs_once_for_all_clients(ctx, second, region):  # n
     rolled = [seen for seen in (first, other) if any(s.lstrip().startswith("UPDATE worklist_entry SET (severity")
                                                      for s in seen)]
     assert len(rolled) == 1  # one client did the day's work
+
+
+def test_many_cases_at_once_are_one_short_notice(ctx, region):  # noqa: F811
+    if ctx.db.engine.dialect.name != "postgresql":
+        pytest.skip("NOTIFY is PostgreSQL's; a file is polled")
+    from db.changes import MANY
+
+    feed = Feed(ctx.db.engine)
+    try:
+        feed.next(0.2)
+        with ctx.db.transaction() as session:  # an import or the demo: more cases in one statement than MANY
+            session.execute(text("INSERT INTO case_file (patient_id, specialty_code, opened_on, created_at, version) "
+                                 "SELECT patient_id, specialty_code, opened_on, created_at, 1 FROM case_file, "
+                                 f"generate_series(1, {MANY // len(region) + 1}) AS n"))
+        first = feed.next(2)
+        assert first == Change(None)  # told as "not known which": the worklist reads everything again
+    finally:
+        feed.close()
