@@ -26,6 +26,9 @@ class Action(StrEnum):
     EVENT = "händelse"       # something done to the whole database: a backup, a restore, encryption turned off
 
 
+SEARCH = "sökning ”{}”"  # how a list page's detail names the search it was found by (app.audit.review reads it)
+
+
 def patient_access(
     session: Session, ctx: AppContext, patient_id: int, action: Action, case_id: int | None = None,
     detail: str | None = None,

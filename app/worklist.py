@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, false, func, select
 from sqlalchemy.orm import Session
 
-from app.access import log_list_view, log_patients_shown
+from app.access import SEARCH, log_list_view, log_patients_shown
 from app.context import AppContext
 from app.errors import InputError
 from app.guarantee import SEVERITY, Flag, State, flags_on
@@ -230,7 +230,7 @@ def shown_in(flt: Filter = Filter(), page: int = 0) -> str:
     text = flt.text.strip()
     if text:
         text = text[:SEARCH_LIMIT]
-        parts.append(f"sökning ”{text if storable(text) else text.encode('utf-8', 'replace').decode('utf-8')}”")
+        parts.append(SEARCH.format(text if storable(text) else text.encode("utf-8", "replace").decode("utf-8")))
     narrowed = [FILTER_NAMES[name].format(value) for name, value in asdict(flt).items()
                 if name in FILTER_NAMES and value not in (None, frozenset())]
     if narrowed:

@@ -167,3 +167,22 @@ def test_the_app_writes_a_pages_log_on_its_worker_thread(ctx, seven, qtbot):
     qtbot.waitUntil(lambda: not runner._jobs)
     assert _shown(ctx, start) == [(_patient_ids(ctx)["Olle Ok"], seven["Olle Ok"].case_id,
                                    "arbetslista sida 1, sökning ”Ok”")]
+
+
+def test_unusual_access_counts_searches_not_the_whole_list(ctx, seven, qtbot):
+    """Every case worker's worklist shows every open case: a patient merely listed is no access to judge, one
+    found by a search is (a colleague looking up a neighbour)."""
+    bo = sign_in(ctx.db, "bo.lots", "Bo Lots")
+    bo.today = ctx.today
+    everyone = WorklistModel(bo)
+    everyone.set_query(Filter(), SortOrder())
+    [everyone.row_data(r) for r in range(everyone.rowCount())]
+    searched = WorklistModel(bo)
+    searched.set_query(Filter(text="Rita"), SortOrder())
+    searched.row_data(0)
+    greta = sign_in(ctx.db, "greta.granskare", "Greta Granskare")
+    set_role(ctx, greta.user_id, Role.GRANSKARE)
+    greta = sign_in(ctx.db, "greta.granskare")
+    greta.today = ctx.today
+    found = {u.patient_name for u in review.unusual_access(greta) if u.user == "Bo Lots"}
+    assert found == {"Rita Risk"}
