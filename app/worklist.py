@@ -26,7 +26,7 @@ from app.errors import InputError
 from app.guarantee import SEVERITY, Flag, State, flags_on
 from app.rulebook import step_names
 from app.settings import SAVED_FILTERS, get_setting, update_setting
-from app.text_input import check_text, limit_of, storable
+from app.text_input import check_text, limit_of, storable, stored_form
 from app.worklist_read_model import ensure_current, is_current, severity_sql
 from db import worklist as worklist_db
 from db.models import Case, Patient, Region, Specialty, Step, User
@@ -230,7 +230,7 @@ def shown_in(flt: Filter = Filter(), page: int = 0) -> str:
     text = flt.text.strip()
     if text:
         text = text[:SEARCH_LIMIT]
-        parts.append(SEARCH.format(text if storable(text) else text.encode("utf-8", "replace").decode("utf-8")))
+        parts.append(SEARCH.format(stored_form(text)))
     narrowed = [FILTER_NAMES[name].format(value) for name, value in asdict(flt).items()
                 if name in FILTER_NAMES and value not in (None, frozenset())]
     if narrowed:

@@ -186,3 +186,12 @@ def test_unusual_access_counts_searches_not_the_whole_list(ctx, seven, qtbot):
     greta.today = ctx.today
     found = {u.patient_name for u in review.unusual_access(greta) if u.user == "Bo Lots"}
     assert found == {"Rita Risk"}
+
+
+def test_a_search_that_cannot_be_stored_is_logged_as_far_as_it_can(ctx, seven):
+    for typed in ("Åsa\x00", "Åsa\ud800", "å" * 25_000):
+        assert worklist.open_step_ids(ctx, Filter(text=typed)) == []
+    with ctx.db.transaction() as session:
+        details = session.scalars(select(AccessLog.detail).order_by(AccessLog.id.desc()).limit(3)).all()
+    assert details[2] == details[1] == "arbetslista sida 1, sökning ”Åsa\ufffd”: ingen träff"
+    assert details[0] == f"arbetslista sida 1, sökning ”{'å' * worklist.SEARCH_LIMIT}”: ingen träff"
