@@ -320,6 +320,7 @@ class MainWindow(QMainWindow):
         self.runner.wait()
         if hasattr(self, "backup_runner"):
             self.backup_runner.wait()
+        self._stop_listening()  # its connection to the file too: a file in use is not replaced
         self.ctx.db.close()
         dialog = RestoreDialog(self.ctx.db.path, reason, self)
         dialog.exec()
@@ -345,9 +346,13 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "Om Lotsen", f"Lotsen {lotsen_version()}\n\nDatabas: {self.ctx.db.name}\n"
                                              f"Loggfil: {log_file(self.ctx.db.folder)}")
 
-    def closeEvent(self, event) -> None:
-        self.ctx.changes.disconnect(self._others_saved)
+    def _stop_listening(self) -> None:
         if self.listener is not None:
             self.listener.stop()
+            self.listener = None
+
+    def closeEvent(self, event) -> None:
+        self.ctx.changes.disconnect(self._others_saved)
+        self._stop_listening()
         self.runner.wait()
         super().closeEvent(event)

@@ -210,3 +210,34 @@ def test_many_cases_at_once_are_one_short_notice(ctx, region):  # noqa: F811
         assert first == Change(None)  # told as "not known which": the worklist reads everything again
     finally:
         feed.close()
+
+
+@pytest.mark.file_only("restoring a file backup")
+def test_a_restore_from_the_app_stops_listening_first(qtbot, ctx, region, monkeypatch):  # noqa: F811
+    """The listener's own connection to the file would keep it in use: it is stopped before the file is replaced,
+    and the restore is in the access log of the restored file."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app import backup
+    from app.database import open_database
+    from db.models import AccessLog
+    from ui.restore_dialog import RestoreDialog
+
+    made = backup.backup_now(ctx.db, "manuell", ctx)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.listen_for_changes()
+    window.runner.wait()
+    qtbot.waitUntil(lambda: window.listener.isRunning())
+    monkeypatch.setattr(RestoreDialog, "exec", lambda dialog: dialog.restore())
+    monkeypatch.setattr(QMessageBox, "information", lambda *_args: QMessageBox.StandardButton.Ok)
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: pytest.fail(text))
+    assert window.restore_backup()
+    assert window.listener is None
+    db = open_database(ctx.db.path)
+    try:
+        with db.reading() as session:
+            detail = session.scalar(select(AccessLog.detail).order_by(AccessLog.id.desc()).limit(1))
+        assert detail.startswith(f"återställd från säkerhetskopian {made.path.name}")
+    finally:
+        db.close()
