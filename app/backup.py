@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from app.access import log_event, log_file_event
+from app.context import AppContext
 from app.database import Database
 from app.encryption import find_key
 from app.errors import CORRUPT_MESSAGE, CorruptDatabase, StorageError
@@ -109,17 +111,21 @@ def keep_setting(db: Database) -> int:
     return value if isinstance(value, int) and value >= 1 else KEEP[1]
 
 
-def backup_now(db: Database, label: str) -> Backup:
-    """The app's entry point: at start ("start"), at exit ("slut")."""
+def backup_now(db: Database, label: str, by: AppContext | None = None) -> Backup:
+    """The app's entry point: at start ("start"), at exit ("slut"). A copy of every patient's data: logged as an
+    event of the user `by` (before the copy, so that the copy holds it too)."""
+    if by is not None:
+        with db.transaction() as session:
+            log_event(session, by, f"säkerhetskopia ({LABELS.get(label, label)})")
     return make_backup(db.path, label, keep_setting(db), db.key)
 
 
-def backup_if_due(db: Database, today: date | None = None) -> Backup | None:
+def backup_if_due(db: Database, today: date | None = None, by: AppContext | None = None) -> Backup | None:
     """The daily backup: made when no automatic backup exists from today yet. Call it now and then (hourly)."""
     today = today or date.today()
     if any(b.made.date() == today and b.label in LABELS for b in list_backups(db.path)):
         return None
-    return backup_now(db, "daglig")
+    return backup_now(db, "daglig", by)
 
 
 def latest_good_backup(db_path: Path, key: str | None = None) -> Backup | None:
@@ -127,10 +133,11 @@ def latest_good_backup(db_path: Path, key: str | None = None) -> Backup | None:
     return next((b for b in list_backups(db_path) if not problems(b.path, db_path, key)), None)
 
 
-def restore(backup: Path, db_path: Path, key: str | None = None) -> Path | None:
+def restore(backup: Path, db_path: Path, key: str | None = None, by: str | None = None) -> Path | None:
     """Replace the database with a backup. The database must be closed (in this process: its files are copied
     with plain file I/O, see db.sqlite_file). The backup is checked first; the file it replaces is kept beside
-    the backups (…-ersatt.sqlite) in case it is needed. Returns where that copy is."""
+    the backups (…-ersatt.sqlite) in case it is needed. Returns where that copy is. The restore is logged in the
+    restored database as an event of the user with the login `by`."""
     if is_live(db_path):
         raise StorageError("Databasen används fortfarande av Lotsen. Stäng Lotsen, starta det igen och välj "
                            "Ärenden → Återställ säkerhetskopia direkt.")
@@ -153,10 +160,16 @@ def restore(backup: Path, db_path: Path, key: str | None = None) -> Path | None:
     remove_journal_files(db_path)
     os.replace(staged, db_path)  # atomic: the database is either the old file or the checked backup
     log.info("Restored %s from %s (replaced file kept as %s)", db_path, backup, replaced)
+    if by is not None:
+        try:
+            log_file_event(db_path, by, f"återställd från säkerhetskopian {backup.name}"
+                           + (f"; den ersatta filen sparades som {replaced.name}" if replaced else ""), key)
+        except StorageError:  # the restore is done; the log says why its row is missing
+            log.exception("The restore of %s from %s could not be written to its access log", db_path, backup)
     return replaced
 
 
-def check_and_back_up_at_start(db: Database) -> Backup:
+def check_and_back_up_at_start(db: Database, by: AppContext | None = None) -> Backup:
     """Beside the running app, at start: the live file's own check (PRAGMA quick_check, through SQLite, which
     reads every page), then the start backup. A damaged file raises CorruptDatabase and gets no backup: its copy
     would push a good one out of the rotation."""
@@ -164,4 +177,4 @@ def check_and_back_up_at_start(db: Database) -> Backup:
     if found:
         log.error("The live database %s failed its check: %s", db.path, found[:5])
         raise CorruptDatabase(CORRUPT_MESSAGE, db.path)
-    return backup_now(db, "start")
+    return backup_now(db, "start", by)

@@ -472,6 +472,13 @@ def view_case(ctx: AppContext, case_id: int) -> CaseView:
         )
 
 
+def case_version(ctx: AppContext, case_id: int) -> int | None:
+    """The case's version counter as saved now (None: no such case): whether a shown case is still current. No
+    patient data, so no access-log row."""
+    with ctx.db.reading() as session:
+        return session.scalar(select(Case.version).where(Case.id == case_id))
+
+
 def step_clock(ctx: AppContext, step_id: int, on: date | None = None) -> ClockResult:
     with ctx.db.transaction() as session:
         step = session.get(Step, step_id)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from app.changes import Broadcast
 from app.database import Database
 from app.errors import PermissionDenied
 from app.guarantee import RuleBook
@@ -31,6 +32,7 @@ class AppContext:
     role: str = Role.VARDLOTS  # app.roles; read at sign-in
     unit: str | None = None    # the user's care unit, written on every access-log row
     rule_overrides: Any = None  # the stored thresholds `rules` was built from (app.rule_settings.current_rules)
+    changes: Broadcast = field(default_factory=Broadcast)  # saves by others, told on the UI thread (app.changes)
 
 
 def os_login() -> str:

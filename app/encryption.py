@@ -145,12 +145,18 @@ def encrypt_database(path: Path, key: str, keep_plain: bool = False) -> Converte
     return Converted(path, kept, len(converted), tuple(left))
 
 
-def decrypt_database(path: Path, key: str) -> Converted:
+def decrypt_database(path: Path, key: str, by: str | None = None) -> Converted:
     """Turn encryption off: the database is written as a plain file, checked, then swapped in. The encrypted file
-    is kept in the backup folder; older backups stay encrypted (keep the key as long as they are kept)."""
+    is kept in the backup folder; older backups stay encrypted (keep the key as long as they are kept). Every
+    patient's data now lies in a plain file: logged in it as an event of the user with the login `by`."""
     if not is_encrypted(path):
         raise StorageError(f"Databasen {path.name} är inte krypterad.")
-    return Converted(path, _convert(path, key, None, keep_as="krypterad"), 0)
+    done = Converted(path, _convert(path, key, None, keep_as="krypterad"), 0)
+    if by is not None:
+        from app.access import log_file_event  # app.access opens databases, which needs this module
+
+        log_file_event(path, by, f"kryptering avstängd; den krypterade filen sparades som {done.kept.name}")
+    return done
 
 
 def _convert(path: Path, old_key: str | None, new_key: str | None, keep_as: str | None) -> Path | None:

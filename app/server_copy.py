@@ -19,7 +19,9 @@ from app import worklist_read_model
 from app.audit import chain
 from app.database import REFERENCE_TABLES, open_file, server_error, upgrade_server
 from app.errors import StorageError
+from app.letters import archive
 from app.location import Server
+from app.paths import letters_folder
 from db.backend import move_sequences, writer
 from db.engine import make_server_engine
 from db.models import Base
@@ -35,6 +37,8 @@ DERIVED = {"worklist_entry", "worklist_day"}  # rebuilt on the server from the c
 class Copied:
     rows: dict[str, int]
     log_rows: int
+    letters: int = 0                        # sent letters' PDFs moved into the database (app.letters.archive)
+    letters_missing: tuple[str, ...] = ()   # letters whose PDF was not in the letters folder
 
 
 def copy_to_server(source: Path, server: Server, key: str | None = None) -> Copied:
@@ -52,6 +56,7 @@ def copy_to_server(source: Path, server: Server, key: str | None = None) -> Copi
                                    "Kopiera bara till en ny, tom databas.")
             for table in tables:
                 rows[table.name] = _copy_table(source_conn, target, table)
+            letters, missing = archive.copy_letters(source_conn, target, letters_folder(source.parent))
             move_sequences(target, tables)
             worklist_read_model.refresh(target)
             with Session(bind=target) as session:
@@ -65,7 +70,7 @@ def copy_to_server(source: Path, server: Server, key: str | None = None) -> Copi
         engine.dispose()
         database.close()
     log.info("Copied %s to %s: %s", source, server, rows)
-    return Copied(rows, verification.checked)
+    return Copied(rows, verification.checked, letters, tuple(missing))
 
 
 def _copy_table(source, target, table: Table) -> int:

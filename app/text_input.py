@@ -29,6 +29,11 @@ def storable(value: str) -> bool:
     return _UNSTORABLE.search(value) is None
 
 
+def stored_form(value: str) -> str:
+    """`value` with what cannot be stored (NUL, lone surrogates) replaced by U+FFFD: for logging what was typed."""
+    return _UNSTORABLE.sub("\ufffd", value)
+
+
 def check_text(value: str | None, field: str, limit: int = LINE_LIMIT) -> str | None:
     """`value` unchanged when it can be stored; InputError naming `field` otherwise. The length counts what is
     left after trimming spaces, as the services store it. None passes (the field was left out)."""

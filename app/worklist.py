@@ -9,23 +9,24 @@ rule (app.worklist_read_model), and tests hold both to the clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, false, func, select
 from sqlalchemy.orm import Session
 
-from app.access import log_list_view
+from app.access import SEARCH, log_list_view, log_patients_shown
 from app.context import AppContext
 from app.errors import InputError
 from app.guarantee import SEVERITY, Flag, State, flags_on
 from app.rulebook import step_names
 from app.settings import SAVED_FILTERS, get_setting, update_setting
-from app.text_input import check_text, limit_of, storable
+from app.text_input import check_text, limit_of, storable, stored_form
 from app.worklist_read_model import ensure_current, is_current, severity_sql
 from db import worklist as worklist_db
 from db.models import Case, Patient, Region, Specialty, Step, User
@@ -216,20 +217,80 @@ def open_step_ids(ctx: AppContext, flt: Filter = Filter(), order: SortOrder = So
         query = query.limit(limit).offset(offset)
     elif offset:
         query = query.offset(offset)
-    if offset == 0:
-        with ctx.db.transaction() as session:
-            log_list_view(session, ctx, "arbetslista")
     with _reading(ctx, today) as session:
-        return session.connection().execute(query).scalars().all()  # Core: no ORM rows for 100 000 ids
+        ids = session.connection().execute(query).scalars().all()  # Core: no ORM rows for 100 000 ids
+    if not ids and offset == 0 and flt.text.strip():
+        # The patients a page shows are logged as rows_for reads them; a search that found no one is logged here.
+        with ctx.db.transaction() as session:
+            log_list_view(session, ctx, f"{shown_in(flt)}: ingen träff")
+    return ids
+
+
+# The filter's parts as the access log names them (the search text is written out, see shown_in).
+FILTER_NAMES = {"states": "status", "steps": "steg", "specialties": "verksamhetsområde", "units": "väntar hos",
+                "home_regions": "hemregion", "flags": "signaler", "assigned_to": "handläggare",
+                "waited_over": "väntat mer än {} dagar", "lapsing_within": "löper ut inom {} dagar"}
+
+
+def shown_in(flt: Filter = Filter(), page: int = 0) -> str:
+    """Where a page of the worklist was shown, for the access log: its page, the search as typed, the filters."""
+    parts = [f"arbetslista sida {page + 1}"]
+    text = flt.text.strip()
+    if text:
+        text = text[:SEARCH_LIMIT]
+        parts.append(SEARCH.format(stored_form(text)))
+    narrowed = [FILTER_NAMES[name].format(value) for name, value in asdict(flt).items()
+                if name in FILTER_NAMES and value not in (None, frozenset())]
+    if narrowed:
+        parts.append("filter: " + ", ".join(narrowed))
+    return ", ".join(parts)
 
 
 
-def rows_for(ctx: AppContext, step_ids: list[int], today: date | None = None) -> list[WorklistRow]:
+def rows_for(ctx: AppContext, step_ids: list[int], today: date | None = None, shown: str = "arbetslista",
+             logged: set | None = None, log_later: Callable[[Callable[[], None]], None] | None = None,
+             ) -> list[WorklistRow]:
     """The display rows of the given steps, in the given order (a page of the worklist). Plain columns, not ORM
-    objects: a page is read on every sort and keystroke."""
+    objects: a page is read on every sort and keystroke.
+
+    Each patient shown is written to the access log with `shown` (shown_in: the page and the search), as one
+    batched insert: in the same transaction, or, with `log_later`, in a transaction of its own that `log_later`
+    runs (the UI's worker thread: a page painted on the UI thread then never waits for the write lock behind a
+    colleague's long save). `logged`: what the same list has logged already ((patient, case, shown) triples),
+    left out and then added to: a list brought up to date after a colleague's save logs only the patients it
+    shows anew."""
+    if not step_ids:
+        return []
     today = today or ctx.today()
+    if log_later is None:
+        with ctx.db.transaction() as session:
+            rows, pairs = _rows(session, ctx, step_ids, today, shown, logged)
+            log_patients_shown(session, ctx, pairs, shown)
+        _logged(logged, pairs, shown)
+        return rows
+    with ctx.db.reading() as session:
+        rows, pairs = _rows(session, ctx, step_ids, today, shown, logged)
+    if pairs:
+        log_later(partial(_log_shown, ctx, pairs, shown, logged))
+    return rows
+
+
+def _log_shown(ctx: AppContext, pairs: list[tuple[int, int]], shown: str, logged: set | None) -> None:
+    with ctx.db.transaction() as session:
+        log_patients_shown(session, ctx, pairs, shown)
+    _logged(logged, pairs, shown)
+
+
+def _logged(logged: set | None, pairs: list[tuple[int, int]], shown: str) -> None:
+    if logged is not None:  # once committed
+        logged.update((*p, shown) for p in pairs)
+
+
+def _rows(session: Session, ctx: AppContext, step_ids: list[int], today: date, shown: str,
+          logged: set | None) -> tuple[list[WorklistRow], list[tuple[int, int]]]:
+    """The rows, and the (patient, case) pairs shown that are not yet in `logged`, in the order shown."""
     query = (
-        select(Step.id, Step.case_id, Step.code, Step.clock_start, Step.deadline, Step.stopped_on,
+        select(Case.patient_id, Step.id, Step.case_id, Step.code, Step.clock_start, Step.deadline, Step.stopped_on,
                Step.waiting_since, Step.frozen_waited, Step.frozen_remaining, Step.notice_due, Step.contact_due,
                Step.last_contact, Patient.name, Patient.id_number, Patient.protected_identity, Specialty.name,
                Case.waiting_unit, Case.medical_priority, User.display_name, severity_sql(today))
@@ -240,24 +301,27 @@ def rows_for(ctx: AppContext, step_ids: list[int], today: date | None = None) ->
         .where(Step.id.in_(step_ids))
     )
     names = step_names(ctx.rules)
-    with ctx.db.reading() as session:
-        by_id = {}
-        for (step_id, case_id, code, start, deadline, stopped_on, waiting_since, frozen_waited, frozen_remaining,
-             notice_due, contact_due, last_contact, name, id_number, protected, specialty, unit, priority, assigned,
-             severity) in session.execute(query):
-            state = STATE_BY_SEVERITY[severity]
-            running = frozen_waited is None
-            by_id[step_id] = WorklistRow(
-                step_id=step_id, case_id=case_id, patient_name=name, id_number=id_number,
-                protected_identity=protected, step_code=code, step_name=names.get(code, code), specialty=specialty,
-                waiting_unit=unit, medical_priority=priority, assigned_to=assigned, start=start,
-                # A paused clock's deadline moves a day for every day of the pause; its remaining days stand still.
-                deadline=deadline if running or stopped_on else today + timedelta(frozen_remaining),
-                waited=(today - waiting_since).days if running else frozen_waited,
-                remaining=(deadline - today).days if running else frozen_remaining,
-                state=state, flags=flags_on(state, notice_due, contact_due, today), last_contact=last_contact,
-            )
-    return [by_id[i] for i in step_ids if i in by_id]
+    by_id, patients = {}, {}
+    for (patient_id, step_id, case_id, code, start, deadline, stopped_on, waiting_since, frozen_waited,
+         frozen_remaining, notice_due, contact_due, last_contact, name, id_number, protected, specialty, unit,
+         priority, assigned, severity) in session.execute(query):
+        state = STATE_BY_SEVERITY[severity]
+        running = frozen_waited is None
+        by_id[step_id] = WorklistRow(
+            step_id=step_id, case_id=case_id, patient_name=name, id_number=id_number,
+            protected_identity=protected, step_code=code, step_name=names.get(code, code), specialty=specialty,
+            waiting_unit=unit, medical_priority=priority, assigned_to=assigned, start=start,
+            # A paused clock's deadline moves a day for every day of the pause; its remaining days stand still.
+            deadline=deadline if running or stopped_on else today + timedelta(frozen_remaining),
+            waited=(today - waiting_since).days if running else frozen_waited,
+            remaining=(deadline - today).days if running else frozen_remaining,
+            state=state, flags=flags_on(state, notice_due, contact_due, today), last_contact=last_contact,
+        )
+        patients[step_id] = (patient_id, case_id)
+    pairs = list(dict.fromkeys(patients[i] for i in step_ids if i in patients))
+    if logged is not None:
+        pairs = [p for p in pairs if (*p, shown) not in logged]
+    return [by_id[i] for i in step_ids if i in by_id], pairs
 
 
 def count_by_state(ctx: AppContext, flt: Filter = Filter(), today: date | None = None) -> dict[State, int]:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -193,6 +194,15 @@ class CaseEvent(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="events")
+
+
+class LetterDocument(Base):
+    """A sent letter's PDF, kept in the database on the team server so that a colleague can open it (app.letters.
+    archive). On a file the PDF lies in the letters folder beside it, named in its CaseEvent's details["file"]."""
+
+    __tablename__ = "letter_document"
+    event_id: Mapped[int] = mapped_column(ForeignKey("case_event.id"), primary_key=True, autoincrement=False)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 # --- audit and settings ---

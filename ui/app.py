@@ -58,6 +58,7 @@ def run_gui(db_path: Path) -> int:
         daily.timeout.connect(lambda: _backup_in_background(window, daily=True))
         daily.start(60 * 60 * 1000)
     _finish_rule_change(window)
+    window.listen_for_changes()
     window.show()
     # What start-up built lives as long as the app: keep it out of the collector's full passes (~40 ms each).
     gc.freeze()
@@ -72,7 +73,7 @@ def run_gui(db_path: Path) -> int:
     saving.show()
     qt_app.processEvents()
     try:
-        backup.backup_now(window.ctx.db, "slut")
+        backup.backup_now(window.ctx.db, "slut", window.ctx)
     except StorageError as exc:
         QMessageBox.warning(None, "Lotsen", exc.message)
     saving.close()
@@ -159,7 +160,9 @@ def _backup_in_background(window: MainWindow, daily: bool = False) -> None:
 
     if not hasattr(window, "backup_runner"):
         window.backup_runner = BackgroundRunner(window)  # its own thread: a long copy must not hold up the list
-    job = (lambda: backup.backup_if_due(db)) if daily else (lambda: backup.check_and_back_up_at_start(db))
+    ctx = window.ctx
+    job = ((lambda: backup.backup_if_due(db, by=ctx)) if daily
+           else (lambda: backup.check_and_back_up_at_start(db, ctx)))
     window.backup_runner.run(job, lambda _b: None, failed)
 
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -25,6 +29,8 @@ from app.cases import CaseView, StepView
 from app.context import AppContext
 from app.errors import ConflictError
 from app.identity import display_id
+from app.letters.archive import open_letter
+from app.paths import letters_folder
 from app.reference import regions
 from ui.case_actions import ACTIONS, Action, enabled
 from ui.errors import show_error
@@ -32,6 +38,9 @@ from ui.states import BACKGROUND, FLAG_LABEL, LABEL
 from ui.timeline_text import KIND, clock_summary, describe
 
 LANGUAGES = {"sv": "svenska", "en": "engelska"}
+CHANGED_ELSEWHERE = ("⚠ Någon annan har sparat en ändring i ärendet efter att du öppnade det. Det du ser här är "
+                     "inte längre det senaste. Välj ”Visa det senaste” innan du gör något mer; en ändring du sparar "
+                     "nu stoppas, och inget av det som är sparat går förlorat.")
 REPRESENTATIVE = {"vardnadshavare": "Vårdnadshavare", "ombud": "Ombud"}
 
 
@@ -58,6 +67,27 @@ class CaseWindow(QDialog):
             self.actions_by_key[action.key] = qaction
         layout.addWidget(self.toolbar)
 
+        # Shown when a colleague saves this case while it is open (app.changes); saving over it is refused by the
+        # version counter anyway, this says so before the user types.
+        self.changed_elsewhere = QFrame()
+        self.changed_elsewhere.setObjectName("changedElsewhere")
+        self.changed_elsewhere.setStyleSheet("#changedElsewhere { background: #fff4ce; border: 1px solid #b45309; }")
+        banner = QHBoxLayout(self.changed_elsewhere)
+        self.changed_text = QLabel(CHANGED_ELSEWHERE)
+        self.changed_text.setWordWrap(True)
+        self.changed_text.setAccessibleName("Ärendet har ändrats av någon annan")
+        banner.addWidget(self.changed_text, 1)
+        self.show_latest = QPushButton("&Visa det senaste")
+        self.show_latest.setToolTip("Läs in ärendet som det är sparat nu (F5)")
+        self.show_latest.clicked.connect(self.reload)
+        banner.addWidget(self.show_latest)
+        self.changed_elsewhere.hide()
+        layout.addWidget(self.changed_elsewhere)
+        reload_action = QAction("Uppdatera", self)
+        reload_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        reload_action.triggered.connect(self.reload)
+        self.addAction(reload_action)
+
         top = QHBoxLayout()
         self.patient_box = QGroupBox("Patient")
         self.patient_form = QFormLayout(self.patient_box)
@@ -83,6 +113,7 @@ class CaseWindow(QDialog):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.timeline.cellActivated.connect(lambda row, _column: self._open_letter_at(row))
         timeline_box = QGroupBox("Händelser")
         QVBoxLayout(timeline_box).addWidget(self.timeline)
         layout.addWidget(timeline_box, 1)
@@ -94,12 +125,27 @@ class CaseWindow(QDialog):
         self.history_box.setMaximumHeight(150)
         layout.addWidget(self.history_box)
         self.reload()
+        ctx.changes.connect(self._others_saved)
+        self.finished.connect(self._stop_listening)
+        self.destroyed.connect(lambda _=None, c=ctx.changes, r=self._others_saved: c.disconnect(r))
+
+    def _stop_listening(self) -> None:
+        self.ctx.changes.disconnect(self._others_saved)
+
+    def _others_saved(self, change) -> None:
+        """A save somewhere (app.changes): warn when this case is no longer the version shown."""
+        if self.view is None or not change.touches(self.case_id):
+            return
+        saved = cases.case_version(self.ctx, self.case_id)
+        if saved is not None and saved != self.view.version:
+            self.changed_elsewhere.show()
 
     # --- data ---
 
     def reload(self) -> None:
         current = self.steps.currentIndex()
         self.view = view = cases.view_case(self.ctx, self.case_id)
+        self.changed_elsewhere.hide()
         self.setWindowTitle(f"Ärende {view.id} – {view.patient_name}")
         self._fill_patient(view)
         self._fill_case(view)
@@ -185,7 +231,11 @@ class CaseWindow(QDialog):
         for r, entry in enumerate(entries):
             for c, text in enumerate((entry.on.isoformat(), KIND.get(entry.kind, entry.kind), describe(entry),
                                       names.get(entry.step_id, ""))):
-                self.timeline.setItem(r, c, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if entry.kind == "letter":
+                    item.setData(Qt.ItemDataRole.UserRole, entry.id)
+                    item.setToolTip("Dubbelklicka eller tryck Retur för att öppna brevet")
+                self.timeline.setItem(r, c, item)
 
     def _fill_history(self, view: CaseView) -> None:
         self.history_box.setVisible(bool(view.corrections))
@@ -201,6 +251,26 @@ class CaseWindow(QDialog):
         step = self.current_step()
         for action in ACTIONS:
             self.actions_by_key[action.key].setEnabled(enabled(action, self.view, step))
+
+    def _open_letter_at(self, row: int) -> None:
+        item = self.timeline.item(row, 0)
+        event_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if event_id is not None:
+            self.open_letter(event_id)
+
+    def open_letter(self, event_id: int) -> Path | None:
+        """A sent letter, as it was sent (on the team server whoever sent it), in the computer's PDF reader.
+        Returns the file it was shown from."""
+        try:
+            letter = open_letter(self.ctx, event_id)
+            path = letters_folder(self.ctx.db.folder) / "öppnade" / letter.name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(letter.pdf)
+        except Exception as exc:  # noqa: BLE001 - shown in plain Swedish, logged when unexpected
+            show_error(self, exc)
+            return None
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        return path
 
     # --- actions ---
 

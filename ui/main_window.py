@@ -24,6 +24,7 @@ from app.context import AppContext
 from app.guarantee import SEVERITY
 from app.roles import Permission, may
 from app.worklist import Filter
+from ui.change_listener import ChangeListener
 from ui.errors import show_error
 from ui.filter_bar import FilterBar
 from ui.states import LABEL
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from ui.case_window import CaseWindow
 
 FIRST_PAINT_WAIT_MS = 1000
+CHANGE_SETTLE_MS = 150  # a burst of saves by others (an import, a busy team) refreshes the list once
 COLUMN_WIDTHS = (110, 190, 120, 130, 160, 100, 90, 70, 80, 90, 220, 120, 100, 150)
 
 
@@ -98,7 +100,28 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Inloggad: {ctx.user_name}. {where}")
         self._menus()
         self.filters.set_saved(worklist.saved_filters(ctx))
+        self.listener: ChangeListener | None = None
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(CHANGE_SETTLE_MS)
+        self._settle.timeout.connect(self._refresh_after_change)
+        ctx.changes.connect(self._others_saved)
         self.refresh()
+
+    # --- saves by others ---
+
+    def listen_for_changes(self) -> None:
+        """Show colleagues' saves (and other processes' on the same file) as they happen (app.changes)."""
+        if self.listener is None:
+            self.listener = ChangeListener(self.ctx, self)
+            self.listener.start()
+
+    def _others_saved(self, _change) -> None:
+        self._settle.start()
+
+    def _refresh_after_change(self) -> None:
+        self.model.refresh_rows()
+        self.runner.run(lambda: worklist.summary_counts(self.ctx), self.summary.show_counts)
 
     # --- menus and shortcuts ---
 
@@ -322,7 +345,7 @@ class MainWindow(QMainWindow):
     def backup_now(self) -> None:
         from app.backup import backup_now
 
-        self.runner.run(lambda: backup_now(self.ctx.db, "manuell"),
+        self.runner.run(lambda: backup_now(self.ctx.db, "manuell", self.ctx),
                         lambda b: self.statusBar().showMessage(f"Säkerhetskopian är sparad: {b.path}", 8000))
 
     def restore_backup(self, reason: str = "") -> bool:
@@ -333,6 +356,7 @@ class MainWindow(QMainWindow):
         self.runner.wait()
         if hasattr(self, "backup_runner"):
             self.backup_runner.wait()
+        self._stop_listening()  # its connection to the file too: a file in use is not replaced
         self.ctx.db.close()
         dialog = RestoreDialog(self.ctx.db.path, reason, self)
         dialog.exec()
@@ -358,6 +382,13 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "Om Lotsen", f"Lotsen {lotsen_version()}\n\nDatabas: {self.ctx.db.name}\n"
                                              f"Loggfil: {log_file(self.ctx.db.folder)}")
 
+    def _stop_listening(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
+            self.listener = None
+
     def closeEvent(self, event) -> None:
+        self.ctx.changes.disconnect(self._others_saved)
+        self._stop_listening()
         self.runner.wait()
         super().closeEvent(event)

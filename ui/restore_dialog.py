@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import backup
+from app.context import os_login
 from app.errors import StorageError
 from app.paths import backup_folder
 
@@ -67,7 +68,7 @@ class RestoreDialog(QDialog):
         if item is None:
             return
         try:
-            backup.restore(Path(item.data(Qt.ItemDataRole.UserRole)), self.db_path, self.key)
+            backup.restore(Path(item.data(Qt.ItemDataRole.UserRole)), self.db_path, self.key, by=os_login())
         except (StorageError, OSError) as exc:
             QMessageBox.critical(self, "Återställ säkerhetskopia", getattr(exc, "message", str(exc)))
             return

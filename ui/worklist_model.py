@@ -60,6 +60,7 @@ class WorklistModel(QAbstractTableModel):
         self.filter = Filter()
         self.order = SortOrder()
         self._shown = (self.filter, self.order)  # the query of the rows shown (a newer one may be loading)
+        self._logged: set = set()  # (patient, case, shown) written to the access log for the query shown
         self.counts: dict = {}  # steps per state under the current filter
 
     # --- loading: the queries run in the background when a runner is given ---
@@ -84,11 +85,48 @@ class WorklistModel(QAbstractTableModel):
     def reload(self) -> None:
         self.set_query(self.filter, self.order, recount=True)
 
-    def _show(self, result: tuple[int, date, list[int], dict]) -> None:
+    def refresh_rows(self) -> None:
+        """After saves by others: the shown query read again. When its count and first page are unchanged the
+        rows stay where they are (selection and scrolling too) and only their contents are read again; else the
+        list is reloaded. A page's patients already logged for this query are not logged again."""
+        flt, order = self.filter, self.order
+        if (flt, order) != self._shown:  # a new filter or sort is loading: load it again, after the save
+            self.set_query(flt, order, recount=True)
+            return
+        self._generation += 1
+        generation, today = self._generation, self._ctx.today()
+
+        def load() -> tuple[int, date, list[int], dict]:
+            found = worklist.count_by_state(self._ctx, flt, today)
+            return generation, today, worklist.open_step_ids(self._ctx, flt, order, today, limit=PAGE,
+                                                             matches=sum(found.values())), found
+
+        def show(result: tuple[int, date, list[int], dict]) -> None:
+            generation, today, first, counts = result
+            if generation != self._generation:
+                return  # a new filter or sort was asked for meanwhile: it shows what is saved
+            if sum(counts.values()) != self._rows or first != self._first or today != self._today:
+                self._show(result, keep_logged=True)
+                return
+            self.counts = counts
+            self._ids = first if self._rows <= len(first) else None
+            self._pages.clear()
+            if self._rows:
+                self.dataChanged.emit(self.index(0, 0), self.index(self._rows - 1, len(COLUMNS) - 1))
+            self.loaded.emit()
+
+        if self._runner is None:
+            show(load())
+        else:
+            self._runner.run(load, show)
+
+    def _show(self, result: tuple[int, date, list[int], dict], keep_logged: bool = False) -> None:
         generation, today, first, counts = result
         if generation != self._generation:
             return  # a newer filter or sort was asked for meanwhile
         self.beginResetModel()
+        if not keep_logged:
+            self._logged = set()
         self._today, self._first, self.counts = today, first, counts
         self._shown = (self.filter, self.order)
         self._rows = sum(counts.values())
@@ -133,8 +171,14 @@ class WorklistModel(QAbstractTableModel):
         if page not in self._pages:
             if len(self._pages) >= MAX_PAGES:
                 self._pages.clear()
-            self._pages[page] = worklist.rows_for(self._ctx, self._page_ids(page), self._today)
+            self._pages[page] = worklist.rows_for(self._ctx, self._page_ids(page), self._today,
+                                                  worklist.shown_in(self._shown[0], page), self._logged,
+                                                  self._log_later if self._runner is not None else None)
         return self._pages[page][row % PAGE]
+
+    def _log_later(self, log) -> None:
+        """A page's access-log rows are written on the worker thread: painting never waits for the write lock."""
+        self._runner.run(log, lambda _none: None)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
         return 0 if parent.isValid() else self._rows

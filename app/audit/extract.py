@@ -17,7 +17,7 @@ from app.roles import Permission, require
 from db.models import AccessLog, Patient
 
 ACTION_TEXT = {str(Action.READ): "Läst", str(Action.CREATE): "Registrerat", str(Action.CHANGE): "Ändrat",
-               str(Action.LIST): "Lista"}
+               str(Action.LIST): "Lista", str(Action.SHOWN): "Visad i lista", str(Action.EVENT): "Händelse"}
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ Unusual access (decision): a user's access to a patient is unusual when
   with the last word of the patient's name, case-folded), or
 - the patient lives at the user's address (User.street and, when both are known, postal code; case-folded,
   spaces ignored).
+A patient merely shown on a page of the whole worklist (app.worklist: every case worker's list shows every open
+case) is not an access to judge; one found by a search is.
 Users' surname and address are optional; without them only the first and the display-name rule apply.
 Every review query is itself written to the access log."""
 
@@ -17,10 +19,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.access import log_list_view
+from app.access import SEARCH, Action, log_list_view
 from app.context import AppContext
 from app.errors import InputError, NotFoundError
 from app.identity import parse_patient_id
@@ -30,6 +32,7 @@ from db.audit import AuditReview
 from db.models import AccessLog, Case, Patient, User, utcnow
 
 PAGE = 500
+SEARCHED = SEARCH.split("{")[0]  # in the detail of a list page found by a search
 
 
 class Outcome(StrEnum):
@@ -166,7 +169,9 @@ def _surname(user: User) -> str:
 def unusual_access(ctx: AppContext, since: date | None = None, until: date | None = None) -> list[UnusualAccess]:
     require(ctx.role, Permission.REVIEW_LOG)
     with ctx.db.transaction() as session:
-        period = _filtered(session, ctx, LogFilter(since=since, until=until)).where(AccessLog.patient_id.is_not(None))
+        period = _filtered(session, ctx, LogFilter(since=since, until=until)).where(
+            AccessLog.patient_id.is_not(None),
+            or_(AccessLog.action != str(Action.SHOWN), AccessLog.detail.contains(SEARCHED, autoescape=True)))
         # one column named: on the server a granskare reads only these columns of a case (app.server_roles)
         assigned = select(Case.id).where(Case.patient_id == AccessLog.patient_id,
                                          Case.assigned_user_id == AccessLog.user_id).exists()

@@ -5,6 +5,7 @@ Reading only; app.letters.service writes the letters and records them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,7 +63,7 @@ class StepFacts:
 
 
 def compose(ctx: AppContext, letter_type: LetterType, facts: StepFacts, sender: Sender,
-            template_folder: Path | None = None) -> LetterJob:
+            template_folder: Path | None = None, stored_templates: Mapping[str, bytes] | None = None) -> LetterJob:
     """The letter of `letter_type` for a step; raises Skip when the step's facts do not allow it."""
     today = ctx.today()
     step, case, patient, rows, specialty = facts.step, facts.case, facts.patient, facts.rows, facts.specialty
@@ -70,7 +71,7 @@ def compose(ctx: AppContext, letter_type: LetterType, facts: StepFacts, sender: 
         raise Skip("steget är avslutat")
     clock = steps.evaluate_rows(step.code, rows, step.target_date, today, ctx.rules)
     rule = ctx.rules.for_date(step.started_on).step(step.code)
-    t = load_templates(patient.language or "sv", template_folder)
+    t = load_templates(patient.language or "sv", template_folder, stored_templates)
     values = {
         "case_id": str(case.id), "date": today.isoformat(), "patient_name": patient.name,
         "specialty": specialty, "area": _in_sentence(specialty), "step_name": rule.name,

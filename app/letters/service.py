@@ -21,7 +21,8 @@ from app.cases import Note, _add, _changing
 from app.context import AppContext
 from app.errors import ConflictError, InputError, NotFoundError
 from app.guarantee import Answer, ClockEvent, EventKind
-from app.letters import fonts
+from app.letters import archive, fonts
+from app.letters.archive import stored_templates
 from app.letters.compose import LetterJob, Skip, StepFacts, compose
 from app.letters.kinds import LABEL, LetterType
 from app.letters.layout import LaidOut, lay_out
@@ -95,6 +96,7 @@ def prepare(ctx: AppContext, letter_type: LetterType, step_ids: list[int]) -> Pr
     folder = template_folder(ctx)
     jobs, skipped, versions = [], [], {}
     with ctx.db.transaction() as session:
+        own_texts = stored_templates(session)
         specialties = {code: name for code, name in session.execute(select(Specialty.code, Specialty.name))}
         for chunk in _chunks(step_ids, 500):
             facts = _load(session, chunk, specialties)
@@ -105,7 +107,7 @@ def prepare(ctx: AppContext, letter_type: LetterType, step_ids: list[int]) -> Pr
                 one = facts[step_id]
                 patient_access(session, ctx, one.patient.id, Action.READ, one.case.id, f"brev: {LABEL[letter_type]}")
                 try:
-                    jobs.append(compose(ctx, letter_type, one, sender, folder))
+                    jobs.append(compose(ctx, letter_type, one, sender, folder, own_texts))
                 except Skip as exc:
                     skipped.append(Skipped(step_id, one.case.id, str(exc)))
                 else:
@@ -235,6 +237,7 @@ def _record(ctx: AppContext, job: LetterJob, written: Written, expected_version:
                            user_id=ctx.user_id)
         session.add(letter)
         session.flush()
+        archive.keep(session, ctx.db, letter.id, written.path)
         how = {"how": "brev", "letter_event": letter.id}
         if job.letter_type is LetterType.INFORMATION:
             _add(session, ctx, job.step_id, ClockEvent(EventKind.INFORMED, today), details=how)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -103,9 +104,13 @@ def _fill(text: str, values: dict[str, str], where: str) -> str:
         raise InputError("Brevmall", f"ett $-tecken står fel i brevmallen ({where}); skriv $$ för ett $.") from None
 
 
-def load_templates(language: str, folder: Path | None = None) -> TemplateSet:
-    """The texts for `language` (Swedish when there are none): the region's own file first, then the shipped."""
+def load_templates(language: str, folder: Path | None = None,
+                   stored: Mapping[str, bytes] | None = None) -> TemplateSet:
+    """The texts for `language` (Swedish when there are none): the region's own texts stored in the database
+    (app.letters.archive: every colleague's letters alike), else its own file, then the shipped."""
     for lang in (language, DEFAULT_LANGUAGE):
+        if stored and lang in stored:
+            return _parse(stored[lang], lang, f"brevmallen för {lang} i databasen")
         own = folder / f"{lang}.toml" if folder else None
         if own is not None and own.is_file():
             return _parse(own.read_bytes(), lang, str(own))

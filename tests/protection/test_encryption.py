@@ -148,10 +148,14 @@ def test_a_migration_backs_up_an_encrypted_database_encrypted(ctx, db_path, encr
 
 
 def test_decrypting_gives_back_a_plain_database(ctx, db_path, encrypted):
-    done = encryption.decrypt_database(db_path, KEY)
+    done = encryption.decrypt_database(db_path, KEY, by="anna.lots")
     assert not is_encrypted(db_path) and is_encrypted(done.kept)
     with sqlite3.connect(db_path) as raw:
         assert raw.execute("SELECT name FROM patient").fetchall() == [("Karin Berg",)]
+        # every patient's data now lies in a plain file: who did it is in the access log
+        assert raw.execute("SELECT a.action, a.patient_id, a.detail, u.login FROM access_log a JOIN app_user u "
+                           "ON u.id = a.user_id ORDER BY a.id DESC LIMIT 1").fetchone() == (
+            "händelse", None, f"kryptering avstängd; den krypterade filen sparades som {done.kept.name}", "anna.lots")
     _reopen(ctx, db_path, None)
     assert cases.view_case(ctx, encrypted.case_id).patient_name == "Karin Berg"
     ctx.db.close()

@@ -18,6 +18,8 @@ from app.audit.verify import verify_log
 from app.context import sign_in
 from app.database import SAVE_NOT_MADE, PasswordNeeded, open_database
 from app.errors import ConnectionLost, InputError, LoginRefused, StorageError
+from app.letters import LetterType, generate
+from app.letters.archive import open_letter
 from app.location import Server, default_location, parse
 from db import migrate
 from db.engine import make_server_engine
@@ -132,14 +134,16 @@ def test_db_copy_moves_a_file_all_or_nothing(ctx, db_path, pg_server, backend):
         pytest.skip("copies a database file to the server")
     first = open_case(ctx)
     cases.record_contact(ctx, first.step_id, date(2026, 10, 5), "telefon")
+    (letter,) = generate(ctx, LetterType.INFORMATION, [first.step_id]).letters  # a PDF in the letters folder
     ctx.db.close()
     target = server_db(pg_server)
     run = lotsen("db", "copy", "--from", str(db_path), "--to", str(target))
     assert run.returncode == 0, run.stderr
-    assert "loggen över åtkomst är hel" in run.stdout
+    assert "loggen över åtkomst är hel" in run.stdout and "1 skickade brev finns nu i databasen" in run.stdout
     db = open_database(target)
     assert verify_log(db).ok
     moved = sign_in(db, "anna.lots", "Anna Lots")
+    assert open_letter(moved, letter.event_id).pdf == letter.file.read_bytes()  # colleagues can open it now
     second = open_case(moved, name="Per Lund", serial=433)  # the sequences follow the copied ids
     assert second.case_id > first.case_id and second.step_id > first.step_id
     db.close()

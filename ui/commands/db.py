@@ -109,5 +109,9 @@ def run_copy(args: argparse.Namespace, _location: Location) -> int:
         print(exc.message, file=sys.stderr)
         return 1
     print(f"Klart: {sum(copied.rows.values())} rader i {len(copied.rows)} tabeller kopierade till {target.name}; "
-          f"loggen över åtkomst är hel ({copied.log_rows} rader kontrollerade på servern).")
+          f"loggen över åtkomst är hel ({copied.log_rows} rader kontrollerade på servern). "
+          f"{copied.letters} skickade brev finns nu i databasen.")
+    for path in copied.letters_missing:
+        print(f"Brevet {path} fanns inte i brevmappen och kunde inte kopieras; det kan inte öppnas på servern.",
+              file=sys.stderr)
     return 0

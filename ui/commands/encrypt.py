@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from app import encryption
+from app.context import os_login
 from app.errors import StorageError
 
 NEW_KEY_NOTE = """Databasen är krypterad. Nyckeln (skriv av den exakt, eller kopiera den):
@@ -78,7 +79,7 @@ def run_decrypt(args: argparse.Namespace, db_path: Path) -> int:
         print(f"Nyckeln saknas. Ange den i miljövariabeln {encryption.ENV_KEY}.", file=sys.stderr)
         return 2
     try:
-        done = encryption.decrypt_database(db_path, key)
+        done = encryption.decrypt_database(db_path, key, by=os_login())
     except (StorageError, ImportError) as exc:
         return _failed(exc)
     print(f"Klart: {db_path} är inte längre krypterad. Den krypterade filen finns kvar som {done.kept}; äldre "
