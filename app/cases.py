@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from app import steps
 from app.access import Action, patient_access
+from app.case_actions import CASE_LEVEL, CaseAction, case_blocked, pvv_date, step_blocked
 from app.context import AppContext
 from app.errors import ConflictError, InputError, NotFoundError
 from app.guarantee import (
@@ -21,6 +22,7 @@ from app.guarantee import (
     ClockResult,
     EventKind,
     PauseKind,
+    PvvRefused,
     check_new_event,
     check_pvv,
     evaluate,
@@ -236,6 +238,21 @@ def make_offer(
 
 def record_answer(ctx: AppContext, offer_id: int, on: date, answer: Answer, *,
                   expected_version: int | None = None) -> int:
+    return answer_offer(ctx, offer_id, on, answer, expected_version=expected_version).answer_id
+
+
+@dataclass(frozen=True)
+class Answered:
+    answer_id: int
+    pvv_id: int | None = None   # set when patientvald väntan was registered with the answer
+    pvv_refused: str | None = None  # why not, when it was asked for and a legal condition is missing
+
+
+def answer_offer(ctx: AppContext, offer_id: int, on: date, answer: Answer, *, with_pvv: bool = False,
+                 expected_version: int | None = None) -> Answered:
+    """The patient's answer, and with a decline the patientvald väntan it allows: one command, one transaction.
+    A decline is saved even when PvV is refused (the answer is a fact); the refusal says which condition is
+    missing, and PvV can be registered later on its own once it is on record."""
     with ctx.db.transaction() as session:
         offer = session.get(CaseEvent, offer_id)
         if offer is None or offer.kind != EventKind.OFFER:
@@ -245,7 +262,14 @@ def record_answer(ctx: AppContext, offer_id: int, on: date, answer: Answer, *,
         if on < offer.on:
             raise InputError("Svarsdatum", "svaret ligger före erbjudandet.")
         event = ClockEvent(EventKind.ANSWER, on, appointment=offer.appointment, answer=answer)
-        return _add(session, ctx, offer.step_id, event, offer_id=offer_id, expected_version=expected_version)
+        answer_id = _add(session, ctx, offer.step_id, event, offer_id=offer_id, expected_version=expected_version)
+        if not with_pvv or answer is not Answer.DECLINED:
+            return Answered(answer_id)
+        try:
+            pvv_id = _add(session, ctx, offer.step_id, ClockEvent(EventKind.PVV, on))
+        except PvvRefused as refused:  # checked before anything of the PvV is written
+            return Answered(answer_id, pvv_refused=f"{refused.message[0].upper()}{refused.message[1:]}")
+        return Answered(answer_id, pvv_id)
 
 
 def register_pvv(ctx: AppContext, step_id: int, on: date, *, expected_version: int | None = None) -> int:
@@ -290,12 +314,12 @@ def _add(session: Session, ctx: AppContext, step_id: int, event: ClockEvent, *, 
         raise NotFoundError("Steg", "steget finns inte.")
     case = _changing(session, ctx, step.case_id, expected_version)
     current_rules(session, ctx)  # thresholds a colleague changed since sign-in apply to this step too
-    patient_access(session, ctx, case.patient_id, Action.CHANGE, case.id, event.kind.value)
     rows = _step_rows(session, step.id)
     known = steps.clock_events(rows, step.target_date)
     check_new_event(step.code, known, event, ctx.today(), ctx.rules)
     if event.kind is EventKind.PVV:
         check_pvv(step.code, known, event.on, ctx.rules)
+    patient_access(session, ctx, case.patient_id, Action.CHANGE, case.id, event.kind.value)
     row = CaseEvent(
         case_id=case.id, step_id=step.id, kind=event.kind, on=event.on, appointment=event.appointment,
         reply_by=reply_by, answer=event.answer, pause=event.pause, offer_id=offer_id, details=details or {},
@@ -360,6 +384,8 @@ class StepView:
     name: str
     short_name: str
     clock: ClockResult
+    blocked: dict[CaseAction, str] = field(default_factory=dict)  # actions not allowed now, with the reason
+    pvv_from: date | None = None  # the date PvV would be registered from now (the latest decline)
 
 
 @dataclass(frozen=True)
@@ -411,6 +437,17 @@ class CaseView:
     steps: list[StepView] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
     corrections: list[CorrectionView] = field(default_factory=list)
+    blocked: dict[CaseAction, str] = field(default_factory=dict)  # case-level actions not allowed now
+
+    def why_not(self, action: CaseAction, step: StepView | None) -> str | None:
+        """Why `action` cannot be taken now on this case (and `step`), or None when it can."""
+        if action in self.blocked:
+            return self.blocked[action]
+        if action in CASE_LEVEL:
+            return None
+        if step is None:
+            return "Ärendet har inget steg att registrera på."
+        return step.blocked.get(action)
 
 
 def view_case(ctx: AppContext, case_id: int) -> CaseView:
@@ -420,12 +457,17 @@ def view_case(ctx: AppContext, case_id: int) -> CaseView:
         current_rules(session, ctx)
         patient = patient_access(session, ctx, case.patient_id, Action.READ, case.id)
         events = list(case.events)
+        answered = {e.offer_id for e in events if e.offer_id is not None}
         step_views = []
         for s in case.steps:
             rule = ctx.rules.for_date(s.started_on).step(s.code)
-            clock = steps.evaluate_rows(s.code, [e for e in events if e.step_id == s.id], s.target_date, today,
-                                        ctx.rules)
-            step_views.append(StepView(s.id, s.code, rule.name, rule.short_name, clock))
+            rows = [e for e in events if e.step_id == s.id]
+            known = steps.clock_events(rows, s.target_date)
+            clock = steps.evaluate_rows(s.code, rows, s.target_date, today, ctx.rules)
+            unanswered = sum(1 for e in rows if e.kind == EventKind.OFFER and e.id not in answered)
+            blocked = step_blocked(s.code, known, clock, unanswered, rule.pause_kinds, today, ctx.rules)
+            step_views.append(StepView(s.id, s.code, rule.name, rule.short_name, clock, blocked,
+                                       pvv_date(known, today)))
         address = None if patient.protected_identity else ", ".join(
             p for p in (patient.street, f"{patient.postal_code or ''} {patient.city or ''}".strip()) if p
         ) or None
@@ -438,7 +480,7 @@ def view_case(ctx: AppContext, case_id: int) -> CaseView:
             medical_priority=case.medical_priority,
             assigned_to=session.get(User, case.assigned_user_id).display_name if case.assigned_user_id else None,
             closed_on=case.closed_on, close_reason=case.close_reason, version=case.version,
-            steps=step_views,
+            steps=step_views, blocked=case_blocked(case.closed_on),
             timeline=[TimelineEntry(e.id, e.on, e.kind, e.step_id, e.appointment, e.reply_by, e.answer, e.pause,
                                     e.offer_id, dict(e.details or {})) for e in events],
             corrections=[CorrectionView(c.event_id, kind, c.old_on, c.new_on, c.reason, by, c.changed_at)

@@ -9,10 +9,11 @@ from typing import Any
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from app import cases
+from app.case_actions import CaseAction
 from app.cases import CLOSE_REASONS, CONTACT_CHANNELS, CaseView, StepView
 from app.context import AppContext
 from app.errors import ConflictError
-from app.guarantee import Answer, PauseKind, PvvRefused, State
+from app.guarantee import Answer, PauseKind
 from app.steps import CLOCK_KINDS
 from app.users import active_users
 from ui.forms import Field, FormDialog
@@ -21,10 +22,9 @@ from ui.timeline_text import PAUSE
 
 @dataclass(frozen=True)
 class Action:
-    key: str
+    key: CaseAction
     label: str
     shortcut: str
-    needs_open_step: bool
     run: Callable[[QWidget, AppContext, CaseView, StepView | None], bool]
 
 
@@ -102,20 +102,11 @@ def open_offers(case: CaseView, step: StepView) -> list[tuple[int, str]]:
 
 def answer(parent, ctx, case, step) -> bool:
     offers = open_offers(case, step)
-    if not offers:
-        QMessageBox.information(parent, "Svar på erbjudande", "Det finns inget obesvarat erbjudande på steget.")
-        return False
-    outcome: dict[str, str] = {}
+    outcome: list[cases.Answered] = []
 
     def submit(v: dict[str, Any]) -> None:
-        cases.record_answer(ctx, v["offer"], v["on"], Answer(v["answer"]), expected_version=case.version)
-        if v["answer"] == Answer.DECLINED and v["pvv"]:
-            try:
-                cases.register_pvv(ctx, step.id, v["on"])
-                outcome["text"] = "Svaret är sparat och patientvald väntan är registrerad. Klockan står still."
-            except PvvRefused as refused:
-                outcome["text"] = f"Svaret är sparat. {refused.message[0].upper()}{refused.message[1:]} " \
-                                  "Klockan går vidare."
+        outcome.append(cases.answer_offer(ctx, v["offer"], v["on"], Answer(v["answer"]), with_pvv=v["pvv"],
+                                          expected_version=case.version))
 
     dialog = _form(parent, "Svar på erbjudande", [
         Field("offer", "Erbjudande", "choice", offers[0][0], offers),
@@ -125,16 +116,26 @@ def answer(parent, ctx, case, step) -> bool:
             (Answer.NO_ANSWER.value, "Inget svar")]),
         Field("pvv", "Registrera patientvald väntan om patienten tackar nej", "check", True),
     ], submit)
-    if dialog and outcome:
-        QMessageBox.information(parent, "Svar på erbjudande", outcome["text"])
+    if dialog and outcome and (outcome[0].pvv_id or outcome[0].pvv_refused):
+        done = outcome[0]
+        text = ("Svaret är sparat och patientvald väntan är registrerad. Klockan står still." if done.pvv_id else
+                f"Svaret är sparat. {done.pvv_refused} Klockan går vidare. När det som saknas finns registrerat "
+                "kan du registrera patientvald väntan med knappen Patientvald väntan.")
+        QMessageBox.information(parent, "Svar på erbjudande", text)
     return dialog is not None
+
+
+def pvv(parent, ctx, case, step) -> bool:
+    return _form(parent, "Registrera patientvald väntan", [
+        Field("on", "Patientvald väntan från", "date", step.pvv_from or ctx.today()),
+    ], lambda v: cases.register_pvv(ctx, step.id, v["on"], expected_version=case.version),
+        intro="Patienten har informerats om vårdgarantin, erbjudits en tid inom tidsgränsen och tackat nej. "
+              "Från datumet gäller inte vårdgarantin för steget; klockan står still tills patienten vill ha vård "
+              "igen (Ny start).") is not None
 
 
 def pause_start(parent, ctx, case, step) -> bool:
     kinds = ctx.rules.for_date(step.clock.start).step(step.code).pause_kinds
-    if not kinds:
-        QMessageBox.information(parent, "Väntan utan klocka", "Det här steget kan inte pausas.")
-        return False
     return _form(parent, "Starta väntan utan klocka", [
         Field("on", "Från och med", "date", ctx.today()),
         Field("kind", "Typ av väntan", "choice", kinds[0].value, [(k.value, PAUSE[k.value]) for k in kinds]),
@@ -217,34 +218,20 @@ def letter(parent, ctx, case, step) -> bool:
 
 
 ACTIONS = [
-    Action("contact", "Kontakt", "Ctrl+K", True, contact),
-    Action("informed", "Informerad", "Ctrl+I", True, informed),
-    Action("notice", "Besked", "Ctrl+B", True, notice),
-    Action("care_elsewhere", "Hitta vård", "Ctrl+H", True, care_elsewhere),
-    Action("offer", "Erbjudande", "Ctrl+E", True, offer),
-    Action("answer", "Svar", "Ctrl+R", True, answer),
-    Action("pause_start", "Paus (MoV/SoV)", "Ctrl+P", True, pause_start),
-    Action("pause_end", "Avsluta paus", "Ctrl+Shift+P", True, pause_end),
-    Action("restart", "Ny start", "Ctrl+Shift+R", True, restart),
-    Action("complete", "Genomförd", "Ctrl+G", True, complete),
-    Action("letter", "Brev", "Ctrl+L", True, letter),
-    Action("correct_date", "Rätta datum…", "Ctrl+D", True, correct_date),
-    Action("note", "Anteckning", "Ctrl+N", False, note),
-    Action("assign", "Tilldela", "Ctrl+T", False, assign),
-    Action("close", "Avsluta ärende", "Ctrl+Shift+A", False, close),
+    Action(CaseAction.CONTACT, "Kontakt", "Ctrl+K", contact),
+    Action(CaseAction.INFORMED, "Informerad", "Ctrl+I", informed),
+    Action(CaseAction.NOTICE, "Besked", "Ctrl+B", notice),
+    Action(CaseAction.CARE_ELSEWHERE, "Hitta vård", "Ctrl+H", care_elsewhere),
+    Action(CaseAction.OFFER, "Erbjudande", "Ctrl+E", offer),
+    Action(CaseAction.ANSWER, "Svar", "Ctrl+R", answer),
+    Action(CaseAction.PVV, "Patientvald väntan", "Ctrl+Shift+V", pvv),
+    Action(CaseAction.PAUSE_START, "Paus (MoV/SoV)", "Ctrl+P", pause_start),
+    Action(CaseAction.PAUSE_END, "Avsluta paus", "Ctrl+Shift+P", pause_end),
+    Action(CaseAction.RESTART, "Ny start", "Ctrl+Shift+R", restart),
+    Action(CaseAction.COMPLETE, "Genomförd", "Ctrl+G", complete),
+    Action(CaseAction.LETTER, "Brev", "Ctrl+L", letter),
+    Action(CaseAction.CORRECT_DATE, "Rätta datum…", "Ctrl+D", correct_date),
+    Action(CaseAction.NOTE, "Anteckning", "Ctrl+N", note),
+    Action(CaseAction.ASSIGN, "Tilldela", "Ctrl+T", assign),
+    Action(CaseAction.CLOSE, "Avsluta ärende", "Ctrl+Shift+A", close),
 ]
-
-
-def enabled(action: Action, case: CaseView, step: StepView | None) -> bool:
-    if case.closed_on is not None:
-        return False
-    if not action.needs_open_step:
-        return True
-    if step is None or step.clock.state is State.CLOSED:
-        return False
-    state = step.clock.state
-    return {
-        "restart": state is State.PVV,
-        "pause_end": state is State.PAUSED,
-        "pause_start": state is not State.PVV,
-    }.get(action.key, True)

@@ -21,12 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from app import cases
+from app.case_actions import CaseAction
 from app.cases import CaseView, StepView
 from app.context import AppContext
 from app.errors import ConflictError
+from app.guarantee import State
 from app.identity import display_id
 from app.reference import regions
-from ui.case_actions import ACTIONS, Action, enabled
+from ui.case_actions import ACTIONS, Action
 from ui.errors import show_error
 from ui.states import BACKGROUND, FLAG_LABEL, LABEL
 from ui.timeline_text import KIND, clock_summary, describe
@@ -52,7 +54,6 @@ class CaseWindow(QDialog):
         for action in ACTIONS:
             qaction = QAction(action.label, self)
             qaction.setShortcut(QKeySequence(action.shortcut))
-            qaction.setToolTip(f"{action.label} ({QKeySequence(action.shortcut).toString()})")
             qaction.triggered.connect(lambda _=False, a=action: self.run(a))
             self.toolbar.addAction(qaction)
             self.actions_by_key[action.key] = qaction
@@ -160,6 +161,15 @@ class CaseWindow(QDialog):
             warning = _label(FLAG_LABEL[flag], "Signal")
             warning.setStyleSheet("border: 1px solid #b45309; padding: 3px;")
             column.addWidget(warning)
+        declined = any(e.kind == "answer" and e.answer == "declined" and e.step_id == step.id
+                       for e in self.view.timeline)
+        if declined and step.clock.state is not State.PVV and CaseAction.PVV in step.blocked:
+            # The decline is saved but is not PvV: say why here, not only in the button's tooltip.
+            why = _label(step.blocked[CaseAction.PVV], "Patientvald väntan")
+            why.setWordWrap(True)
+            why.setMaximumWidth(320)
+            why.setStyleSheet("border: 1px solid #6b7280; padding: 3px;")
+            column.addWidget(why)
         column.addStretch()
         row.addLayout(column)
         form = QFormLayout()
@@ -197,12 +207,17 @@ class CaseWindow(QDialog):
             return
         step = self.current_step()
         for action in ACTIONS:
-            self.actions_by_key[action.key].setEnabled(enabled(action, self.view, step))
+            why_not = self.view.why_not(action.key, step)  # decided in app.case_actions, only shown here
+            qaction = self.actions_by_key[action.key]
+            qaction.setEnabled(why_not is None)
+            shortcut = QKeySequence(action.shortcut).toString()
+            qaction.setToolTip(f"{action.label} ({shortcut})" if why_not is None
+                               else f"{action.label} ({shortcut}) går inte nu: {why_not}")
 
     # --- actions ---
 
     def run(self, action: Action) -> None:
-        if self.view is None or not enabled(action, self.view, self.current_step()):
+        if self.view is None or self.view.why_not(action.key, self.current_step()) is not None:
             return
         try:
             saved = action.run(self, self.ctx, self.view, self.current_step())
