@@ -44,7 +44,7 @@ def offer(ctx, opened: cases.Opened, on: str = "2026-11-20", appointment: str = 
 def build(ctx) -> Scenario:
     info = open_case(ctx, 1)
     booked = open_case(ctx, 2)
-    offer(ctx, booked, appointment="2026-12-01")
+    offer(ctx, booked, appointment="2026-12-15")
     cannot = open_case(ctx, 3)
     offered = open_case(ctx, 4)
     offer_id = offer(ctx, offered)
