@@ -241,7 +241,8 @@ class LettersDialog(QDialog):
             text += f"\nInget brev skapades för ärenden som någon annan har ändrat: {changed}."
         self.status.setToolTip(str(result.print_file))
         if result.manual_count:
-            text += f"\n{result.manual_count} brev ska hanteras manuellt."
+            text += (f"\n{result.manual_count} brev ska hanteras manuellt. De skrivs inte ut med de andra; "
+                     "utskriftens sista sida listar dem.")
         self.status.setText(text)
         self.adjustSize()
         self.create_button.setEnabled(False)  # created once; choose a type again to make new letters

@@ -48,6 +48,7 @@ class LetterJob:
     meta: Metadata
     source_event: int | None = None  # the offer, answer or restart the letter is about
     cannot_meet: bool = False        # a 14-day notice that the guarantee cannot be met
+    manual_reason: str | None = None  # why a person must handle it, in Swedish for the case worker
 
 
 @dataclass(frozen=True)
@@ -92,11 +93,11 @@ def compose(ctx: AppContext, letter_type: LetterType, facts: StepFacts, sender: 
     }
     section, source, cannot_meet = _facts(letter_type, rows, clock, step, ctx, sender, t, values, flags)
     recipient = _recipient(patient)
-    manual = None
+    manual = manual_reason = None
     if patient.protected_identity:
-        manual = t.label("protected")
+        manual, manual_reason = t.label("protected"), "skyddad identitet"
     elif not recipient.address:
-        manual = t.label("no_address")
+        manual, manual_reason = t.label("no_address"), "adress saknas"
     values["representative_kind"] = t.data["labels"]["representative"].get(recipient.kind, recipient.kind)
     title, blocks = t.letter(section, values, flags)
     if recipient.kind != "patient":
@@ -120,7 +121,7 @@ def compose(ctx: AppContext, letter_type: LetterType, facts: StepFacts, sender: 
     meta = Metadata(title=f"{title} – {t.label('case')} {case.id}", subject=LABEL[letter_type],
                     author=f"{sender.unit}, {sender.region}", keywords=", ".join(keywords), language=t.language)
     return LetterJob(letter_type, step.id, case.id, patient.id, t.language, t.version, recipient, bool(manual),
-                     content, meta, source, cannot_meet)
+                     content, meta, source, cannot_meet, manual_reason)
 
 
 def _facts(letter_type: LetterType, rows: list[CaseEvent], clock: ClockResult, step: Step, ctx: AppContext,

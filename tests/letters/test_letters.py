@@ -215,8 +215,14 @@ def test_a_batch_of_200_letters(ctx, tmp_path):
     assert result.manual_count == 1
     assert int(pdftext.info(result.print_file)["Pages"]) == sum(len(layout.pages) for layout in result.layouts)
     printed = squash(pdftext.text(result.print_file))
-    assert printed.count("Erbjudande om vård hos en annan vårdgivare") == 200
-    assert "Patient 1199" in printed and "Skyddad identitet – hanteras manuellt" in printed
+    # The protected patient's letter is archived but never printed with the others: the batch ends with it listed.
+    assert printed.count("Erbjudande om vård hos en annan vårdgivare") == 199
+    assert "Patient 1199" in printed and "Patient 1000" not in printed
+    protected = next(letter for letter in result.letters if letter.manual_handling)
+    last = squash(pdftext.text(result.print_file, int(pdftext.info(result.print_file)["Pages"])))
+    assert last.startswith("Region Exempel Datum") and "Att hantera manuellt: 1 brev" in last
+    assert f"Ärende {protected.case_id} skyddad identitet – arkivfil {protected.case_id}/" in last
+    assert "Skyddad identitet – hanteras manuellt" in squash(pdftext.text(protected.file))
     assert len({letter.sha256 for letter in result.letters}) == 200
     with ctx.db.transaction() as session:
         letters = session.scalars(select(CaseEvent).where(CaseEvent.kind == "letter")).all()
