@@ -29,6 +29,7 @@ from app.guarantee import (
 )
 from app.guarantee.validation import rule_set_for_start
 from app.identity import parse_patient_id
+from app.offer_checks import check_offer
 from app.roles import Permission, require
 from app.rule_settings import current_rules
 from app.text_input import CODE_LIMIT, LINE_LIMIT, TEXT_LIMIT, check_text, check_texts, limit_of
@@ -220,20 +221,32 @@ def record_notice(ctx: AppContext, step_id: int, on: date, cannot_meet: bool = F
 
 def make_offer(
     ctx: AppContext, step_id: int, on: date, appointment: date | None, reply_by: date | None,
-    provider: str, unit: str = "", address: str = "", time: str = "", *, expected_version: int | None = None,
+    provider: str, unit: str = "", address: str = "", time: str = "", *, confirmed: bool = False,
+    expected_version: int | None = None,
 ) -> int:
+    """An offered appointment. One that would mislead (after the deadline, or already past) raises
+    ConfirmationNeeded with the consequences, and is saved only when called again with `confirmed`."""
     check_texts({"Vårdgivare": (provider, LINE_LIMIT), "Mottagning": (unit, LINE_LIMIT),
                  "Adress": (address, LINE_LIMIT), "Klockslag": (time, 20)})
     if not provider.strip():
         raise InputError("Vårdgivare", "ange vilken vårdgivare som erbjuder tiden.")
-    if reply_by is not None and reply_by < on:
-        raise InputError("Svara senast", "datumet ligger före dagen för erbjudandet.")
     time = time.strip().replace(".", ":")
     if time and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", time):
         raise InputError("Klockslag", "skriv tiden som TT:MM, till exempel 09:30.")
-    return _record(ctx, step_id, ClockEvent(EventKind.OFFER, on, appointment=appointment), reply_by=reply_by,
-                   details={"provider": provider.strip(), "unit": unit, "address": address, "time": time},
-                   expected_version=expected_version)
+    event = ClockEvent(EventKind.OFFER, on, appointment=appointment)
+    details = {"provider": provider.strip(), "unit": unit, "address": address, "time": time}
+    with ctx.db.transaction() as session:
+        step = session.get(Step, step_id)
+        if step is None:
+            raise NotFoundError("Steg", "steget finns inte.")
+        current_rules(session, ctx)
+        deadline = steps.evaluate_rows(step.code, _step_rows(session, step.id), step.target_date, on,
+                                       ctx.rules).deadline
+        check_offer(on, appointment, reply_by, deadline, ctx.today(), confirmed=confirmed)
+        if confirmed:
+            details["confirmed"] = True  # the case worker saw the consequences and saved it anyway
+        return _add(session, ctx, step_id, event, reply_by=reply_by, details=details,
+                    expected_version=expected_version)
 
 
 def record_answer(ctx: AppContext, offer_id: int, on: date, answer: Answer, *,

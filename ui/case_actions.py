@@ -16,6 +16,7 @@ from app.errors import ConflictError
 from app.guarantee import Answer, PauseKind
 from app.steps import CLOCK_KINDS
 from app.users import active_users
+from ui.confirm import confirmed_save
 from ui.forms import Field, FormDialog
 from ui.timeline_text import PAUSE
 
@@ -84,9 +85,9 @@ def offer(parent, ctx, case, step) -> bool:
         Field("provider", "Vårdgivare"),
         Field("unit", "Mottagning"),
         Field("address", "Adress"),
-    ], lambda v: cases.make_offer(ctx, step.id, v["on"], v["appointment"], v["reply_by"], v["provider"],
-                                  v["unit"].strip(), v["address"].strip(), v["time"],
-                                  expected_version=case.version),
+    ], lambda v: confirmed_save(None, lambda confirmed: cases.make_offer(
+        ctx, step.id, v["on"], v["appointment"], v["reply_by"], v["provider"], v["unit"].strip(),
+        v["address"].strip(), v["time"], confirmed=confirmed, expected_version=case.version)),
         intro=f"Tidsgräns för steget: {step.clock.deadline.isoformat()}. En tid senast då är inom vårdgarantin.",
     ) is not None
 
