@@ -41,9 +41,9 @@ def test_an_offer_after_the_deadline_needs_confirmation_and_a_no_is_not_pvv(ctx)
     cases.record_informed(ctx, opened.step_id, D("2026-02-20"))
     with pytest.raises(ConfirmationNeeded) as asked:
         cases.make_offer(ctx, opened.step_id, D("2026-03-03"), D("2026-04-20"), D("2026-03-13"), "Capio")
-    assert asked.value.reasons == ("Tiden 2026-04-20 ligger efter vårdgarantins tidsgräns 2026-04-10. Om "
-                                   "patienten tackar nej blir det inte patientvald väntan: klockan går vidare och "
-                                   "vårdgarantin gäller fortfarande.",)
+    assert asked.value.reasons == (("Tiden 2026-04-20 ligger efter vårdgarantins tidsgräns 2026-04-10. Om "
+                                    "patienten tackar nej blir det inte patientvald väntan: klockan går vidare och "
+                                    "vårdgarantin gäller fortfarande."),)
     assert offers(ctx, opened) == []
     offer = cases.make_offer(ctx, opened.step_id, D("2026-03-03"), D("2026-04-20"), D("2026-03-13"), "Capio",
                              confirmed=True)
