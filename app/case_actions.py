@@ -36,19 +36,27 @@ class CaseAction(StrEnum):
     CORRECT_DATE = "correct_date"
     NOTE = "note"
     ASSIGN = "assign"
+    NEXT_STEP = "next_step"
+    PATIENT = "patient"
     CLOSE = "close"
+    REOPEN = "reopen"
 
 
 # Actions on the case as a whole; every other action works on one open step.
-CASE_LEVEL = frozenset({CaseAction.NOTE, CaseAction.ASSIGN, CaseAction.CLOSE})
-# Allowed on a closed case too (a note explains what happened afterwards).
-AFTER_CLOSING = frozenset({CaseAction.NOTE})
+CASE_LEVEL = frozenset({CaseAction.NOTE, CaseAction.ASSIGN, CaseAction.NEXT_STEP, CaseAction.PATIENT,
+                        CaseAction.CLOSE, CaseAction.REOPEN})
+# Allowed on a closed case too (a note explains what happened afterwards; the patient's details stay correctable).
+AFTER_CLOSING = frozenset({CaseAction.NOTE, CaseAction.PATIENT, CaseAction.REOPEN})
 
 
-def case_blocked(closed_on: date | None) -> dict[CaseAction, str]:
+def case_blocked(closed_on: date | None, open_steps: int = 0) -> dict[CaseAction, str]:
     """The case-level actions not allowed now, each with the reason in the case worker's words."""
     if closed_on is None:
-        return {}
+        blocked = {CaseAction.REOPEN: "Ärendet är öppet."}
+        if open_steps:
+            blocked[CaseAction.NEXT_STEP] = ("Ärendet har redan ett öppet steg. Registrera det som genomfört "
+                                             "innan nästa steg läggs till.")
+        return blocked
     reason = f"Ärendet avslutades {closed_on.isoformat()}."
     return {a: reason for a in CaseAction if a not in AFTER_CLOSING}
 

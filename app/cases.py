@@ -23,6 +23,7 @@ from app.guarantee import (
     EventKind,
     PauseKind,
     PvvRefused,
+    State,
     check_new_event,
     check_pvv,
     evaluate,
@@ -44,6 +45,7 @@ class Note(StrEnum):
     LETTER = "letter"
     ASSIGNED = "assigned"
     CASE_CLOSED = "case_closed"
+    CASE_REOPENED = "case_reopened"
 
 
 CLOSE_REASONS = {
@@ -388,6 +390,24 @@ def close_case(ctx: AppContext, case_id: int, on: date, reason: str, *,
                               user_id=ctx.user_id))
 
 
+def reopen_case(ctx: AppContext, case_id: int, reason: str, *, expected_version: int | None = None) -> None:
+    """Open a closed case again, with the reason on its timeline. Its closed steps stay closed as recorded (their
+    clocks are history); the next step is added as a new one (add_step), with its own start date."""
+    check_text(reason, "Orsak", TEXT_LIMIT)
+    if not reason.strip():
+        raise InputError("Orsak", "skriv varför ärendet öppnas igen.")
+    with ctx.db.transaction() as session:
+        case = _changing(session, ctx, case_id, expected_version, must_be_open=False)
+        if case.closed_on is None:
+            raise InputError("Ärende", "ärendet är redan öppet.")
+        patient_access(session, ctx, case.patient_id, Action.CHANGE, case.id, "ärendet öppnat igen")
+        session.add(CaseEvent(case_id=case.id, kind=Note.CASE_REOPENED, on=ctx.today(), user_id=ctx.user_id,
+                              details={"reason": reason.strip(), "closed_on": case.closed_on.isoformat(),
+                                       "close_reason": case.close_reason}))
+        case.closed_on = None
+        case.close_reason = None
+
+
 # --- reading ---
 
 @dataclass(frozen=True)
@@ -441,6 +461,7 @@ class CaseView:
     representative_kind: str | None
     representative_name: str | None
     specialty: str
+    phone: str | None
     waiting_unit: str | None
     medical_priority: str | None
     assigned_to: str | None
@@ -488,12 +509,13 @@ def view_case(ctx: AppContext, case_id: int) -> CaseView:
             id=case.id, patient_id=patient.id, patient_name=patient.name, id_number=patient.id_number,
             protected_identity=patient.protected_identity, address=address, home_region=patient.home_region_code,
             language=patient.language, representative_kind=patient.representative_kind,
-            representative_name=patient.representative_name,
+            representative_name=patient.representative_name, phone=patient.phone,
             specialty=session.get(Specialty, case.specialty_code).name, waiting_unit=case.waiting_unit,
             medical_priority=case.medical_priority,
             assigned_to=session.get(User, case.assigned_user_id).display_name if case.assigned_user_id else None,
             closed_on=case.closed_on, close_reason=case.close_reason, version=case.version,
-            steps=step_views, blocked=case_blocked(case.closed_on),
+            steps=step_views,
+            blocked=case_blocked(case.closed_on, sum(v.clock.state is not State.CLOSED for v in step_views)),
             timeline=[TimelineEntry(e.id, e.on, e.kind, e.step_id, e.appointment, e.reply_by, e.answer, e.pause,
                                     e.offer_id, dict(e.details or {})) for e in events],
             corrections=[CorrectionView(c.event_id, kind, c.old_on, c.new_on, c.reason, by, c.changed_at)

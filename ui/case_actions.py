@@ -43,7 +43,8 @@ def _form(parent: QWidget, title: str, fields: list[Field], submit: Callable[[di
             dialog.reject()
             raise
 
-    dialog = FormDialog(parent, title, fields, guarded, intro)
+    ctx = getattr(parent, "ctx", None)  # the case window's: its today is where a calendar opens
+    dialog = FormDialog(parent, title, fields, guarded, intro, today=ctx.today() if ctx else None)
     dialog.setObjectName(f"form:{title}")
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
     if conflicts:
@@ -189,6 +190,41 @@ def assign(parent, ctx, case, step) -> bool:
                  lambda v: cases.assign(ctx, case.id, v["user"], expected_version=case.version)) is not None
 
 
+def next_step(parent, ctx, case, step) -> bool:
+    rules = ctx.rules.for_date(ctx.today())
+    after = {"SV_FORSTA_BESOK": "SV_BEHANDLING", "BUP_FORSTA": "BUP_UTREDNING", "BUP_UTREDNING": "BUP_BEHANDLING"}
+    last = case.steps[-1].code if case.steps else None
+    codes = [(code, rule.name) for code, rule in rules.steps.items()]
+    return _form(parent, "Lägg till nästa steg", [
+        Field("code", "Steg", "choice", after.get(last or "", "SV_BEHANDLING"), codes),
+        Field("on", "Klockan startar", "date", ctx.today(),
+              help="Till exempel dagen för beslut om behandling eller dagen remissen utfärdades"),
+        Field("target", "Medicinskt måldatum", "optional_date", help="Bara för återbesök"),
+    ], lambda v: cases.add_step(ctx, case.id, v["code"], v["on"], v["target"], expected_version=case.version),
+        intro="Ett nytt steg i samma ärende får en egen klocka med hela tidsgränsen från startdatumet. "
+              "Till exempel: efter första besöket beslutar vården om operation eller åtgärd.") is not None
+
+
+def patient(parent, ctx, case, step) -> bool:
+    from ui.patient_dialog import PatientDialog
+
+    dialog = PatientDialog(ctx, case.patient_id, case.id, parent)
+    chosen: list[int] = []
+    dialog.open_case.connect(lambda case_id: (chosen.append(case_id), dialog.accept()))
+    dialog.exec()
+    if chosen and chosen[0] != case.id and hasattr(parent, "open_other"):
+        parent.open_other.emit(chosen[0])
+    return True  # the details may have changed either way
+
+
+def reopen(parent, ctx, case, step) -> bool:
+    return _form(parent, "Öppna ärendet igen", [
+        Field("reason", "Orsak", "multiline", help="Till exempel att patienten har fått en ny remiss"),
+    ], lambda v: cases.reopen_case(ctx, case.id, v["reason"], expected_version=case.version),
+        intro="Ärendet blir öppet igen och orsaken sparas i händelserna. De avslutade stegen står kvar som de "
+              "avslutades; lägg sedan till nästa steg med knappen Nästa steg.") is not None
+
+
 def correct_date(parent, ctx, case, step) -> bool:
     from app.corrections import correct_event_date
     from ui.timeline_text import KIND
@@ -234,5 +270,8 @@ ACTIONS = [
     Action(CaseAction.CORRECT_DATE, "Rätta datum…", "Ctrl+D", correct_date),
     Action(CaseAction.NOTE, "Anteckning", "Ctrl+N", note),
     Action(CaseAction.ASSIGN, "Tilldela", "Ctrl+T", assign),
+    Action(CaseAction.PATIENT, "Patientuppgifter…", "Ctrl+U", patient),
+    Action(CaseAction.NEXT_STEP, "Nästa steg…", "Ctrl+Shift+N", next_step),
     Action(CaseAction.CLOSE, "Avsluta ärende", "Ctrl+Shift+A", close),
+    Action(CaseAction.REOPEN, "Öppna igen…", "Ctrl+Shift+O", reopen),
 ]

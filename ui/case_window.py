@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import cases
-from app.case_actions import CaseAction
+from app.case_actions import CASE_LEVEL, CaseAction
 from app.cases import CaseView, StepView
 from app.context import AppContext
 from app.errors import ConflictError
@@ -39,6 +39,7 @@ REPRESENTATIVE = {"vardnadshavare": "Vårdnadshavare", "ombud": "Ombud"}
 
 class CaseWindow(QDialog):
     changed = Signal(int)  # case id, after any saved action
+    open_other = Signal(int)  # another case of the patient, chosen in the patient's details
 
     def __init__(self, ctx: AppContext, case_id: int, parent: QWidget | None = None):
         super().__init__(parent)
@@ -47,17 +48,21 @@ class CaseWindow(QDialog):
         self.view: CaseView | None = None
         self.setMinimumSize(960, 640)
         layout = QVBoxLayout(self)
-        self.toolbar = QToolBar("Åtgärder")
-        self.toolbar.setAccessibleName("Åtgärder för ärendet")
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        # Two rows, so that every action is visible at 1366 pixels: the step's, then the case's.
+        self.toolbar = QToolBar("Åtgärder för steget")
+        self.toolbar.setAccessibleName("Åtgärder för steget")
+        self.case_toolbar = QToolBar("Åtgärder för ärendet")
+        self.case_toolbar.setAccessibleName("Åtgärder för ärendet")
         self.actions_by_key: dict[str, QAction] = {}
         for action in ACTIONS:
             qaction = QAction(action.label, self)
             qaction.setShortcut(QKeySequence(action.shortcut))
             qaction.triggered.connect(lambda _=False, a=action: self.run(a))
-            self.toolbar.addAction(qaction)
+            (self.case_toolbar if action.key in CASE_LEVEL else self.toolbar).addAction(qaction)
             self.actions_by_key[action.key] = qaction
-        layout.addWidget(self.toolbar)
+        for bar in (self.toolbar, self.case_toolbar):
+            bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            layout.addWidget(bar)
 
         top = QHBoxLayout()
         self.patient_box = QGroupBox("Patient")
@@ -100,7 +105,10 @@ class CaseWindow(QDialog):
 
     def reload(self) -> None:
         current = self.steps.currentIndex()
+        before = len(self.view.steps) if self.view else None
         self.view = view = cases.view_case(self.ctx, self.case_id)
+        if before is not None and before != len(view.steps):
+            current = -1  # a step was added: show it (the first open one)
         self.setWindowTitle(f"Ärende {view.id} – {view.patient_name}")
         self._fill_patient(view)
         self._fill_case(view)
@@ -133,6 +141,7 @@ class CaseWindow(QDialog):
         region = {r.code: r.name for r in regions()}.get(view.home_region, view.home_region)
         self.patient_form.addRow("Hemregion:", _label(region, "Hemregion"))
         self.patient_form.addRow("Språk:", _label(LANGUAGES.get(view.language, view.language), "Språk"))
+        self.patient_form.addRow("Telefon:", _label(view.phone or "Saknas", "Telefon"))
         if view.representative_name:
             kind = REPRESENTATIVE.get(view.representative_kind or "", "Företrädare")
             self.patient_form.addRow(f"{kind}:", _label(view.representative_name, kind))

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
 )
 
+from ui.dates import DateField
 from ui.forms import FormDialog
 
 
@@ -33,7 +34,9 @@ def when_modal(action: Callable[[object], None], attempts: int = 50) -> None:
 def fill(dialog: FormDialog, values: dict[str, object]) -> None:
     for name, value in values.items():
         widget = dialog.widgets[name]
-        if isinstance(widget, QDateEdit):
+        if isinstance(widget, DateField):
+            widget.set_value(value if isinstance(value, date) else None)
+        elif isinstance(widget, QDateEdit):
             widget.setDate(QDate(value.year, value.month, value.day) if isinstance(value, date) else widget.minimumDate())
         elif isinstance(widget, QComboBox):
             index = widget.findData(value)
