@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QMenu,
+    QSizePolicy,
     QToolButton,
     QWidget,
     QWidgetAction,
@@ -33,7 +34,7 @@ class DateField(QWidget):
         self.edit = QLineEdit()
         self.edit.setPlaceholderText(FORMAT)
         self.edit.setMaxLength(10)
-        self.edit.setMinimumWidth(self.edit.fontMetrics().horizontalAdvance("0000-00-00") + 40)
+        self.edit.setFixedWidth(self.edit.fontMetrics().horizontalAdvance("0000-00-00") + 40)
         self.edit.setClearButtonEnabled(not required)
         self.edit.textChanged.connect(self.changed)
         self.edit.installEventFilter(self)
@@ -48,7 +49,7 @@ class DateField(QWidget):
         row.setSpacing(4)
         row.addWidget(self.edit)
         row.addWidget(self.button)
-        row.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.setFocusProxy(self.edit)
         self.calendar: QCalendarWidget | None = None
         self.set_value(value)

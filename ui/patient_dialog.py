@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import patients
+from app.audit.extract import local_time
 from app.cases import CLOSE_REASONS
 from app.errors import InputError, StorageError
 from app.identity import display_id
@@ -99,7 +100,7 @@ class PatientDialog(QDialog):
         layout.addLayout(top, 3)
 
         history_box = QGroupBox("Ändringshistorik för patientuppgifterna")
-        self.history = _table(["Ändrat (UTC)", "Av", "Uppgift", "Tidigare", "Nu"], "Ändringshistorik")
+        self.history = _table(["Ändrat", "Av", "Uppgift", "Tidigare", "Nu"], "Ändringshistorik")
         QVBoxLayout(history_box).addWidget(self.history)
         layout.addWidget(history_box, 2)
 
@@ -139,7 +140,7 @@ class PatientDialog(QDialog):
                 self.cases.setItem(r, col, item)
         self.history.setRowCount(len(view.history))
         for r, h in enumerate(view.history):
-            for col, text in enumerate((h.at.strftime("%Y-%m-%d %H:%M"), h.by, h.field,
+            for col, text in enumerate((local_time(h.at), h.by, h.field,
                                         _shown(h.old), _shown(h.new))):
                 self.history.setItem(r, col, QTableWidgetItem(text))
 
