@@ -38,21 +38,27 @@ class CaseAction(StrEnum):
     ASSIGN = "assign"
     NEXT_STEP = "next_step"
     PATIENT = "patient"
+    WITHDRAW = "withdraw"
     CLOSE = "close"
     REOPEN = "reopen"
 
 
 # Actions on the case as a whole; every other action works on one open step.
 CASE_LEVEL = frozenset({CaseAction.NOTE, CaseAction.ASSIGN, CaseAction.NEXT_STEP, CaseAction.PATIENT,
-                        CaseAction.CLOSE, CaseAction.REOPEN})
+                        CaseAction.WITHDRAW, CaseAction.CLOSE, CaseAction.REOPEN})
 # Allowed on a closed case too (a note explains what happened afterwards; the patient's details stay correctable).
 AFTER_CLOSING = frozenset({CaseAction.NOTE, CaseAction.PATIENT, CaseAction.REOPEN})
 
 
-def case_blocked(closed_on: date | None, open_steps: int = 0) -> dict[CaseAction, str]:
+def case_blocked(closed_on: date | None, open_steps: int = 0, withdrawable: int = 0,
+                 undo_minutes: int = 0) -> dict[CaseAction, str]:
     """The case-level actions not allowed now, each with the reason in the case worker's words."""
     if closed_on is None:
         blocked = {CaseAction.REOPEN: "Ärendet är öppet."}
+        if not withdrawable:
+            blocked[CaseAction.WITHDRAW] = (f"Det finns inget att ta tillbaka: bara din senaste registrering inom "
+                                            f"{undo_minutes} minuter, eller en pågående väntan utan klocka, kan tas "
+                                            "tillbaka. Ett fel datum rättas med Rätta datum.")
         if open_steps:
             blocked[CaseAction.NEXT_STEP] = ("Ärendet har redan ett öppet steg. Registrera det som genomfört "
                                              "innan nästa steg läggs till.")
@@ -67,7 +73,8 @@ def step_blocked(code: str, events: Sequence[ClockEvent], clock: ClockResult, un
     step_actions = [a for a in CaseAction if a not in CASE_LEVEL]
     if clock.state is State.CLOSED:
         reason = f"Steget avslutades {clock.stopped_on.isoformat()}." if clock.stopped_on else "Steget är avslutat."
-        return {a: reason for a in step_actions}
+        # A wrong completion date is corrected like any other date.
+        return {a: reason for a in step_actions if a is not CaseAction.CORRECT_DATE}
     blocked: dict[CaseAction, str] = {}
     if not unanswered_offers:
         blocked[CaseAction.ANSWER] = "Det finns inget obesvarat erbjudande på steget."

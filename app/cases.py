@@ -472,6 +472,7 @@ class CaseView:
     timeline: list[TimelineEntry] = field(default_factory=list)
     corrections: list[CorrectionView] = field(default_factory=list)
     blocked: dict[CaseAction, str] = field(default_factory=dict)  # case-level actions not allowed now
+    withdrawable: list = field(default_factory=list)  # app.withdraw.Withdrawable: what this user may take back
 
     def why_not(self, action: CaseAction, step: StepView | None) -> str | None:
         """Why `action` cannot be taken now on this case (and `step`), or None when it can."""
@@ -502,6 +503,9 @@ def view_case(ctx: AppContext, case_id: int) -> CaseView:
             blocked = step_blocked(s.code, known, clock, unanswered, rule.pause_kinds, today, ctx.rules)
             step_views.append(StepView(s.id, s.code, rule.name, rule.short_name, clock, blocked,
                                        pvv_date(known, today)))
+        from app.withdraw import undo_minutes, withdrawable  # it builds on this module
+
+        takeable = withdrawable(session, ctx, case.id)
         address = None if patient.protected_identity else ", ".join(
             p for p in (patient.street, f"{patient.postal_code or ''} {patient.city or ''}".strip()) if p
         ) or None
@@ -514,8 +518,9 @@ def view_case(ctx: AppContext, case_id: int) -> CaseView:
             medical_priority=case.medical_priority,
             assigned_to=session.get(User, case.assigned_user_id).display_name if case.assigned_user_id else None,
             closed_on=case.closed_on, close_reason=case.close_reason, version=case.version,
-            steps=step_views,
-            blocked=case_blocked(case.closed_on, sum(v.clock.state is not State.CLOSED for v in step_views)),
+            steps=step_views, withdrawable=takeable,
+            blocked=case_blocked(case.closed_on, sum(v.clock.state is not State.CLOSED for v in step_views),
+                                 len(takeable), undo_minutes(session)),
             timeline=[TimelineEntry(e.id, e.on, e.kind, e.step_id, e.appointment, e.reply_by, e.answer, e.pause,
                                     e.offer_id, dict(e.details or {})) for e in events],
             corrections=[CorrectionView(c.event_id, kind, c.old_on, c.new_on, c.reason, by, c.changed_at)

@@ -12,11 +12,11 @@ from app import cases
 from app.case_actions import CaseAction
 from app.cases import CLOSE_REASONS, CONTACT_CHANNELS, CaseView, StepView
 from app.context import AppContext
-from app.errors import ConflictError
+from app.errors import ConflictError, InputError
 from app.guarantee import Answer, PauseKind
 from app.steps import CLOCK_KINDS
 from app.users import active_users
-from ui.confirm import confirmed_save
+from ui.confirm import ask, confirmed_save
 from ui.forms import Field, FormDialog
 from ui.timeline_text import PAUSE
 
@@ -163,20 +163,47 @@ def restart(parent, ctx, case, step) -> bool:
         intro="Klockan börjar om från det här datumet med hela tidsgränsen.") is not None
 
 
+def _confirmed(question: str, consequence: str, save: Callable[[], Any]) -> Any:
+    """Save only after "Ja"; a "Nej" leaves the form open with what was typed."""
+    if not ask(None, "Bekräfta", (consequence,), question):
+        raise InputError("Bekräftelse", "inte sparat. Ändra uppgifterna eller spara igen och bekräfta.")
+    return save()
+
+
 def complete(parent, ctx, case, step) -> bool:
     return _form(parent, "Registrera genomförd vård", [
         Field("on", "Datum", "date", ctx.today()),
         Field("where", "Var", "text", case.waiting_unit or ""),
-    ], lambda v: cases.complete_step(ctx, step.id, v["on"], v["where"].strip(),
-                                      expected_version=case.version)) is not None
+    ], lambda v: _confirmed(
+        f"Registrera {step.name.lower()} som genomfört {v['on'].isoformat() if v['on'] else ''}?",
+        "Klockan stannar och steget avslutas. Ett fel datum kan rättas efteråt med Rätta datum.",
+        lambda: cases.complete_step(ctx, step.id, v["on"], v["where"].strip(), expected_version=case.version)),
+    ) is not None
 
 
 def close(parent, ctx, case, step) -> bool:
     return _form(parent, "Avsluta ärendet", [
         Field("on", "Datum", "date", ctx.today()),
         Field("reason", "Orsak", "choice", "genomford", list(CLOSE_REASONS.items())),
-    ], lambda v: cases.close_case(ctx, case.id, v["on"], v["reason"], expected_version=case.version),
+    ], lambda v: _confirmed(
+        "Avsluta hela ärendet?",
+        f"Alla öppna steg avslutas med orsaken ”{CLOSE_REASONS[v['reason']].lower()}”. Ärendet kan öppnas igen "
+        "med Öppna igen, men klockorna i de avslutade stegen startar inte om.",
+        lambda: cases.close_case(ctx, case.id, v["on"], v["reason"], expected_version=case.version)),
         intro="Alla öppna steg i ärendet avslutas med samma orsak.") is not None
+
+
+def withdraw(parent, ctx, case, step) -> bool:
+    from app.withdraw import withdraw as take_back
+    from ui.timeline_text import KIND
+
+    choices = [(w.event_id, f"{w.on}: {KIND.get(w.kind, w.kind)} – {w.why}") for w in case.withdrawable]
+    return _form(parent, "Ta tillbaka en registrering", [
+        Field("event", "Registrering", "choice", choices[0][0], choices),
+        Field("reason", "Orsak", "multiline", help="Till exempel: registrerad på fel patient"),
+    ], lambda v: take_back(ctx, v["event"], v["reason"], expected_version=case.version),
+        intro="Registreringen står kvar i händelserna som återtagen, med orsaken, och räknas inte längre för "
+              "klockan.") is not None
 
 
 def note(parent, ctx, case, step) -> bool:
@@ -272,6 +299,7 @@ ACTIONS = [
     Action(CaseAction.ASSIGN, "Tilldela", "Ctrl+T", assign),
     Action(CaseAction.PATIENT, "Patientuppgifter…", "Ctrl+U", patient),
     Action(CaseAction.NEXT_STEP, "Nästa steg…", "Ctrl+Shift+N", next_step),
+    Action(CaseAction.WITHDRAW, "Ta tillbaka…", "Ctrl+Z", withdraw),
     Action(CaseAction.CLOSE, "Avsluta ärende", "Ctrl+Shift+A", close),
     Action(CaseAction.REOPEN, "Öppna igen…", "Ctrl+Shift+O", reopen),
 ]

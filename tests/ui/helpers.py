@@ -51,10 +51,27 @@ def fill(dialog: FormDialog, values: dict[str, object]) -> None:
             widget.insert(str(value))
 
 
-def save_form(values: dict[str, object], then: Callable[[FormDialog], None] | None = None) -> None:
-    """Fill the next form and press Spara; `then(dialog)` runs right after (e.g. to read an error)."""
+def answer_confirmation(yes: bool = True, seen: list[str] | None = None, attempts: int = 50) -> None:
+    """Answer the next confirmation box (ui.confirm.ask) if one opens within a second."""
+    def check(left: int = attempts) -> None:
+        widget = QApplication.activeModalWidget()
+        if isinstance(widget, QMessageBox) and widget.objectName() == "confirmBox":
+            if seen is not None:
+                seen.append(widget.text())
+            widget.button(QMessageBox.StandardButton.Yes if yes else QMessageBox.StandardButton.No).click()
+        elif left:
+            QTimer.singleShot(20, lambda: check(left - 1))
+    QTimer.singleShot(0, check)
+
+
+def save_form(values: dict[str, object], then: Callable[[FormDialog], None] | None = None,
+              confirm: bool = True) -> None:
+    """Fill the next form and press Spara (and "Ja" if it asks for confirmation); `then(dialog)` runs right after
+    (e.g. to read an error)."""
     def act(dialog: FormDialog) -> None:
         fill(dialog, values)
+        if confirm:
+            answer_confirmation()
         dialog.save()
         if then:
             then(dialog)
