@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from app import preferences, steps
 from app.access import Action, patient_access
 from app.care_kind import care_kind
+from app.case_actions import CASE_LEVEL, CaseAction, case_blocked, pvv_date, step_blocked
 from app.context import AppContext
 from app.errors import ConflictError, InputError, NotFoundError
 from app.guarantee import (
@@ -22,12 +23,15 @@ from app.guarantee import (
     ClockResult,
     EventKind,
     PauseKind,
+    PvvRefused,
+    State,
     check_new_event,
     check_pvv,
     evaluate,
 )
 from app.guarantee.validation import rule_set_for_start
 from app.identity import parse_patient_id
+from app.offer_checks import check_offer
 from app.preferences import Preferences
 from app.roles import Permission, require
 from app.rule_settings import current_rules
@@ -44,6 +48,7 @@ class Note(StrEnum):
     LETTER = "letter"
     ASSIGNED = "assigned"
     CASE_CLOSED = "case_closed"
+    CASE_REOPENED = "case_reopened"
 
 
 CLOSE_REASONS = {
@@ -231,27 +236,53 @@ def record_notice(ctx: AppContext, step_id: int, on: date, cannot_meet: bool = F
 
 def make_offer(
     ctx: AppContext, step_id: int, on: date, appointment: date | None, reply_by: date | None,
-    provider: str, unit: str = "", address: str = "", time: str = "", *, expected_version: int | None = None,
-    place: RegisterPlace | None = None,
+    provider: str, unit: str = "", address: str = "", time: str = "", *, confirmed: bool = False,
+    expected_version: int | None = None, place: RegisterPlace | None = None,
 ) -> int:
-    """`place`: the register's facts of the unit, when the offer comes from the register; the offer then records
-    where the care is (app.care_kind), judged against the case's waiting unit in the same transaction."""
+    """An offered appointment. One that would mislead (after the deadline, or already past) raises
+    ConfirmationNeeded with the consequences, and is saved only when called again with `confirmed`. `place`: the
+    register's facts of the unit, when the offer comes from the register; the offer then records where the care
+    is (app.care_kind), judged against the case's waiting unit in the same transaction."""
     check_texts({"Vårdgivare": (provider, LINE_LIMIT), "Mottagning": (unit, LINE_LIMIT),
                  "Adress": (address, LINE_LIMIT), "Klockslag": (time, 20)})
     if not provider.strip():
         raise InputError("Vårdgivare", "ange vilken vårdgivare som erbjuder tiden.")
-    if reply_by is not None and reply_by < on:
-        raise InputError("Svara senast", "datumet ligger före dagen för erbjudandet.")
     time = time.strip().replace(".", ":")
     if time and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", time):
         raise InputError("Klockslag", "skriv tiden som TT:MM, till exempel 09:30.")
-    return _record(ctx, step_id, ClockEvent(EventKind.OFFER, on, appointment=appointment), reply_by=reply_by,
-                   details={"provider": provider.strip(), "unit": unit, "address": address, "time": time},
-                   expected_version=expected_version, place=place)
+    event = ClockEvent(EventKind.OFFER, on, appointment=appointment)
+    details = {"provider": provider.strip(), "unit": unit, "address": address, "time": time}
+    with ctx.db.transaction() as session:
+        step = session.get(Step, step_id)
+        if step is None:
+            raise NotFoundError("Steg", "steget finns inte.")
+        current_rules(session, ctx)
+        deadline = steps.evaluate_rows(step.code, _step_rows(session, step.id), step.target_date, on,
+                                       ctx.rules).deadline
+        check_offer(on, appointment, reply_by, deadline, ctx.today(), confirmed=confirmed)
+        if confirmed:
+            details["confirmed"] = True  # the case worker saw the consequences and saved it anyway
+        return _add(session, ctx, step_id, event, reply_by=reply_by, details=details,
+                    expected_version=expected_version, place=place)
 
 
 def record_answer(ctx: AppContext, offer_id: int, on: date, answer: Answer, *,
                   expected_version: int | None = None) -> int:
+    return answer_offer(ctx, offer_id, on, answer, expected_version=expected_version).answer_id
+
+
+@dataclass(frozen=True)
+class Answered:
+    answer_id: int
+    pvv_id: int | None = None   # set when patientvald väntan was registered with the answer
+    pvv_refused: str | None = None  # why not, when it was asked for and a legal condition is missing
+
+
+def answer_offer(ctx: AppContext, offer_id: int, on: date, answer: Answer, *, with_pvv: bool = False,
+                 expected_version: int | None = None) -> Answered:
+    """The patient's answer, and with a decline the patientvald väntan it allows: one command, one transaction.
+    A decline is saved even when PvV is refused (the answer is a fact); the refusal says which condition is
+    missing, and PvV can be registered later on its own once it is on record."""
     with ctx.db.transaction() as session:
         offer = session.get(CaseEvent, offer_id)
         if offer is None or offer.kind != EventKind.OFFER:
@@ -261,7 +292,14 @@ def record_answer(ctx: AppContext, offer_id: int, on: date, answer: Answer, *,
         if on < offer.on:
             raise InputError("Svarsdatum", "svaret ligger före erbjudandet.")
         event = ClockEvent(EventKind.ANSWER, on, appointment=offer.appointment, answer=answer)
-        return _add(session, ctx, offer.step_id, event, offer_id=offer_id, expected_version=expected_version)
+        answer_id = _add(session, ctx, offer.step_id, event, offer_id=offer_id, expected_version=expected_version)
+        if not with_pvv or answer is not Answer.DECLINED:
+            return Answered(answer_id)
+        try:
+            pvv_id = _add(session, ctx, offer.step_id, ClockEvent(EventKind.PVV, on))
+        except PvvRefused as refused:  # checked before anything of the PvV is written
+            return Answered(answer_id, pvv_refused=f"{refused.message[0].upper()}{refused.message[1:]}")
+        return Answered(answer_id, pvv_id)
 
 
 def register_pvv(ctx: AppContext, step_id: int, on: date, *, expected_version: int | None = None) -> int:
@@ -308,12 +346,12 @@ def _add(session: Session, ctx: AppContext, step_id: int, event: ClockEvent, *, 
         raise NotFoundError("Steg", "steget finns inte.")
     case = _changing(session, ctx, step.case_id, expected_version)
     current_rules(session, ctx)  # thresholds a colleague changed since sign-in apply to this step too
-    patient_access(session, ctx, case.patient_id, Action.CHANGE, case.id, event.kind.value)
     rows = _step_rows(session, step.id)
     known = steps.clock_events(rows, step.target_date)
     check_new_event(step.code, known, event, ctx.today(), ctx.rules)
     if event.kind is EventKind.PVV:
         check_pvv(step.code, known, event.on, ctx.rules)
+    patient_access(session, ctx, case.patient_id, Action.CHANGE, case.id, event.kind.value)
     row = CaseEvent(
         case_id=case.id, step_id=step.id, kind=event.kind, on=event.on, appointment=event.appointment,
         reply_by=reply_by, answer=event.answer, pause=event.pause, offer_id=offer_id, details=details or {},
@@ -371,6 +409,24 @@ def close_case(ctx: AppContext, case_id: int, on: date, reason: str, *,
                               user_id=ctx.user_id))
 
 
+def reopen_case(ctx: AppContext, case_id: int, reason: str, *, expected_version: int | None = None) -> None:
+    """Open a closed case again, with the reason on its timeline. Its closed steps stay closed as recorded (their
+    clocks are history); the next step is added as a new one (add_step), with its own start date."""
+    check_text(reason, "Orsak", TEXT_LIMIT)
+    if not reason.strip():
+        raise InputError("Orsak", "skriv varför ärendet öppnas igen.")
+    with ctx.db.transaction() as session:
+        case = _changing(session, ctx, case_id, expected_version, must_be_open=False)
+        if case.closed_on is None:
+            raise InputError("Ärende", "ärendet är redan öppet.")
+        patient_access(session, ctx, case.patient_id, Action.CHANGE, case.id, "ärendet öppnat igen")
+        session.add(CaseEvent(case_id=case.id, kind=Note.CASE_REOPENED, on=ctx.today(), user_id=ctx.user_id,
+                              details={"reason": reason.strip(), "closed_on": case.closed_on.isoformat(),
+                                       "close_reason": case.close_reason}))
+        case.closed_on = None
+        case.close_reason = None
+
+
 # --- reading ---
 
 @dataclass(frozen=True)
@@ -380,6 +436,8 @@ class StepView:
     name: str
     short_name: str
     clock: ClockResult
+    blocked: dict[CaseAction, str] = field(default_factory=dict)  # actions not allowed now, with the reason
+    pvv_from: date | None = None  # the date PvV would be registered from now (the latest decline)
 
 
 @dataclass(frozen=True)
@@ -422,6 +480,7 @@ class CaseView:
     representative_kind: str | None
     representative_name: str | None
     specialty: str
+    phone: str | None
     waiting_unit: str | None
     medical_priority: str | None
     assigned_to: str | None
@@ -432,6 +491,18 @@ class CaseView:
     timeline: list[TimelineEntry] = field(default_factory=list)
     corrections: list[CorrectionView] = field(default_factory=list)
     preferences: Preferences = field(default_factory=Preferences)
+    blocked: dict[CaseAction, str] = field(default_factory=dict)  # case-level actions not allowed now
+    withdrawable: list = field(default_factory=list)  # app.withdraw.Withdrawable: what this user may take back
+
+    def why_not(self, action: CaseAction, step: StepView | None) -> str | None:
+        """Why `action` cannot be taken now on this case (and `step`), or None when it can."""
+        if action in self.blocked:
+            return self.blocked[action]
+        if action in CASE_LEVEL:
+            return None
+        if step is None:
+            return "Ärendet har inget steg att registrera på."
+        return step.blocked.get(action)
 
 
 def view_case(ctx: AppContext, case_id: int) -> CaseView:
@@ -442,12 +513,20 @@ def view_case(ctx: AppContext, case_id: int) -> CaseView:
         current_rules(session, ctx)
         patient = patient_access(session, ctx, case.patient_id, Action.READ, case.id)
         events = list(case.events)
+        answered = {e.offer_id for e in events if e.offer_id is not None}
         step_views = []
         for s in case.steps:
             rule = ctx.rules.for_date(s.started_on).step(s.code)
-            clock = steps.evaluate_rows(s.code, [e for e in events if e.step_id == s.id], s.target_date, today,
-                                        ctx.rules)
-            step_views.append(StepView(s.id, s.code, rule.name, rule.short_name, clock))
+            rows = [e for e in events if e.step_id == s.id]
+            known = steps.clock_events(rows, s.target_date)
+            clock = steps.evaluate_rows(s.code, rows, s.target_date, today, ctx.rules)
+            unanswered = sum(1 for e in rows if e.kind == EventKind.OFFER and e.id not in answered)
+            blocked = step_blocked(s.code, known, clock, unanswered, rule.pause_kinds, today, ctx.rules)
+            step_views.append(StepView(s.id, s.code, rule.name, rule.short_name, clock, blocked,
+                                       pvv_date(known, today)))
+        from app.withdraw import undo_minutes, withdrawable  # it builds on this module
+
+        takeable = withdrawable(session, ctx, case.id)
         address = None if patient.protected_identity else ", ".join(
             p for p in (patient.street, f"{patient.postal_code or ''} {patient.city or ''}".strip()) if p
         ) or None
@@ -455,12 +534,15 @@ def view_case(ctx: AppContext, case_id: int) -> CaseView:
             id=case.id, patient_id=patient.id, patient_name=patient.name, id_number=patient.id_number,
             protected_identity=patient.protected_identity, address=address, home_region=patient.home_region_code,
             language=patient.language, representative_kind=patient.representative_kind,
-            representative_name=patient.representative_name,
+            representative_name=patient.representative_name, phone=patient.phone,
             specialty=session.get(Specialty, case.specialty_code).name, waiting_unit=case.waiting_unit,
             medical_priority=case.medical_priority,
             assigned_to=session.get(User, case.assigned_user_id).display_name if case.assigned_user_id else None,
             closed_on=case.closed_on, close_reason=case.close_reason, version=case.version,
             steps=step_views, preferences=preferences.of_row(session.get(CasePreferences, case.id)),
+            withdrawable=takeable,
+            blocked=case_blocked(case.closed_on, sum(v.clock.state is not State.CLOSED for v in step_views),
+                                 len(takeable), undo_minutes(session)),
             timeline=[TimelineEntry(e.id, e.on, e.kind, e.step_id, e.appointment, e.reply_by, e.answer, e.pause,
                                     e.offer_id, dict(e.details or {})) for e in events],
             corrections=[CorrectionView(c.event_id, kind, c.old_on, c.new_on, c.reason, by, c.changed_at)

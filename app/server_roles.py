@@ -51,7 +51,7 @@ TABLES: dict[str, Access] = {
     "worklist_source": Access(CASES),  # the view the worklist's triggers read
     **{name: Access(CASES, CASES) for name in ("worklist_day", "event_correction", "import_link",
                                                "import_mapping", "list_review", "list_record",
-                                               "case_preferences", "letter_document")},
+                                               "case_preferences", "letter_document", "patient_change")},
     "export_log": Access(CASES, CASES, report=True),
     # the register of providers: read in case work, changed by those with the right
     **{name: Access(CASES, frozenset({Permission.CHANGE_REGISTER}), report=True)

@@ -18,6 +18,7 @@ DEMO = "demo"                     # the database holds generated demo data, not 
 RULES = "rules.overrides"         # the region's own thresholds, applied to every rule set
 SAVED_FILTERS = "worklist.filters.{user_id}"
 OWN_REGION = ("region.code", "12")  # the region Lotsen works for (key, default)
+UNDO_MINUTES = ("cases.undo_minutes", 15)  # how long the author of a case's last entry may take it back
 
 # The thresholds a region may change, per step: (field, Swedish label, lowest, highest, may be unset).
 STEP_THRESHOLDS = (

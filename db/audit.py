@@ -38,4 +38,18 @@ class EventCorrection(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class PatientChange(Base):
+    """One changed contact detail of a patient: which, old and new value, who and when (the patient's history).
+    For a patient with protected identity the address values are not kept (app.patients.NOT_KEPT)."""
+
+    __tablename__ = "patient_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 APPEND_ONLY = "access_log is append-only"

@@ -30,6 +30,7 @@ from app import register
 from app.context import AppContext
 from app.errors import ConflictError, InputError
 from app.register import Candidate, Fit
+from ui.confirm import confirmed_save
 from ui.errors import show_error
 from ui.register_window import RowsModel, table_view
 
@@ -177,8 +178,9 @@ class CareElsewhereDialog(QDialog):
         try:
             appointment = _date(self.appointment.text(), "Erbjuden tid", required=True)
             reply_by = _date(self.reply_by.text(), "Svara senast")
-            register.offer_from_candidate(self.ctx, self.step_id, candidate, appointment, reply_by,
-                                          expected_version=self.version)
+            confirmed_save(self, lambda confirmed: register.offer_from_candidate(
+                self.ctx, self.step_id, candidate, appointment, reply_by, confirmed=confirmed,
+                expected_version=self.version))
         except InputError as exc:
             self.status.setText(f"Inget erbjudande sparades. {exc.field}: {exc.message}")
             return

@@ -9,22 +9,23 @@ from typing import Any
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from app import cases
+from app.case_actions import CaseAction
 from app.cases import CLOSE_REASONS, CONTACT_CHANNELS, CaseView, StepView
 from app.context import AppContext
-from app.errors import ConflictError
-from app.guarantee import Answer, PauseKind, PvvRefused, State
+from app.errors import ConflictError, InputError
+from app.guarantee import Answer, PauseKind
 from app.steps import CLOCK_KINDS
 from app.users import active_users
+from ui.confirm import ask, confirmed_save
 from ui.forms import Field, FormDialog
 from ui.timeline_text import PAUSE
 
 
 @dataclass(frozen=True)
 class Action:
-    key: str
+    key: CaseAction
     label: str
     shortcut: str
-    needs_open_step: bool
     run: Callable[[QWidget, AppContext, CaseView, StepView | None], bool]
 
 
@@ -42,7 +43,8 @@ def _form(parent: QWidget, title: str, fields: list[Field], submit: Callable[[di
             dialog.reject()
             raise
 
-    dialog = FormDialog(parent, title, fields, guarded, intro)
+    ctx = getattr(parent, "ctx", None)  # the case window's: its today is where a calendar opens
+    dialog = FormDialog(parent, title, fields, guarded, intro, today=ctx.today() if ctx else None)
     dialog.setObjectName(f"form:{title}")
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
     if conflicts:
@@ -84,9 +86,9 @@ def offer(parent, ctx, case, step) -> bool:
         Field("provider", "Vårdgivare"),
         Field("unit", "Mottagning"),
         Field("address", "Adress"),
-    ], lambda v: cases.make_offer(ctx, step.id, v["on"], v["appointment"], v["reply_by"], v["provider"],
-                                  v["unit"].strip(), v["address"].strip(), v["time"],
-                                  expected_version=case.version),
+    ], lambda v: confirmed_save(None, lambda confirmed: cases.make_offer(
+        ctx, step.id, v["on"], v["appointment"], v["reply_by"], v["provider"], v["unit"].strip(),
+        v["address"].strip(), v["time"], confirmed=confirmed, expected_version=case.version)),
         intro=f"Tidsgräns för steget: {step.clock.deadline.isoformat()}. En tid senast då är inom vårdgarantin.",
     ) is not None
 
@@ -102,20 +104,11 @@ def open_offers(case: CaseView, step: StepView) -> list[tuple[int, str]]:
 
 def answer(parent, ctx, case, step) -> bool:
     offers = open_offers(case, step)
-    if not offers:
-        QMessageBox.information(parent, "Svar på erbjudande", "Det finns inget obesvarat erbjudande på steget.")
-        return False
-    outcome: dict[str, str] = {}
+    outcome: list[cases.Answered] = []
 
     def submit(v: dict[str, Any]) -> None:
-        cases.record_answer(ctx, v["offer"], v["on"], Answer(v["answer"]), expected_version=case.version)
-        if v["answer"] == Answer.DECLINED and v["pvv"]:
-            try:
-                cases.register_pvv(ctx, step.id, v["on"])
-                outcome["text"] = "Svaret är sparat och patientvald väntan är registrerad. Klockan står still."
-            except PvvRefused as refused:
-                outcome["text"] = f"Svaret är sparat. {refused.message[0].upper()}{refused.message[1:]} " \
-                                  "Klockan går vidare."
+        outcome.append(cases.answer_offer(ctx, v["offer"], v["on"], Answer(v["answer"]), with_pvv=v["pvv"],
+                                          expected_version=case.version))
 
     dialog = _form(parent, "Svar på erbjudande", [
         Field("offer", "Erbjudande", "choice", offers[0][0], offers),
@@ -125,16 +118,26 @@ def answer(parent, ctx, case, step) -> bool:
             (Answer.NO_ANSWER.value, "Inget svar")]),
         Field("pvv", "Registrera patientvald väntan om patienten tackar nej", "check", True),
     ], submit)
-    if dialog and outcome:
-        QMessageBox.information(parent, "Svar på erbjudande", outcome["text"])
+    if dialog and outcome and (outcome[0].pvv_id or outcome[0].pvv_refused):
+        done = outcome[0]
+        text = ("Svaret är sparat och patientvald väntan är registrerad. Klockan står still." if done.pvv_id else
+                f"Svaret är sparat. {done.pvv_refused} Klockan går vidare. När det som saknas finns registrerat "
+                "kan du registrera patientvald väntan med knappen Patientvald väntan.")
+        QMessageBox.information(parent, "Svar på erbjudande", text)
     return dialog is not None
+
+
+def pvv(parent, ctx, case, step) -> bool:
+    return _form(parent, "Registrera patientvald väntan", [
+        Field("on", "Patientvald väntan från", "date", step.pvv_from or ctx.today()),
+    ], lambda v: cases.register_pvv(ctx, step.id, v["on"], expected_version=case.version),
+        intro="Patienten har informerats om vårdgarantin, erbjudits en tid inom tidsgränsen och tackat nej. "
+              "Från datumet gäller inte vårdgarantin för steget; klockan står still tills patienten vill ha vård "
+              "igen (Ny start).") is not None
 
 
 def pause_start(parent, ctx, case, step) -> bool:
     kinds = ctx.rules.for_date(step.clock.start).step(step.code).pause_kinds
-    if not kinds:
-        QMessageBox.information(parent, "Väntan utan klocka", "Det här steget kan inte pausas.")
-        return False
     return _form(parent, "Starta väntan utan klocka", [
         Field("on", "Från och med", "date", ctx.today()),
         Field("kind", "Typ av väntan", "choice", kinds[0].value, [(k.value, PAUSE[k.value]) for k in kinds]),
@@ -160,20 +163,47 @@ def restart(parent, ctx, case, step) -> bool:
         intro="Klockan börjar om från det här datumet med hela tidsgränsen.") is not None
 
 
+def _confirmed(question: str, consequence: str, save: Callable[[], Any]) -> Any:
+    """Save only after "Ja"; a "Nej" leaves the form open with what was typed."""
+    if not ask(None, "Bekräfta", (consequence,), question):
+        raise InputError("Bekräftelse", "inte sparat. Ändra uppgifterna eller spara igen och bekräfta.")
+    return save()
+
+
 def complete(parent, ctx, case, step) -> bool:
     return _form(parent, "Registrera genomförd vård", [
         Field("on", "Datum", "date", ctx.today()),
         Field("where", "Var", "text", case.waiting_unit or ""),
-    ], lambda v: cases.complete_step(ctx, step.id, v["on"], v["where"].strip(),
-                                      expected_version=case.version)) is not None
+    ], lambda v: _confirmed(
+        f"Registrera {step.name.lower()} som genomfört {v['on'].isoformat() if v['on'] else ''}?",
+        "Klockan stannar och steget avslutas. Ett fel datum kan rättas efteråt med Rätta datum.",
+        lambda: cases.complete_step(ctx, step.id, v["on"], v["where"].strip(), expected_version=case.version)),
+    ) is not None
 
 
 def close(parent, ctx, case, step) -> bool:
     return _form(parent, "Avsluta ärendet", [
         Field("on", "Datum", "date", ctx.today()),
         Field("reason", "Orsak", "choice", "genomford", list(CLOSE_REASONS.items())),
-    ], lambda v: cases.close_case(ctx, case.id, v["on"], v["reason"], expected_version=case.version),
+    ], lambda v: _confirmed(
+        "Avsluta hela ärendet?",
+        f"Alla öppna steg avslutas med orsaken ”{CLOSE_REASONS[v['reason']].lower()}”. Ärendet kan öppnas igen "
+        "med Öppna igen, men klockorna i de avslutade stegen startar inte om.",
+        lambda: cases.close_case(ctx, case.id, v["on"], v["reason"], expected_version=case.version)),
         intro="Alla öppna steg i ärendet avslutas med samma orsak.") is not None
+
+
+def withdraw(parent, ctx, case, step) -> bool:
+    from app.withdraw import withdraw as take_back
+    from ui.timeline_text import KIND
+
+    choices = [(w.event_id, f"{w.on}: {KIND.get(w.kind, w.kind)} – {w.why}") for w in case.withdrawable]
+    return _form(parent, "Ta tillbaka en registrering", [
+        Field("event", "Registrering", "choice", choices[0][0], choices),
+        Field("reason", "Orsak", "multiline", help="Till exempel: registrerad på fel patient"),
+    ], lambda v: take_back(ctx, v["event"], v["reason"], expected_version=case.version),
+        intro="Registreringen står kvar i händelserna som återtagen, med orsaken, och räknas inte längre för "
+              "klockan.") is not None
 
 
 def note(parent, ctx, case, step) -> bool:
@@ -185,6 +215,41 @@ def assign(parent, ctx, case, step) -> bool:
     users = [(u.id, u.display_name) for u in active_users(ctx)]
     return _form(parent, "Tilldela handläggare", [Field("user", "Handläggare", "choice", ctx.user_id, users)],
                  lambda v: cases.assign(ctx, case.id, v["user"], expected_version=case.version)) is not None
+
+
+def next_step(parent, ctx, case, step) -> bool:
+    rules = ctx.rules.for_date(ctx.today())
+    after = {"SV_FORSTA_BESOK": "SV_BEHANDLING", "BUP_FORSTA": "BUP_UTREDNING", "BUP_UTREDNING": "BUP_BEHANDLING"}
+    last = case.steps[-1].code if case.steps else None
+    codes = [(code, rule.name) for code, rule in rules.steps.items()]
+    return _form(parent, "Lägg till nästa steg", [
+        Field("code", "Steg", "choice", after.get(last or "", "SV_BEHANDLING"), codes),
+        Field("on", "Klockan startar", "date", ctx.today(),
+              help="Till exempel dagen för beslut om behandling eller dagen remissen utfärdades"),
+        Field("target", "Medicinskt måldatum", "optional_date", help="Bara för återbesök"),
+    ], lambda v: cases.add_step(ctx, case.id, v["code"], v["on"], v["target"], expected_version=case.version),
+        intro="Ett nytt steg i samma ärende får en egen klocka med hela tidsgränsen från startdatumet. "
+              "Till exempel: efter första besöket beslutar vården om operation eller åtgärd.") is not None
+
+
+def patient(parent, ctx, case, step) -> bool:
+    from ui.patient_dialog import PatientDialog
+
+    dialog = PatientDialog(ctx, case.patient_id, case.id, parent)
+    chosen: list[int] = []
+    dialog.open_case.connect(lambda case_id: (chosen.append(case_id), dialog.accept()))
+    dialog.exec()
+    if chosen and chosen[0] != case.id and hasattr(parent, "open_other"):
+        parent.open_other.emit(chosen[0])
+    return True  # the details may have changed either way
+
+
+def reopen(parent, ctx, case, step) -> bool:
+    return _form(parent, "Öppna ärendet igen", [
+        Field("reason", "Orsak", "multiline", help="Till exempel att patienten har fått en ny remiss"),
+    ], lambda v: cases.reopen_case(ctx, case.id, v["reason"], expected_version=case.version),
+        intro="Ärendet blir öppet igen och orsaken sparas i händelserna. De avslutade stegen står kvar som de "
+              "avslutades; lägg sedan till nästa steg med knappen Nästa steg.") is not None
 
 
 def correct_date(parent, ctx, case, step) -> bool:
@@ -236,35 +301,25 @@ def letter(parent, ctx, case, step) -> bool:
 
 
 ACTIONS = [
-    Action("contact", "Kontakt", "Ctrl+K", True, contact),
-    Action("informed", "Informerad", "Ctrl+I", True, informed),
-    Action("notice", "Besked", "Ctrl+B", True, notice),
-    Action("care_elsewhere", "Hitta vård", "Ctrl+H", True, care_elsewhere),
-    Action("offer", "Erbjudande", "Ctrl+E", True, offer),
-    Action("answer", "Svar", "Ctrl+R", True, answer),
-    Action("pause_start", "Paus (MoV/SoV)", "Ctrl+P", True, pause_start),
-    Action("pause_end", "Avsluta paus", "Ctrl+Shift+P", True, pause_end),
-    Action("restart", "Ny start", "Ctrl+Shift+R", True, restart),
-    Action("complete", "Genomförd", "Ctrl+G", True, complete),
-    Action("letter", "Brev", "Ctrl+L", True, letter),
-    Action("correct_date", "Rätta datum…", "Ctrl+D", True, correct_date),
-    Action("note", "Anteckning", "Ctrl+N", False, note),
-    Action("preferences", "Önskemål", "Ctrl+Shift+O", False, preferences),
-    Action("assign", "Tilldela", "Ctrl+T", False, assign),
-    Action("close", "Avsluta ärende", "Ctrl+Shift+A", False, close),
+    Action(CaseAction.CONTACT, "Kontakt", "Ctrl+K", contact),
+    Action(CaseAction.INFORMED, "Informerad", "Ctrl+I", informed),
+    Action(CaseAction.NOTICE, "Besked", "Ctrl+B", notice),
+    Action(CaseAction.CARE_ELSEWHERE, "Hitta vård", "Ctrl+H", care_elsewhere),
+    Action(CaseAction.OFFER, "Erbjudande", "Ctrl+E", offer),
+    Action(CaseAction.ANSWER, "Svar", "Ctrl+R", answer),
+    Action(CaseAction.PVV, "Patientvald väntan", "Ctrl+Shift+V", pvv),
+    Action(CaseAction.PAUSE_START, "Paus (MoV/SoV)", "Ctrl+P", pause_start),
+    Action(CaseAction.PAUSE_END, "Avsluta paus", "Ctrl+Shift+P", pause_end),
+    Action(CaseAction.RESTART, "Ny start", "Ctrl+Shift+R", restart),
+    Action(CaseAction.COMPLETE, "Genomförd", "Ctrl+G", complete),
+    Action(CaseAction.LETTER, "Brev", "Ctrl+L", letter),
+    Action(CaseAction.CORRECT_DATE, "Rätta datum…", "Ctrl+D", correct_date),
+    Action(CaseAction.NOTE, "Anteckning", "Ctrl+N", note),
+    Action(CaseAction.PREFERENCES, "Önskemål", "Ctrl+Shift+W", preferences),
+    Action(CaseAction.ASSIGN, "Tilldela", "Ctrl+T", assign),
+    Action(CaseAction.PATIENT, "Patientuppgifter…", "Ctrl+U", patient),
+    Action(CaseAction.NEXT_STEP, "Nästa steg…", "Ctrl+Shift+N", next_step),
+    Action(CaseAction.WITHDRAW, "Ta tillbaka…", "Ctrl+Z", withdraw),
+    Action(CaseAction.CLOSE, "Avsluta ärende", "Ctrl+Shift+A", close),
+    Action(CaseAction.REOPEN, "Öppna igen…", "Ctrl+Shift+O", reopen),
 ]
-
-
-def enabled(action: Action, case: CaseView, step: StepView | None) -> bool:
-    if case.closed_on is not None:
-        return False
-    if not action.needs_open_step:
-        return True
-    if step is None or step.clock.state is State.CLOSED:
-        return False
-    state = step.clock.state
-    return {
-        "restart": state is State.PVV,
-        "pause_end": state is State.PAUSED,
-        "pause_start": state is not State.PVV,
-    }.get(action.key, True)

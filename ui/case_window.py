@@ -25,14 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from app import cases
+from app.case_actions import CASE_LEVEL, CaseAction
 from app.cases import CaseView, StepView
 from app.context import AppContext
 from app.errors import ConflictError
+from app.guarantee import State
 from app.identity import display_id
 from app.letters.archive import open_letter
 from app.paths import letters_folder
 from app.reference import regions
-from ui.case_actions import ACTIONS, Action, enabled
+from ui.case_actions import ACTIONS, Action
 from ui.errors import show_error
 from ui.states import BACKGROUND, FLAG_LABEL, LABEL
 from ui.timeline_text import KIND, clock_summary, describe
@@ -46,6 +48,7 @@ REPRESENTATIVE = {"vardnadshavare": "Vårdnadshavare", "ombud": "Ombud"}
 
 class CaseWindow(QDialog):
     changed = Signal(int)  # case id, after any saved action
+    open_other = Signal(int)  # another case of the patient, chosen in the patient's details
 
     def __init__(self, ctx: AppContext, case_id: int, parent: QWidget | None = None):
         super().__init__(parent)
@@ -54,18 +57,21 @@ class CaseWindow(QDialog):
         self.view: CaseView | None = None
         self.setMinimumSize(960, 640)
         layout = QVBoxLayout(self)
-        self.toolbar = QToolBar("Åtgärder")
-        self.toolbar.setAccessibleName("Åtgärder för ärendet")
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        # Two rows, so that every action is visible at 1366 pixels: the step's, then the case's.
+        self.toolbar = QToolBar("Åtgärder för steget")
+        self.toolbar.setAccessibleName("Åtgärder för steget")
+        self.case_toolbar = QToolBar("Åtgärder för ärendet")
+        self.case_toolbar.setAccessibleName("Åtgärder för ärendet")
         self.actions_by_key: dict[str, QAction] = {}
         for action in ACTIONS:
             qaction = QAction(action.label, self)
             qaction.setShortcut(QKeySequence(action.shortcut))
-            qaction.setToolTip(f"{action.label} ({QKeySequence(action.shortcut).toString()})")
             qaction.triggered.connect(lambda _=False, a=action: self.run(a))
-            self.toolbar.addAction(qaction)
+            (self.case_toolbar if action.key in CASE_LEVEL else self.toolbar).addAction(qaction)
             self.actions_by_key[action.key] = qaction
-        layout.addWidget(self.toolbar)
+        for bar in (self.toolbar, self.case_toolbar):
+            bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            layout.addWidget(bar)
 
         # Shown when a colleague saves this case while it is open (app.changes); saving over it is refused by the
         # version counter anyway, this says so before the user types.
@@ -144,8 +150,11 @@ class CaseWindow(QDialog):
 
     def reload(self) -> None:
         current = self.steps.currentIndex()
+        before = len(self.view.steps) if self.view else None
         self.view = view = cases.view_case(self.ctx, self.case_id)
         self.changed_elsewhere.hide()
+        if before is not None and before != len(view.steps):
+            current = -1  # a step was added: show it (the first open one)
         self.setWindowTitle(f"Ärende {view.id} – {view.patient_name}")
         self._fill_patient(view)
         self._fill_case(view)
@@ -178,6 +187,7 @@ class CaseWindow(QDialog):
         region = {r.code: r.name for r in regions()}.get(view.home_region, view.home_region)
         self.patient_form.addRow("Hemregion:", _label(region, "Hemregion"))
         self.patient_form.addRow("Språk:", _label(LANGUAGES.get(view.language, view.language), "Språk"))
+        self.patient_form.addRow("Telefon:", _label(view.phone or "Saknas", "Telefon"))
         if view.representative_name:
             kind = REPRESENTATIVE.get(view.representative_kind or "", "Företrädare")
             self.patient_form.addRow(f"{kind}:", _label(view.representative_name, kind))
@@ -209,6 +219,15 @@ class CaseWindow(QDialog):
             warning = _label(FLAG_LABEL[flag], "Signal")
             warning.setStyleSheet("border: 1px solid #b45309; padding: 3px;")
             column.addWidget(warning)
+        declined = any(e.kind == "answer" and e.answer == "declined" and e.step_id == step.id
+                       for e in self.view.timeline)
+        if declined and step.clock.state is not State.PVV and CaseAction.PVV in step.blocked:
+            # The decline is saved but is not PvV: say why here, not only in the button's tooltip.
+            why = _label(step.blocked[CaseAction.PVV], "Patientvald väntan")
+            why.setWordWrap(True)
+            why.setMaximumWidth(320)
+            why.setStyleSheet("border: 1px solid #6b7280; padding: 3px;")
+            column.addWidget(why)
         column.addStretch()
         row.addLayout(column)
         form = QFormLayout()
@@ -250,7 +269,12 @@ class CaseWindow(QDialog):
             return
         step = self.current_step()
         for action in ACTIONS:
-            self.actions_by_key[action.key].setEnabled(enabled(action, self.view, step))
+            why_not = self.view.why_not(action.key, step)  # decided in app.case_actions, only shown here
+            qaction = self.actions_by_key[action.key]
+            qaction.setEnabled(why_not is None)
+            shortcut = QKeySequence(action.shortcut).toString()
+            qaction.setToolTip(f"{action.label} ({shortcut})" if why_not is None
+                               else f"{action.label} ({shortcut}) går inte nu: {why_not}")
 
     def _open_letter_at(self, row: int) -> None:
         item = self.timeline.item(row, 0)
@@ -275,7 +299,7 @@ class CaseWindow(QDialog):
     # --- actions ---
 
     def run(self, action: Action) -> None:
-        if self.view is None or not enabled(action, self.view, self.current_step()):
+        if self.view is None or self.view.why_not(action.key, self.current_step()) is not None:
             return
         try:
             saved = action.run(self, self.ctx, self.view, self.current_step())

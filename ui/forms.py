@@ -9,11 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -25,9 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import InputError, StorageError
+from ui.dates import DateField
 from ui.errors import show_error
-
-NO_DATE = QDate(2000, 1, 1)  # the "no date" value of optional date fields
 
 
 def save_cancel_buttons(dialog: QDialog, save: Callable[[], None]) -> QDialogButtonBox:
@@ -50,26 +47,11 @@ class Field:
     help: str = ""
 
 
-def date_edit(value: date | None, optional: bool = False) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setCalendarPopup(True)
-    if optional:
-        edit.setMinimumDate(NO_DATE)
-        edit.setSpecialValueText("Inget datum")
-    edit.setDate(QDate(value.year, value.month, value.day) if value else NO_DATE)
-    return edit
-
-
-def date_value(edit: QDateEdit) -> date | None:
-    value = edit.date()
-    return None if value == NO_DATE else date(value.year(), value.month(), value.day())
-
-
 class FormDialog(QDialog):
     def __init__(self, parent: QWidget | None, title: str, fields: Sequence[Field],
-                 submit: Callable[[dict[str, Any]], Any], intro: str = ""):
+                 submit: Callable[[dict[str, Any]], Any], intro: str = "", today: date | None = None):
         super().__init__(parent)
+        self.today = today
         self.setWindowTitle(title)
         self.setMinimumWidth(440)
         self._submit = submit
@@ -102,7 +84,7 @@ class FormDialog(QDialog):
 
     def _widget(self, f: Field) -> QWidget:
         if f.kind in ("date", "optional_date"):
-            return date_edit(f.default, optional=f.kind == "optional_date")
+            return DateField(f.default, required=f.kind == "date", today=self.today)
         if f.kind == "choice":
             combo = QComboBox()
             for value, label in f.choices:
@@ -124,8 +106,8 @@ class FormDialog(QDialog):
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, widget in self.widgets.items():
-            if isinstance(widget, QDateEdit):
-                out[name] = date_value(widget)
+            if isinstance(widget, DateField):
+                out[name] = widget.value()
             elif isinstance(widget, QComboBox):
                 out[name] = widget.currentData()
             elif isinstance(widget, QCheckBox):

@@ -23,7 +23,7 @@ from PySide6.QtGui import (
     QPainter,
     QPen,
 )
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -42,7 +42,7 @@ from app.context import AppContext
 from app.errors import InputError, StorageError
 from app.letters import LABEL, LetterType, fonts
 from app.letters.fonts import font_files
-from app.letters.layout import PAGE_WIDTH, LaidOut, Picture, Rule, Text
+from app.letters.layout import PAGE_WIDTH, LaidOut, Picture, Rule, Text, lay_out
 from ui.errors import show_error
 
 _FAMILIES: list[str] = []
@@ -127,6 +127,7 @@ class LettersDialog(QDialog):
         self.step_ids = list(step_ids)
         self.expected_versions = dict(expected_versions or {})
         self.preview_versions: dict[int, int] = {}
+        self.prepared: letters.Prepared | None = None
         self.result_: letters.BatchResult | None = None
         self.setWindowTitle("Patientbrev")
         self.setMinimumWidth(560)
@@ -155,6 +156,10 @@ class LettersDialog(QDialog):
         self.create_button = QPushButton("&Skapa brev")
         self.create_button.setAccessibleName("Skapa brev")
         self.create_button.clicked.connect(self.create_letters)
+        self.preview_button = QPushButton("&Förhandsgranska…")
+        self.preview_button.setAccessibleName("Förhandsgranska breven som de skrivs ut")
+        self.preview_button.setToolTip("Visa breven sida för sida innan de skapas eller skrivs ut")
+        self.preview_button.clicked.connect(self.preview_letters)
         self.print_button = QPushButton("Skriv &ut…")
         self.print_button.setAccessibleName("Skriv ut breven")
         self.print_button.clicked.connect(self.print_letters)
@@ -164,7 +169,7 @@ class LettersDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("Stän&g")
         buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Stäng")
-        for button in (self.create_button, self.print_button, self.open_button):
+        for button in (self.preview_button, self.create_button, self.print_button, self.open_button):
             buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
 
@@ -193,6 +198,7 @@ class LettersDialog(QDialog):
         self.skipped.clear()
         if prepared is not None:
             self.preview_versions = prepared.versions
+            self.prepared = prepared
             count = len(prepared.jobs)
             text = f"{count} av {len(self.step_ids)} markerade steg får brevet ”{LABEL[self.letter_type]}”."
             if prepared.manual_count:
@@ -206,9 +212,12 @@ class LettersDialog(QDialog):
         self.skipped.setVisible(has_skipped)
         self.skipped_label.setVisible(has_skipped)
         self.create_button.setEnabled(prepared is not None and bool(prepared.jobs))
+        if prepared is None:
+            self.prepared = None
         self._enable_print()
 
     def _enable_print(self) -> None:
+        self.preview_button.setEnabled(bool(self.preview_layouts()))
         ready = self.result_ is not None and bool(self.result_.letters)
         self.print_button.setEnabled(ready)
         self.open_button.setEnabled(ready and self.result_.print_file is not None)
@@ -241,7 +250,8 @@ class LettersDialog(QDialog):
             text += f"\nInget brev skapades för ärenden som någon annan har ändrat: {changed}."
         self.status.setToolTip(str(result.print_file))
         if result.manual_count:
-            text += f"\n{result.manual_count} brev ska hanteras manuellt."
+            text += (f"\n{result.manual_count} brev ska hanteras manuellt. De skrivs inte ut med de andra; "
+                     "utskriftens sista sida listar dem.")
         self.status.setText(text)
         self.adjustSize()
         self.create_button.setEnabled(False)  # created once; choose a type again to make new letters
@@ -259,6 +269,28 @@ class LettersDialog(QDialog):
             QMessageBox.warning(self, "Patientbrev", f"Utskriften misslyckades: {exc}.")
             return
         self.status.setText(f"{pages} sidor skickade till skrivaren.")
+
+    def preview_layouts(self) -> list[LaidOut]:
+        """What would be printed: the created batch, or before creating, the letters as they will be written
+        (those for manual handling are not printed with the others)."""
+        if self.result_ is not None:
+            return self.result_.layouts
+        if self.prepared is None:
+            return []
+        return [lay_out(job.content) for job in self.prepared.jobs if not job.manual_handling]
+
+    def preview_letters(self) -> None:
+        layouts = self.preview_layouts()
+        if not layouts:
+            return
+        printer = make_printer()  # kept alive here: the preview dialog does not own it
+        dialog = QPrintPreviewDialog(printer, self)
+        dialog.setObjectName("letterPreview")
+        dialog.setWindowTitle(f"Förhandsgranskning: {LABEL[self.letter_type]}, {len(layouts)} brev"
+                              + ("" if self.result_ is not None else " (inte skapade än)"))
+        dialog.paintRequested.connect(lambda printer: paint_letters(printer, layouts))
+        dialog.resize(900, 700)
+        dialog.exec()
 
     def confirm_print(self, dialog: QPrintDialog) -> bool:
         dialog.setWindowTitle("Skriv ut patientbrev")

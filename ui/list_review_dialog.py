@@ -20,7 +20,7 @@ from app.errors import InputError, StorageError
 from app.identity import display_id
 from app.importer import reconcile
 from app.rulebook import step_names
-from ui.forms import date_edit, date_value
+from ui.dates import DateField
 from ui.register_window import RowsModel, table_view
 
 
@@ -45,7 +45,7 @@ class ListReviewDialog(QDialog):
         for key, label in reconcile.CLOSING.items():
             self.reason.addItem(f"Avsluta: {label.lower()}", key)
         self.reason.addItem("Behåll steget", reconcile.KEEP)
-        self.on = date_edit(ctx.today())
+        self.on = DateField(ctx.today(), required=True, today=ctx.today())
         self.on.setAccessibleName("Datum")
         self.note = QLineEdit()
         self.note.setAccessibleName("Anteckning")
@@ -88,7 +88,7 @@ class ListReviewDialog(QDialog):
             return
         item = self.model.row_at(selected[0].row())
         try:
-            reconcile.resolve(self.ctx, item.id, self.reason.currentData(), date_value(self.on), self.note.text())
+            reconcile.resolve(self.ctx, item.id, self.reason.currentData(), self.on.value(), self.note.text())
         except (InputError, StorageError) as exc:
             self.status.setText(exc.message if isinstance(exc, StorageError) else f"{exc.field}: {exc.message}")
             return

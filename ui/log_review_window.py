@@ -34,8 +34,8 @@ from app.audit import extract, review
 from app.context import AppContext
 from app.identity import display_id
 from app.users import active_users
+from ui.dates import DateField
 from ui.errors import show_error
-from ui.forms import date_edit, date_value
 
 Column = tuple[str, Callable[[Any], str]]
 LOG_COLUMNS: list[Column] = [
@@ -117,7 +117,7 @@ class LogReviewWindow(QDialog):
         self.patient = QLineEdit()
         self.patient.setAccessibleName("Patientens personnummer")
         self.patient.setPlaceholderText("ÅÅÅÅMMDD-NNNN")
-        self.since, self.until = date_edit(None, optional=True), date_edit(None, optional=True)
+        self.since, self.until = DateField(today=ctx.today()), DateField(today=ctx.today())
         self.since.setAccessibleName("Från och med")
         self.until.setAccessibleName("Till och med")
         for label, widget in (("&Användare:", self.user), ("&Patient:", self.patient), ("&Från:", self.since),
@@ -190,7 +190,7 @@ class LogReviewWindow(QDialog):
 
     def _filter(self) -> review.LogFilter:
         return review.LogFilter(user_id=self.user.currentData(), patient=self.patient.text().strip() or None,
-                                since=date_value(self.since), until=date_value(self.until))
+                                since=self.since.value(), until=self.until.value())
 
     def _run(self, work: Callable[[], None]) -> None:
         try:

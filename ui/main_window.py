@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         cases_menu = self.menuBar().addMenu("&Ärenden")
         add(cases_menu, "new_case", "&Nytt ärende…", self.new_case, "Ctrl+Shift+N")
         add(cases_menu, "open_case", "&Öppna markerat ärende", self.open_selected, "Return")
+        add(cases_menu, "archive", "Ar&kiv: avslutade ärenden…", self.open_archive, "Ctrl+Shift+K")
         cases_menu.addSeparator()
         add(cases_menu, "settings", "&Inställningar för tidsgränser…", self.open_settings)
         add(cases_menu, "backup", "&Säkerhetskopiera nu", self.backup_now)
@@ -246,12 +247,20 @@ class MainWindow(QMainWindow):
                 show_error(self, exc)
                 return None
             window.changed.connect(lambda _id: self.refresh())
+            window.open_other.connect(self.open_case)
             window.finished.connect(lambda _r, cid=case_id: self.case_windows.pop(cid, None))
             self.case_windows[case_id] = window
         window.show()
         window.raise_()
         window.activateWindow()
         return window
+
+    def open_archive(self) -> None:
+        from ui.archive_dialog import ArchiveDialog
+
+        dialog = ArchiveDialog(self.ctx, self)
+        dialog.open_case.connect(self.open_case)
+        dialog.show()
 
     def new_case(self) -> None:
         from ui.new_case_dialog import NewCaseDialog

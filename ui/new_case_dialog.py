@@ -48,7 +48,7 @@ class NewCaseDialog(FormDialog):
             Field("waiting_unit", "Väntar hos (enhet)"),
             Field("medical_priority", "Medicinsk prioritet", "choice", None, PRIORITIES),
         ]
-        super().__init__(parent, "Nytt ärende", fields, self._open)
+        super().__init__(parent, "Nytt ärende", fields, self._open, today=ctx.today())
         self.setObjectName("newCaseDialog")
 
     def _open(self, v: dict[str, Any]) -> cases.Opened:

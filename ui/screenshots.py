@@ -1,4 +1,4 @@
-"""Render the main window, the summary, a case and the main dialogs to PNG files."""
+"""Render the main window, the summary, a case, the patient, the archive and the main dialogs to PNG files."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.context import sign_in
 from app.database import open_database
 from app.settings import DEMO, get_setting
+from ui.archive_dialog import ArchiveDialog
 from ui.case_window import CaseWindow
 from ui.main_window import MainWindow
 from ui.new_case_dialog import NewCaseDialog
+from ui.patient_dialog import PatientDialog
 from ui.settings_dialog import SettingsDialog
 
 
@@ -44,7 +46,15 @@ def render_all(db_path: Path, out: Path, sizes: Iterable[tuple[int, int]]) -> li
         if window.model.rowCount():
             case = CaseWindow(ctx, window.model.case_id(0), window)
             written.append(_grab(case, (min(width, 1200), min(height, 800)), out / f"case-{width}x{height}.png"))
+            patient = PatientDialog(ctx, case.view.patient_id, case.case_id, window)
+            written.append(_grab(patient, (min(width, 1100), min(height, 720)), out / f"patient-{width}x{height}.png"))
+            patient.close()
             case.close()
+        archive = ArchiveDialog(ctx, window)
+        archive.closed_from.set_value(ctx.today().replace(year=ctx.today().year - 1, day=1))
+        archive.search()
+        written.append(_grab(archive, (min(width, 1100), min(height, 720)), out / f"archive-{width}x{height}.png"))
+        archive.close()
     for name, dialog in (("new-case", NewCaseDialog(ctx, window)), ("settings", SettingsDialog(ctx, window))):
         written.append(_grab(dialog, (dialog.sizeHint().width(), dialog.sizeHint().height()), out / f"{name}.png"))
         dialog.close()

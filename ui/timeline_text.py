@@ -22,6 +22,8 @@ KIND = {
     "letter": "Brev",
     "assigned": "Tilldelat",
     "case_closed": "Ärendet avslutat",
+    "case_reopened": "Ärendet öppnat igen",
+    "withdrawn": "Återtagen registrering",
 }
 ANSWER = {"accepted": "tackade ja", "declined": "tackade nej", "no_answer": "svarade inte"}
 PAUSE = {"MoV": "medicinskt orsakad väntan (MoV)", "SoV": "särskilt orsakad väntan (SoV)"}
@@ -50,6 +52,12 @@ def describe(entry: TimelineEntry) -> str:
             return d.get("where", "")
         case "closed" | "case_closed":
             return CLOSE_REASONS.get(d.get("reason", ""), d.get("reason", ""))
+        case "withdrawn":
+            w = d.get("withdrawn", {})
+            return f"{KIND.get(w.get('kind', ''), w.get('kind', ''))}, återtagen: {w.get('reason', '')}"
+        case "case_reopened":
+            was = CLOSE_REASONS.get(d.get("close_reason") or "", "")
+            return f"{d.get('reason', '')} (avslutat {d.get('closed_on', '')}{': ' + was if was else ''})"
         case "note":
             return d.get("text", "")
         case "assigned":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from app import steps
@@ -48,6 +49,7 @@ class LetterJob:
     meta: Metadata
     source_event: int | None = None  # the offer, answer or restart the letter is about
     cannot_meet: bool = False        # a 14-day notice that the guarantee cannot be met
+    manual_reason: str | None = None  # why a person must handle it, in Swedish for the case worker
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,11 @@ def compose(ctx: AppContext, letter_type: LetterType, facts: StepFacts, sender: 
     clock = steps.evaluate_rows(step.code, rows, step.target_date, today, ctx.rules)
     rule = ctx.rules.for_date(step.started_on).step(step.code)
     t = load_templates(patient.language or "sv", template_folder, stored_templates)
+    translated = t.specialty(case.specialty_code, specialty)
     values = {
         "case_id": str(case.id), "date": today.isoformat(), "patient_name": patient.name,
-        "specialty": specialty, "area": _in_sentence(specialty), "step_name": rule.name,
+        "specialty": (translated[:1].upper() + translated[1:]) if translated else specialty,
+        "area": translated or _in_sentence(specialty), "step_name": rule.name,
         "what": t.what(step.code, rule.name), "waiting_unit": case.waiting_unit or "",
         "start": clock.start.isoformat(), "deadline": clock.deadline.isoformat(),
         "limit_days": "" if rule.limit_days is None else str(rule.limit_days),
@@ -85,14 +89,16 @@ def compose(ctx: AppContext, letter_type: LetterType, facts: StepFacts, sender: 
         "law": rule.status == "lag", "target": rule.status == "nationellt mål",
         "followup": rule.status == "uppföljning", "care_elsewhere": rule.care_elsewhere_duty,
         "has_time": False, "within_guarantee": False,
+        # Past the deadline the letter says so; it never promises a date that has already gone by.
+        "overdue": clock.deadline < today,
     }
     section, source, cannot_meet = _facts(letter_type, rows, clock, step, ctx, sender, t, values, flags)
     recipient = _recipient(patient)
-    manual = None
+    manual = manual_reason = None
     if patient.protected_identity:
-        manual = t.label("protected")
+        manual, manual_reason = t.label("protected"), "skyddad identitet"
     elif not recipient.address:
-        manual = t.label("no_address")
+        manual, manual_reason = t.label("no_address"), "adress saknas"
     values["representative_kind"] = t.data["labels"]["representative"].get(recipient.kind, recipient.kind)
     title, blocks = t.letter(section, values, flags)
     if recipient.kind != "patient":
@@ -116,7 +122,7 @@ def compose(ctx: AppContext, letter_type: LetterType, facts: StepFacts, sender: 
     meta = Metadata(title=f"{title} – {t.label('case')} {case.id}", subject=LABEL[letter_type],
                     author=f"{sender.unit}, {sender.region}", keywords=", ".join(keywords), language=t.language)
     return LetterJob(letter_type, step.id, case.id, patient.id, t.language, t.version, recipient, bool(manual),
-                     content, meta, source, cannot_meet)
+                     content, meta, source, cannot_meet, manual_reason)
 
 
 def _facts(letter_type: LetterType, rows: list[CaseEvent], clock: ClockResult, step: Step, ctx: AppContext,
@@ -142,11 +148,17 @@ def _facts(letter_type: LetterType, rows: list[CaseEvent], clock: ClockResult, s
         if not open_offers:
             raise Skip("det finns inget obesvarat erbjudande på steget")
         offer = open_offers[-1]
+        if offer.appointment <= today:
+            raise Skip(f"den erbjudna tiden {offer.appointment.isoformat()} har redan varit")
         _offer_values(offer, clock, t, values, flags)
-        reply_by = offer.reply_by if offer.reply_by and offer.reply_by > today else \
-            workdays.add_working_days(today, sender.reply_working_days)
+        reply_by = reply_deadline(today, offer.reply_by, sender)
+        if reply_by >= offer.appointment:
+            raise Skip(f"svarstiden ({reply_by.isoformat()}, {sender.reply_working_days} arbetsdagar efter att "
+                       "brevet har kommit fram) hinner inte gå ut före den erbjudna tiden "
+                       f"{offer.appointment.isoformat()}; ring patienten i stället")
         values["reply_by"] = reply_by.isoformat()
-        values["reply_days"] = str(workdays.working_days_between(today, reply_by))
+        values["reply_days"] = t.count(workdays.working_days_between(arrival(today, sender), reply_by),
+                                       "working_days")
         return letter_type.value, offer.id, False
     if letter_type is LetterType.DECLINED:
         return letter_type.value, _declined_values(rows, step, clock, ctx.rules, t, values, flags), False
@@ -155,6 +167,18 @@ def _facts(letter_type: LetterType, rows: list[CaseEvent], clock: ClockResult, s
         raise Skip("patienten har inte begärt vård igen efter patientvald väntan")
     values["restart_date"] = restarts[-1].on.isoformat()
     return letter_type.value, restarts[-1].id, False
+
+
+def arrival(today: date, sender: Sender) -> date:
+    """The day a letter written today is expected to reach the patient."""
+    return workdays.add_working_days(today, sender.post_working_days)
+
+
+def reply_deadline(today: date, recorded: date | None, sender: Sender) -> date:
+    """The reply date printed in an offer letter: the one recorded with the offer, but never fewer than the
+    setting's working days after the letter has reached the patient."""
+    earliest = workdays.add_working_days(arrival(today, sender), sender.reply_working_days)
+    return max(recorded, earliest) if recorded else earliest
 
 
 def _offer_values(offer: CaseEvent, clock: ClockResult, t: TemplateSet, values: dict[str, str],

@@ -24,7 +24,8 @@ class Sender:
     hours_en: str = "Monday to Friday, 8 am to 4 pm"
     email: str = ""
     logo: str = ""                 # path to a PNG or JPEG; the region's name is printed when empty
-    reply_working_days: int = 10   # reply deadline of an offer that has none of its own
+    reply_working_days: int = 10   # an offer's reply window, in working days after the letter arrives
+    post_working_days: int = 2     # working days from the letter's date until it reaches the patient
 
     @property
     def address(self) -> str:
@@ -51,6 +52,8 @@ def set_sender(db: Database, sender: Sender, user_id: int | None = None) -> None
             raise InputError(_FIELD[name], "fyll i uppgiften; den står i varje brev.")
     if not 1 <= sender.reply_working_days <= 60:
         raise InputError("Svarstid", "ange mellan 1 och 60 arbetsdagar.")
+    if not 0 <= sender.post_working_days <= 10:
+        raise InputError("Posttid", "ange mellan 0 och 10 arbetsdagar.")
     set_setting(db, KEY, asdict(sender), user_id)
 
 

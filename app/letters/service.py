@@ -25,9 +25,10 @@ from app.letters import archive, fonts
 from app.letters.archive import stored_templates
 from app.letters.compose import LetterJob, Skip, StepFacts, compose
 from app.letters.kinds import LABEL, LetterType
-from app.letters.layout import LaidOut, lay_out
+from app.letters.layout import LaidOut, LetterContent, lay_out
 from app.letters.pdf import Metadata, Written, render_many, write_one
 from app.letters.sender import get_sender
+from app.letters.templates import Facts, Paragraph
 from app.paths import letters_folder
 from db.models import Case, CaseEvent, Patient, Specialty, Step
 
@@ -65,6 +66,16 @@ class GeneratedLetter:
     manual_handling: bool
 
 
+@dataclass(frozen=True)
+class ManualLetter:
+    """A letter a person must hand over: protected identity (never an address from Lotsen) or no address."""
+
+    case_id: int
+    step_id: int
+    reason: str
+    file: Path
+
+
 @dataclass
 class BatchResult:
     letter_type: LetterType
@@ -72,7 +83,9 @@ class BatchResult:
     skipped: list[Skipped] = field(default_factory=list)
     conflicts: list[ConflictError] = field(default_factory=list)  # letters refused: their case changed meanwhile
     print_file: Path | None = None
-    layouts: list[LaidOut] = field(default_factory=list)  # the printed letters, for Qt's print dialog
+    # What is printed, for Qt's print dialog: the letters that can be posted, then the list of those that cannot.
+    layouts: list[LaidOut] = field(default_factory=list)
+    manual: list[ManualLetter] = field(default_factory=list)  # archived, but kept out of the print batch
 
     @property
     def manual_count(self) -> int:
@@ -156,12 +169,38 @@ def generate(ctx: AppContext, letter_type: LetterType, step_ids: list[int], prin
             continue
         result.letters.append(GeneratedLetter(job.case_id, job.step_id, event_id, done.path, done.sha256,
                                               job.manual_handling))
-        result.layouts.append(layout)
+        if job.manual_handling:  # never in the print batch: it would be posted like the others
+            result.manual.append(ManualLetter(job.case_id, job.step_id, job.manual_reason or "", done.path))
+        else:
+            result.layouts.append(layout)
+    if result.manual:
+        result.layouts.append(lay_out(manual_list(ctx, letter_type, result.manual)))
     if print_file is not None and result.layouts:
         print_file.parent.mkdir(parents=True, exist_ok=True)
         print_file.write_bytes(render_many(result.layouts, print_metadata(ctx, letter_type, len(result.layouts))))
         result.print_file = print_file
     return result
+
+
+def manual_list(ctx: AppContext, letter_type: LetterType, manual: list[ManualLetter]) -> LetterContent:
+    """The batch's last page, for the case worker: the letters that are not in it and must be handled by hand.
+    Case numbers and archived files only; no name or address of a patient with protected identity."""
+    sender = get_sender(ctx.db)
+    today = ctx.today().isoformat()
+    rows = tuple((f"Ärende {m.case_id}", f"{m.reason} – arkivfil {m.file.relative_to(archive_folder(ctx)).as_posix()}")
+                 for m in manual)
+    return LetterContent(
+        region=sender.region, unit=sender.unit, logo="", reference=(("Datum", today),), return_address="",
+        address=(), manual_note="Intern lista – skickas inte", regarding=(),
+        title=f"Att hantera manuellt: {len(manual)} brev", blocks=(
+            Paragraph(f"De här breven ({LABEL[letter_type].lower()}) är sparade i arkivet och på ärendena men "
+                      "finns inte i den här utskriften. Skriv ut dem var för sig från arkivfilen och lämna dem "
+                      "enligt regionens rutin: vid skyddad identitet via Skatteverket eller den kontaktväg som "
+                      "står i ärendet, aldrig med en adress från Lotsen."),
+            Facts(rows)),
+        closing=(), footer=f"{sender.region} · {sender.unit} · intern lista · {today}",
+        page_label="Sida ${page} av ${pages}",
+    )
 
 
 def print_metadata(ctx: AppContext, letter_type: LetterType, count: int) -> Metadata:

@@ -59,6 +59,16 @@ class TemplateSet:
     def what(self, step_code: str, fallback: str) -> str:
         return self.data.get("what", {}).get(step_code, fallback.lower())
 
+    def specialty(self, code: str, name: str) -> str | None:
+        """The specialty in this language; None when the file has no list (the register's own name is used)."""
+        names = self.data.get("specialties")
+        return None if names is None else names.get(code, names.get("other", name))
+
+    def count(self, n: int, key: str) -> str:
+        """"1 arbetsdag", "3 arbetsdagar": a number with the label's singular or plural."""
+        one, many = self.data["labels"][key]
+        return f"{n} {one if n == 1 else many}"
+
     def letter(self, section: str, values: dict[str, str], flags: dict[str, bool]) -> tuple[str, list[Block]]:
         """The title and the blocks of one letter, with values filled in and conditions applied."""
         try:
@@ -85,7 +95,10 @@ class TemplateSet:
         return _fill(spec["title"], values, f"{section}.title"), blocks
 
 
-def _holds(condition: str | None, flags: dict[str, bool]) -> bool:
+def _holds(condition: str | list[str] | None, flags: dict[str, bool]) -> bool:
+    """A condition is a flag name, "!name", or a list of them that must all hold."""
+    if isinstance(condition, list):
+        return all(_holds(c, flags) for c in condition)
     if not condition:
         return True
     negated = condition.startswith("!")

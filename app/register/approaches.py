@@ -65,14 +65,16 @@ def record_approach(ctx: AppContext, step_id: int, provider: str, unit: str, ans
 
 
 def offer_from_candidate(ctx: AppContext, step_id: int, candidate: Candidate, appointment: date,
-                         reply_by: date | None, *, expected_version: int | None = None) -> int:
+                         reply_by: date | None, *, confirmed: bool = False,
+                         expected_version: int | None = None) -> int:
     """One click: the offer (app.cases.make_offer) and the approach that produced it. The offer is written
     first, so that an offer the clock refuses, or one refused for a stale `expected_version`, leaves no note
     behind; the note then follows the offer, which has already changed the version."""
     unit = candidate.unit
     place = cases.RegisterPlace(unit.name, unit.region, unit.provider_public, own_region(ctx.db))
     offer_id = cases.make_offer(ctx, step_id, ctx.today(), appointment, reply_by, unit.provider, unit.name,
-                                unit.address or "", expected_version=expected_version, place=place)
+                                unit.address or "", confirmed=confirmed, expected_version=expected_version,
+                                place=place)
     record_approach(ctx, step_id, unit.provider, unit.name, "tid_erbjuden",
                     f"Tid {appointment.isoformat()}" + (f", svar senast {reply_by.isoformat()}." if reply_by else "."))
     return offer_id

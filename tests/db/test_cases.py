@@ -49,7 +49,7 @@ def test_worked_example_3_through_the_services(ctx):
     opened = open_first_visit(ctx)
     cases.record_informed(ctx, opened.step_id, D("2026-02-20"))
     offer = cases.make_offer(ctx, opened.step_id, D("2026-02-25"), D("2026-03-20"), D("2026-03-02"),
-                             "Ortopedkliniken Ystad", "Mottagning 2")
+                             "Ortopedkliniken Ystad", "Mottagning 2", confirmed=True)  # recorded afterwards
     cases.record_answer(ctx, offer, D("2026-03-03"), Answer.DECLINED)
     cases.register_pvv(ctx, opened.step_id, D("2026-03-03"))
     assert cases.step_clock(ctx, opened.step_id).state is State.PVV

@@ -38,13 +38,14 @@ def open_case(ctx, n: int, started: str = "2026-11-10", step: str = "SV_FORSTA_B
 def offer(ctx, opened: cases.Opened, on: str = "2026-11-20", appointment: str = "2026-12-14",
           reply_by: str | None = "2026-11-30") -> int:
     return cases.make_offer(ctx, opened.step_id, D(on), D(appointment), D(reply_by) if reply_by else None,
-                            "Ortopedkliniken Ystad", "Mottagning 2", "Kristianstadsvägen 10, 271 33 Ystad")
+                            "Ortopedkliniken Ystad", "Mottagning 2", "Kristianstadsvägen 10, 271 33 Ystad",
+                            confirmed=True)  # some scenarios record offers made earlier
 
 
 def build(ctx) -> Scenario:
     info = open_case(ctx, 1)
     booked = open_case(ctx, 2)
-    offer(ctx, booked, appointment="2026-12-01")
+    offer(ctx, booked, appointment="2026-12-15")
     cannot = open_case(ctx, 3)
     offered = open_case(ctx, 4)
     offer_id = offer(ctx, offered)

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.context import sign_in
 from app.database import open_database
+from tests.conftest import TODAY
 from tests.letters import pdftext
-from tests.letters.scenario import build
+from tests.letters.scenario import build, offer, open_case
 from ui.cli import main
+from ui.commands import letters as letters_command
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    """The command signs in with the scenario's today, so that its dates stay in the future."""
+    def sign_in_on_today(db):
+        ctx = sign_in(db)
+        ctx.today = lambda: TODAY
+        return ctx
+    monkeypatch.setattr(letters_command, "sign_in", sign_in_on_today)
 
 
 def test_letters_for_a_case_and_for_all_due(ctx, db_path, tmp_path, capsys):
@@ -39,3 +53,23 @@ def test_letters_command_explains_errors(ctx, db_path, tmp_path, capsys):
     db = open_database(db_path)
     assert sign_in(db) is not None
     db.close()
+
+
+def test_due_offers_never_go_out_for_a_past_appointment_or_a_too_short_reply_window(ctx, db_path, tmp_path, capsys):
+    s = build(ctx)
+    past = open_case(ctx, 7, started="2026-10-01")
+    offer(ctx, past, on="2026-11-02", appointment="2026-11-20", reply_by="2026-11-10")
+    soon = open_case(ctx, 8, started="2026-11-01")
+    offer(ctx, soon, on="2026-11-21", appointment="2026-11-27", reply_by="2026-11-24")
+    out = tmp_path / "ut"
+    assert main(["letters", "--type", "erbjudande", "--due", "--out", str(out), "--db", str(db_path)]) == 0
+    err = capsys.readouterr().err
+    assert f"Inget brev för ärende {past.case_id}: den erbjudna tiden 2026-11-20 har redan varit." in err
+    assert (f"Inget brev för ärende {soon.case_id}: svarstiden (2026-12-08, 10 arbetsdagar efter att brevet har "
+            "kommit fram) hinner inte gå ut före den erbjudna tiden 2026-11-27; ring patienten i stället.") in err
+    text = pdftext.text(next(out.glob("*.pdf")))
+    assert "Ärende " + str(s.offer.case_id) in text and f"Ärende {past.case_id}" not in text
+    # Recorded reply date 2026-11-30, but the letter of Sunday 2026-11-22 arrives Tuesday 2026-11-24:
+    # ten working days from then.
+    assert "Svara senast 2026-12-08" in " ".join(text.split())
+    assert "Du har 10 arbetsdagar på dig" in " ".join(text.split())

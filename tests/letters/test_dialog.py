@@ -62,3 +62,38 @@ def test_every_control_has_an_accessible_name(ctx, qtbot):
     for widget in (dialog.kind, dialog.create_button, dialog.print_button, dialog.open_button, dialog.skipped):
         assert widget.accessibleName()
     assert not dialog.create_button.isEnabled()
+
+
+def test_print_preview_before_and_after_creating(ctx, qtbot, tmp_path):
+    from PySide6.QtPrintSupport import QPrintPreviewDialog, QPrintPreviewWidget
+
+    from tests.letters.scenario import offer, open_case
+    from tests.ui.helpers import when_modal
+    from tests.ui.shots import shot
+
+    s = build(ctx)
+    protected = open_case(ctx, 30, protected_identity=True)
+    offer(ctx, protected)
+    dialog = LettersDialog(ctx, [s.offer.step_id, protected.step_id])
+    qtbot.addWidget(dialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findText(LABEL[LetterType.OFFER]))
+    seen: list[tuple[str, int]] = []
+
+    def look(preview: QPrintPreviewDialog) -> None:
+        widget = preview.findChild(QPrintPreviewWidget)
+        widget.updatePreview()
+        seen.append((preview.windowTitle(), widget.pageCount()))
+        shot(preview, f"letters_preview_{len(seen)}", tmp_path, size=(1366, 768))
+        preview.reject()
+
+    when_modal(look)
+    qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    # Before creating: the one letter that will be posted; the protected patient's is not in the print.
+    assert seen == [("Förhandsgranskning: Erbjudande om vård hos annan vårdgivare, 1 brev (inte skapade än)", 1)]
+    assert dialog.result_ is None  # a preview records nothing
+
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    assert "utskriftens sista sida listar dem" in dialog.status.text()
+    when_modal(look)
+    qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    assert seen[1] == ("Förhandsgranskning: Erbjudande om vård hos annan vårdgivare, 2 brev", 2)  # + the list

@@ -42,14 +42,14 @@ def test_every_letter_type_carries_the_cases_facts(ctx, tmp_path):
     expectations = {
         (LetterType.INFORMATION, s.information.step_id): ["Information om vårdgarantin", "2026-11-10",
                                                           "2027-02-08", "inom 90 dagar", "Ängsvägen 1"],
-        (LetterType.NOTICE, s.notice_booked.step_id): ["Besked om din tid", "tisdag 2026-12-01",
+        (LetterType.NOTICE, s.notice_booked.step_id): ["Besked om din tid", "tisdag 2026-12-15",
                                                        "Ortopedkliniken Ystad", "Kristianstadsvägen 10"],
         (LetterType.NOTICE, s.notice_cannot_meet.step_id): ["Besked om din väntetid", "2027-02-08",
                                                             "annan vårdgivare", "samma patientavgift"],
         (LetterType.OFFER, s.offer.step_id): ["Erbjudande om vård hos en annan vårdgivare", "måndag 2026-12-14",
-                                              "Mottagning 2", "Svara senast 2026-11-30", "6 arbetsdagar",
+                                              "Mottagning 2", "Svara senast 2026-12-08", "Du har 10 arbetsdagar på dig",
                                               "samma patientavgift", "extra kostnader för resan",
-                                              "gäller inte vårdgarantin längre", "Du står kvar i kön"],
+                                              "vårdgarantin gäller inte längre", "finns din remiss kvar"],
         (LetterType.DECLINED, s.declined.step_id): ["tackat nej", "2026-09-05", "tisdag 2026-10-20",
                                                     "2026-10-05", "från och med 2026-10-05", "90 nya dagar"],
         (LetterType.RESTART, s.restart.step_id): ["väntetid har börjat om", "2026-11-02", "2027-01-31"],
@@ -71,7 +71,7 @@ def test_letter_is_evidence_on_the_timeline(ctx, tmp_path):
     assert entry.details["source_event"] == s.offer_id
     assert entry.details["language"] == "sv"
     assert entry.details["recipient"] == {"kind": "patient", "name": "Åsa Öberg 4"}
-    assert entry.details["template_version"].startswith("2026.1+")
+    assert entry.details["template_version"].startswith("2026.2+")
     stored = archive_folder(ctx) / entry.details["file"]
     assert stored == letter.file and stored.parent.name == str(letter.case_id)
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == entry.details["sha256"] == letter.sha256
@@ -153,7 +153,7 @@ def test_long_letters_repeat_reference_date_and_page_on_every_page(ctx, tmp_path
     shipped = (Path(__file__).parents[2] / "resources" / "letters" / "sv.toml").read_text("utf-8")
     long_text = "Det här är en mening som upprepas för att brevet ska bli långt. " * 60
     folder.joinpath("sv.toml").write_text(
-        shipped.replace('version = "2026.1"', 'version = "lokal-3"')
+        shipped.replace('version = "2026.2"', 'version = "lokal-3"')
         + f'\n[[information.block]]\np = "{long_text}"\n', "utf-8")
     opened = open_case(ctx, 15)
     letter, _ = one(ctx, LetterType.INFORMATION, opened.step_id, tmp_path)
@@ -215,8 +215,14 @@ def test_a_batch_of_200_letters(ctx, tmp_path):
     assert result.manual_count == 1
     assert int(pdftext.info(result.print_file)["Pages"]) == sum(len(layout.pages) for layout in result.layouts)
     printed = squash(pdftext.text(result.print_file))
-    assert printed.count("Erbjudande om vård hos en annan vårdgivare") == 200
-    assert "Patient 1199" in printed and "Skyddad identitet – hanteras manuellt" in printed
+    # The protected patient's letter is archived but never printed with the others: the batch ends with it listed.
+    assert printed.count("Erbjudande om vård hos en annan vårdgivare") == 199
+    assert "Patient 1199" in printed and "Patient 1000" not in printed
+    protected = next(letter for letter in result.letters if letter.manual_handling)
+    last = squash(pdftext.text(result.print_file, int(pdftext.info(result.print_file)["Pages"])))
+    assert last.startswith("Region Exempel Datum") and "Att hantera manuellt: 1 brev" in last
+    assert f"Ärende {protected.case_id} skyddad identitet – arkivfil {protected.case_id}/" in last
+    assert "Skyddad identitet – hanteras manuellt" in squash(pdftext.text(protected.file))
     assert len({letter.sha256 for letter in result.letters}) == 200
     with ctx.db.transaction() as session:
         letters = session.scalars(select(CaseEvent).where(CaseEvent.kind == "letter")).all()

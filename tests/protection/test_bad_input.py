@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtCore import QDate
 from sqlalchemy import func, inspect, select, text
 
 from app import cases, importer, register, worklist
@@ -331,14 +330,14 @@ def test_the_new_case_dialog_shows_the_message_and_keeps_what_was_typed(qtbot, c
     assert dialog.opened is None and dialog.widgets["name"].text() == NUL and not dialog.result()
 
     dialog.widgets["name"].setText("Karin Berg")
-    dialog.widgets["started_on"].setDate(QDate(2010, 6, 30))
+    dialog.widgets["started_on"].set_value(date(2010, 6, 30))
     dialog.save()
     assert dialog.error.text().startswith("Startdatum: 2010-06-30 ligger före")
     assert EARLIEST in dialog.error.text() and dialog.opened is None
     with ctx.db.reading() as session:
         assert session.scalar(select(func.count()).select_from(Patient)) == 0
 
-    dialog.widgets["started_on"].setDate(QDate(2026, 10, 1))
+    dialog.widgets["started_on"].set_value(date(2026, 10, 1))
     dialog.save()
     assert dialog.opened is not None
 
@@ -350,10 +349,10 @@ def test_the_log_review_window_searches_up_to_9999_12_31(qtbot, world, monkeypat
     monkeypatch.setattr(module, "show_error", lambda parent, exc: shown.append(exc))
     window = module.LogReviewWindow(world["greta"])
     qtbot.addWidget(window)
-    window.until.setDate(QDate(9999, 12, 31))
+    window.until.set_value(date(9999, 12, 31))
     window.search_button.click()
     assert not shown and window.log_model.rowCount() > 0 and window.summary.text().endswith("loggrader")
-    window.since.setDate(QDate(9999, 12, 31))
+    window.since.set_value(date(9999, 12, 31))
     window.search_button.click()
     assert not shown and window.summary.text() == "0 loggrader"
     window.tabs.setCurrentIndex(1)  # unusual access, same period

@@ -83,7 +83,12 @@ def test_a_log_extract_as_pdf(world, tmp_path):
                            check=True).stdout
     assert "Loggutdrag – åtkomst till dina uppgifter i Lotsen" in words
     assert "Karin Berg, 19580314-4210" in words
-    assert words.count("Anna Lots") == 1 and words.count("Bo Berg") == 1 and "Registrerat" in words
+    assert words.count("Anna Lots") == 1 and words.count("Bo Berg") == 1
+    assert "Registrerade ett nytt ärende" in words and "Läste ärendet" in words
+    assert "Tiderna är svensk tid" in words and "UTC" not in words
+    for row in made.rows:  # Stockholm time, not the log's UTC
+        assert extract.local_time(row.at) in words
+        assert row.at.astimezone(extract.LOCAL_TIME).utcoffset().total_seconds() in (3600, 7200)
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path.parent / "extract")],
                    check=True)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
-from app import register
+from app import cases, register
 from tests.conftest import TODAY
 from tests.importer.lists import waiting_rows, write_csv
 from tests.register.conftest import capacity, contract, open_step, provider, unit
@@ -156,3 +156,26 @@ def test_import_wizard_refuses_a_bad_file(qtbot, ctx, tmp_path):
     wizard.next()
     assert wizard.currentPage() is wizard.file_page
     assert wizard.file_page.error.text() == "Fil: filen är tom."
+
+
+def test_care_elsewhere_offer_after_the_deadline_asks_first(qtbot, ctx):
+    from tests.ui.helpers import answer_confirmation
+
+    syd = provider(ctx, "Ortopedi Syd AB", "12", False, "556677889")
+    fast = unit(ctx, syd, "2", "Ortopedi Syd Lund", "12", address="Storgatan 1, Lund")
+    contract(ctx, syd, "Ortopedi 2026", "12", unit_id=fast)
+    capacity(ctx, fast, 14)
+    opened = open_step(ctx)
+    dialog = CareElsewhereDialog(ctx, opened.step_id)
+    qtbot.addWidget(dialog)
+    dialog.table.selectRow(0)
+    deadline = cases.step_clock(ctx, opened.step_id).deadline
+    dialog.appointment.setText((deadline + timedelta(days=5)).isoformat())
+    asked: list[str] = []
+    answer_confirmation(yes=False, seen=asked)
+    qtbot.mouseClick(dialog.offer_button, Qt.MouseButton.LeftButton)
+    assert "ligger efter vårdgarantins tidsgräns" in asked[0]
+    assert dialog.status.text().startswith("Inget erbjudande sparades. Erbjudande: inte sparat.")
+    answer_confirmation(yes=True, seen=asked)
+    qtbot.mouseClick(dialog.offer_button, Qt.MouseButton.LeftButton)
+    assert "sparat i ärendet" in dialog.status.text()

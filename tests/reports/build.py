@@ -49,7 +49,8 @@ def pvv(ctx, opened: cases.Opened, informed: str, offered_on: str, appointment: 
     """Patientvald väntan with its three conditions; optionally a restart."""
     at(ctx, restart or declined)
     cases.record_informed(ctx, opened.step_id, D(informed))
-    offer = cases.make_offer(ctx, opened.step_id, D(offered_on), D(appointment), None, "Ortopeden Ystad")
+    offer = cases.make_offer(ctx, opened.step_id, D(offered_on), D(appointment), None, "Ortopeden Ystad",
+                              confirmed=True)  # an offer recorded afterwards
     cases.record_answer(ctx, offer, D(declined), Answer.DECLINED)
     cases.register_pvv(ctx, opened.step_id, D(declined))
     if restart:
@@ -60,7 +61,8 @@ def pvv(ctx, opened: cases.Opened, informed: str, offered_on: str, appointment: 
 def offer(ctx, opened: cases.Opened, on: str, appointment: str, answer: Answer | None = None,
           answered: str | None = None, **details) -> int:
     at(ctx, answered or on)
-    offer_id = cases.make_offer(ctx, opened.step_id, D(on), D(appointment), None, "Capio Lund")
+    offer_id = cases.make_offer(ctx, opened.step_id, D(on), D(appointment), None, "Capio Lund",
+                                confirmed=True)  # recorded afterwards, or after the deadline
     if details:
         _merge_details(ctx, offer_id, details)
     if answer:

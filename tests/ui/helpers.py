@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
 )
 
+from ui.dates import DateField
 from ui.forms import FormDialog
 
 
@@ -33,7 +34,9 @@ def when_modal(action: Callable[[object], None], attempts: int = 50) -> None:
 def fill(dialog: FormDialog, values: dict[str, object]) -> None:
     for name, value in values.items():
         widget = dialog.widgets[name]
-        if isinstance(widget, QDateEdit):
+        if isinstance(widget, DateField):
+            widget.set_value(value if isinstance(value, date) else None)
+        elif isinstance(widget, QDateEdit):
             widget.setDate(QDate(value.year, value.month, value.day) if isinstance(value, date) else widget.minimumDate())
         elif isinstance(widget, QComboBox):
             index = widget.findData(value)
@@ -48,10 +51,27 @@ def fill(dialog: FormDialog, values: dict[str, object]) -> None:
             widget.insert(str(value))
 
 
-def save_form(values: dict[str, object], then: Callable[[FormDialog], None] | None = None) -> None:
-    """Fill the next form and press Spara; `then(dialog)` runs right after (e.g. to read an error)."""
+def answer_confirmation(yes: bool = True, seen: list[str] | None = None, attempts: int = 50) -> None:
+    """Answer the next confirmation box (ui.confirm.ask) if one opens within a second."""
+    def check(left: int = attempts) -> None:
+        widget = QApplication.activeModalWidget()
+        if isinstance(widget, QMessageBox) and widget.objectName() == "confirmBox":
+            if seen is not None:
+                seen.append(widget.text())
+            widget.button(QMessageBox.StandardButton.Yes if yes else QMessageBox.StandardButton.No).click()
+        elif left:
+            QTimer.singleShot(20, lambda: check(left - 1))
+    QTimer.singleShot(0, check)
+
+
+def save_form(values: dict[str, object], then: Callable[[FormDialog], None] | None = None,
+              confirm: bool = True) -> None:
+    """Fill the next form and press Spara (and "Ja" if it asks for confirmation); `then(dialog)` runs right after
+    (e.g. to read an error)."""
     def act(dialog: FormDialog) -> None:
         fill(dialog, values)
+        if confirm:
+            answer_confirmation()
         dialog.save()
         if then:
             then(dialog)

@@ -59,5 +59,6 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
     print(f"{len(result.letters)} brev ({LABEL[letter_type].lower()}) sparade i arkivet och på ärendena.")
     print(f"Att skriva ut: {result.print_file}")
     if result.manual_count:
-        print(f"{result.manual_count} brev ska hanteras manuellt (skyddad identitet eller adress saknas).")
+        print(f"{result.manual_count} brev ska hanteras manuellt (skyddad identitet eller adress saknas). De finns "
+              "inte i utskriftsfilen; dess sista sida listar dem.")
     return 0

@@ -1,0 +1,36 @@
+"""Ask before saving something that has consequences the user must know about (app raises ConfirmationNeeded)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from app.errors import InputError
+from app.offer_checks import ConfirmationNeeded
+
+T = TypeVar("T")
+
+
+def ask(parent: QWidget | None, title: str, reasons: tuple[str, ...], question: str) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Warning, title, "\n\n".join((*reasons, question)),
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                      parent or QApplication.activeModalWidget())
+    box.setObjectName("confirmBox")
+    box.button(QMessageBox.StandardButton.Yes).setText("Ja, spara")
+    box.button(QMessageBox.StandardButton.No).setText("Nej, ändra")
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
+def confirmed_save(parent: QWidget | None, save: Callable[[bool], T]) -> T:
+    """save(False); when app asks for confirmation, show why and save(True) only after "Ja, spara".
+    A "no" leaves the form open with what was typed (an InputError the form shows)."""
+    try:
+        return save(False)
+    except ConfirmationNeeded as exc:
+        if ask(parent, "Spara erbjudandet?", exc.reasons, "Vill du spara erbjudandet ändå?"):
+            return save(True)
+        raise InputError("Erbjudande", "inte sparat. Ändra tiden eller svarsdatumet, eller spara och bekräfta."
+                         ) from None
