@@ -11,35 +11,23 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 if __name__ == "__main__" and str(Path(__file__).resolve().parents[1]) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from a checkout
 
-from sqlalchemy import func, select
 
-from app.context import sign_in
 from app.criteria.definitions import available_years
 from app.criteria.service import REGION_SHARE, criteria_year
-from app.database import open_database
 from app.location import parse
 from app.reports.months import Month
 from app.settings import set_setting
-from db.models import CaseEvent
-
-
-def _context(db_path):
-    db = open_database(db_path)
-    ctx = sign_in(db, "bench", "Bench")
-    with db.transaction() as session:
-        latest = session.scalar(select(func.max(CaseEvent.on))) or date.today()
-    ctx.today = lambda: latest  # the day the demo data was generated for
-    return db, ctx, latest.year
+from bench.bench_reports import signed_in
 
 
 def criteria(bench) -> list[dict]:
-    db, ctx, year = _context(bench.db_path)
+    db, ctx, latest = signed_in(bench.db_path)
+    year = latest.year
     if year not in available_years():
         db.close()
         raise RuntimeError(f"no criteria for {year}: generate the data with --today in "

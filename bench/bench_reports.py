@@ -30,12 +30,18 @@ from app.settings import get_setting
 from db.models import CaseEvent
 
 
-def _context(db_path):
+def signed_in(db_path):
+    """The database, a signed-in context whose today is the day the demo data was generated for, and that day."""
     db = open_database(db_path)
     ctx = sign_in(db, "bench", "Bench")
     with db.transaction() as session:
         latest = session.scalar(select(func.max(CaseEvent.on))) or date.today()
-    ctx.today = lambda: latest  # the day the demo data was generated for
+    ctx.today = lambda: latest
+    return db, ctx, latest
+
+
+def _context(db_path):
+    db, ctx, latest = signed_in(db_path)
     return db, ctx, Month.of(latest).previous
 
 

@@ -36,6 +36,7 @@ from app.paths import letters_folder
 from app.reference import regions
 from ui.case_actions import ACTIONS, Action
 from ui.errors import show_error
+from ui.forms import read_only_table
 from ui.states import BACKGROUND, FLAG_LABEL, LABEL
 from ui.timeline_text import KIND, clock_summary, describe
 
@@ -124,8 +125,9 @@ class CaseWindow(QDialog):
         QVBoxLayout(timeline_box).addWidget(self.timeline)
         layout.addWidget(timeline_box, 1)
 
-        self.history = _table(["Rättat (UTC)", "Av", "Händelse", "Tidigare datum", "Nytt datum", "Orsak"],
-                              "Ändringshistorik: rättade datum")
+        self.history = read_only_table(
+            ["Rättat (UTC)", "Av", "Händelse", "Tidigare datum", "Nytt datum", "Orsak"],
+            "Ändringshistorik: rättade datum")
         self.history_box = QGroupBox("Ändringshistorik – rättade datum")
         QVBoxLayout(self.history_box).addWidget(self.history)
         self.history_box.setMaximumHeight(150)
@@ -320,19 +322,6 @@ def _label(text: str, accessible: str) -> QLabel:
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
-
-def _table(headings: list[str], accessible: str) -> QTableWidget:
-    table = QTableWidget(0, len(headings))
-    table.setAccessibleName(accessible)
-    table.setHorizontalHeaderLabels(headings)
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    header = table.horizontalHeader()
-    for column in range(len(headings) - 1):
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(len(headings) - 1, QHeaderView.ResizeMode.Stretch)
-    return table
 
 
 def _clear(form: QFormLayout) -> None:

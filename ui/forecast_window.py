@@ -6,14 +6,12 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -22,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.context import AppContext
 from app.forecast.service import GroupForecast, RegionForecast, forecast
 from app.worklist import Filter
+from ui.forms import read_only_table
 from ui.worker import BackgroundRunner
 
 GROUP_HEADINGS = ["Enhet", "Steg", "Väntar", "Om 12 v (10–90 %)", "> 90 dagar om 8 v", "Passerar gränsen"]
@@ -105,7 +104,7 @@ class ForecastWindow(QDialog):
         layout.addWidget(self.summary)
 
         split = QSplitter(Qt.Orientation.Vertical)
-        self.table = _table(GROUP_HEADINGS, "Enheter och steg")
+        self.table = read_only_table(GROUP_HEADINGS, "Enheter och steg", stretch_last=False)
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.currentCellChanged.connect(lambda row, *_: self._show_group(row))
@@ -118,7 +117,8 @@ class ForecastWindow(QDialog):
         column = QVBoxLayout()
         self.breach_label = QLabel("Patienter som troligen passerar tidsgränsen:")
         column.addWidget(self.breach_label)
-        self.breaches = _table(BREACH_HEADINGS, "Patienter som troligen passerar tidsgränsen")
+        self.breaches = read_only_table(BREACH_HEADINGS, "Patienter som troligen passerar tidsgränsen",
+                                        stretch_last=False)
         self.breaches.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         column.addWidget(self.breaches, 1)
         row.addLayout(column, 1)
@@ -187,15 +187,3 @@ class ForecastWindow(QDialog):
         if flt is not None:
             self.open_filter.emit(flt)
 
-
-def _table(headings: list[str], accessible: str) -> QTableWidget:
-    table = QTableWidget(0, len(headings))
-    table.setAccessibleName(accessible)
-    table.setHorizontalHeaderLabels(headings)
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    for column in range(len(headings)):
-        table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-    return table

@@ -10,14 +10,17 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -129,3 +132,22 @@ class FormDialog(QDialog):
             show_error(self, exc)
             return
         self.accept()
+
+
+def read_only_table(headings: list[str], accessible: str, *, stretch_last: bool = True) -> QTableWidget:
+    """A table to read and pick a row from: whole rows, one at a time, columns as wide as their contents (the
+    last one taking the rest), and Tab leaves it for the next field."""
+    table = QTableWidget(0, len(headings))
+    table.setAccessibleName(accessible)
+    table.setHorizontalHeaderLabels(headings)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setTabKeyNavigation(False)
+    header = table.horizontalHeader()
+    for column in range(len(headings)):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    if stretch_last:
+        header.setSectionResizeMode(len(headings) - 1, QHeaderView.ResizeMode.Stretch)
+    return table

@@ -6,7 +6,6 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -14,11 +13,9 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -31,6 +28,7 @@ from app.errors import InputError, StorageError
 from app.identity import display_id
 from app.patients import ContactDetails, PatientView
 from ui.errors import show_error
+from ui.forms import read_only_table
 
 
 class PatientDialog(QDialog):
@@ -92,7 +90,8 @@ class PatientDialog(QDialog):
         top.addWidget(details_box, 1)
 
         cases_box = QGroupBox("Patientens ärenden (Enter eller dubbelklick öppnar)")
-        self.cases = _table(["Ärende", "Verksamhetsområde", "Steg", "Öppnat", "Avslutat"], "Patientens ärenden")
+        self.cases = read_only_table(["Ärende", "Verksamhetsområde", "Steg", "Öppnat", "Avslutat"],
+                                     "Patientens ärenden")
         self.cases.itemActivated.connect(lambda item: self.open_case.emit(
             int(self.cases.item(item.row(), 0).data(Qt.ItemDataRole.UserRole))))
         QVBoxLayout(cases_box).addWidget(self.cases)
@@ -100,7 +99,7 @@ class PatientDialog(QDialog):
         layout.addLayout(top, 3)
 
         history_box = QGroupBox("Ändringshistorik för patientuppgifterna")
-        self.history = _table(["Ändrat", "Av", "Uppgift", "Tidigare", "Nu"], "Ändringshistorik")
+        self.history = read_only_table(["Ändrat", "Av", "Uppgift", "Tidigare", "Nu"], "Ändringshistorik")
         QVBoxLayout(history_box).addWidget(self.history)
         layout.addWidget(history_box, 2)
 
@@ -184,17 +183,3 @@ class PatientDialog(QDialog):
 def _shown(value: str | None) -> str:
     return "–" if value is None else value.replace("\n", ", ")
 
-
-def _table(headings: list[str], accessible: str) -> QTableWidget:
-    table = QTableWidget(0, len(headings))
-    table.setAccessibleName(accessible)
-    table.setHorizontalHeaderLabels(headings)
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setTabKeyNavigation(False)  # Tab leaves the table
-    header = table.horizontalHeader()
-    for column in range(len(headings) - 1):
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(len(headings) - 1, QHeaderView.ResizeMode.Stretch)
-    return table
