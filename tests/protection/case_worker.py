@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     threading.Thread(target=_stop_on_request, args=(stop,), daemon=True).start()
 
     stats = {"login": args.login, "commits": 0, "views": 0, "actions": 0, "conflicts": 0, "locked": 0,
-             "refused": 0, "storage_errors": 0, "errors": [], "waits": [], "events": []}
+             "refused": 0, "storage_errors": 0, "errors": [], "waits": [], "events": [], "saved": []}
 
     def call(kind: str, service, *args, **kwargs):
         started = time.perf_counter()
@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> None:
             continue
         roll = rng.random()
         seen = view.version
+        began = time.time()  # wall clock: a colleague's process compares its own with it (bench/bench_team.py)
         if roll < 0.4:
             saved = call("anteckning", cases.add_note, case_id, f"Ringde patienten ({args.login}).",
                          expected_version=seen)
@@ -114,6 +115,7 @@ def main(argv: list[str] | None = None) -> None:
         if saved is not None:
             stats["actions"] += 1
             stats["events"].append(saved)
+            stats["saved"].append((case_id, began))
         time.sleep(args.think_ms / 1000)
     calls = sorted(stats.pop("waits")) or [(0.0, "")]
     waits = [wait for wait, _kind in calls]
