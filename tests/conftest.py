@@ -5,6 +5,7 @@ runs one lane only; a test of a file-only feature is marked `file_only("why")` a
 
 from __future__ import annotations
 
+import itertools
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -110,3 +111,22 @@ def second(ctx, db_path):
     other.today = lambda: TODAY
     yield other
     db.close()
+
+
+_case_workers = itertools.count()
+
+
+@pytest.fixture
+def case_worker_db(db_path, request):
+    """Where a command run by a case worker connects. A file: the file itself (the user is the operating-system
+    login). The server: the test's database under a login role of its own in the vårdlots group (`lotsen db
+    init-roles`, `lotsen db add-user`), since there the server says who the user is, never the command line."""
+    if not isinstance(db_path, Server):
+        return db_path
+    from app import server_admin
+
+    request.getfixturevalue("pg_template")
+    login = f"kalle.lots.{os.getpid()}.{next(_case_workers)}"  # login roles are the cluster's: one per test
+    server_admin.init_roles(db_path)
+    server_admin.add_user(db_path, login, "vårdlots", "Kalle Lots")
+    return Server(db_path.url.set(username=login))  # the throwaway server trusts its local socket

@@ -17,9 +17,9 @@ def _database(db_path) -> None:
     db.close()
 
 
-def test_export_writes_validated_files(db_path, tmp_path, capsys):
+def test_export_writes_validated_files(db_path, case_worker_db, tmp_path, capsys):
     _database(db_path)
-    code = main(["export", "--month", "2026-10", "--out", str(tmp_path / "ut"), "--db", str(db_path),
+    code = main(["export", "--month", "2026-10", "--out", str(tmp_path / "ut"), "--db", str(case_worker_db),
                  "--xsd", str(XSD["vantande"]), "--xsd", str(XSD["genomforda"]), "--fhir"])
     out = capsys.readouterr().out
     assert code == 0
@@ -45,14 +45,14 @@ def test_missing_settings_fail(tmp_path, capsys):
     assert "skr.region" in capsys.readouterr().err
 
 
-def test_the_problems_to_fix_are_summed_up_problem_by_problem(db_path, tmp_path, capsys):
+def test_the_problems_to_fix_are_summed_up_problem_by_problem(db_path, case_worker_db, tmp_path, capsys):
     db = open_database(db_path)
     ctx = sign_in(db, "anna.lots", "Anna Lots")
     configure(ctx)
     for started in ("2026-09-01", "2026-09-02"):
         open_step(ctx, started, municipality=None)
     db.close()
-    code = main(["export", "--month", "2026-10", "--out", str(tmp_path / "ut"), "--db", str(db_path)])
+    code = main(["export", "--month", "2026-10", "--out", str(tmp_path / "ut"), "--db", str(case_worker_db)])
     err = capsys.readouterr().err
     assert code == 0
     assert "0 ärenden kunde inte tas med och 2 har brister som bör rättas:" in err

@@ -23,46 +23,46 @@ def fixed_today(monkeypatch):
     monkeypatch.setattr(letters_command, "sign_in", sign_in_on_today)
 
 
-def test_letters_for_a_case_and_for_all_due(ctx, db_path, tmp_path, capsys):
+def test_letters_for_a_case_and_for_all_due(ctx, case_worker_db, tmp_path, capsys):
     s = build(ctx)
     out = tmp_path / "ut"
     assert main(["letters", "--type", "erbjudande", "--case", str(s.offer.case_id), "--out", str(out),
-                 "--db", str(db_path)]) == 0
+                 "--db", str(case_worker_db)]) == 0
     printed = list(out.glob("*.pdf"))
     assert len(printed) == 1
     assert "Mottagning 2" in pdftext.text(printed[0])
     assert "1 brev" in capsys.readouterr().out
-    assert main(["letters", "--type", "omstart", "--due", "--out", str(out), "--db", str(db_path)]) == 0
+    assert main(["letters", "--type", "omstart", "--due", "--out", str(out), "--db", str(case_worker_db)]) == 0
     assert len(list(out.glob("*.pdf"))) == 2
     # Nothing left to send: a clear message and a non-zero exit code.
-    assert main(["letters", "--type", "omstart", "--due", "--out", str(out), "--db", str(db_path)]) == 1
+    assert main(["letters", "--type", "omstart", "--due", "--out", str(out), "--db", str(case_worker_db)]) == 1
     assert "Inga steg" in capsys.readouterr().err
 
 
-def test_letters_command_explains_errors(ctx, db_path, tmp_path, capsys):
+def test_letters_command_explains_errors(ctx, case_worker_db, tmp_path, capsys):
     build(ctx)
     assert main(["letters", "--type", "erbjudande", "--case", "999", "--out", str(tmp_path),
-                 "--db", str(db_path)]) == 2
+                 "--db", str(case_worker_db)]) == 2
     assert "ärende 999 finns inte" in capsys.readouterr().err
     assert main(["letters", "--type", "erbjudande", "--case", "1", "--out", str(tmp_path),
-                 "--db", str(db_path)]) == 1
+                 "--db", str(case_worker_db)]) == 1
     assert "inget obesvarat erbjudande" in capsys.readouterr().err
     assert main(["letters", "--type", "erbjudande", "--case", "1", "--out", str(tmp_path),
                  "--db", str(tmp_path / "saknas.sqlite")]) == 2
     assert "finns inte" in capsys.readouterr().err
-    db = open_database(db_path)
+    db = open_database(case_worker_db)
     assert sign_in(db) is not None
     db.close()
 
 
-def test_due_offers_never_go_out_for_a_past_appointment_or_a_too_short_reply_window(ctx, db_path, tmp_path, capsys):
+def test_due_offers_never_go_out_for_a_past_appointment_or_a_too_short_reply_window(ctx, case_worker_db, tmp_path, capsys):
     s = build(ctx)
     past = open_case(ctx, 7, started="2026-10-01")
     offer(ctx, past, on="2026-11-02", appointment="2026-11-20", reply_by="2026-11-10")
     soon = open_case(ctx, 8, started="2026-11-01")
     offer(ctx, soon, on="2026-11-21", appointment="2026-11-27", reply_by="2026-11-24")
     out = tmp_path / "ut"
-    assert main(["letters", "--type", "erbjudande", "--due", "--out", str(out), "--db", str(db_path)]) == 0
+    assert main(["letters", "--type", "erbjudande", "--due", "--out", str(out), "--db", str(case_worker_db)]) == 0
     err = capsys.readouterr().err
     assert f"Inget brev för ärende {past.case_id}: den erbjudna tiden 2026-11-20 har redan varit." in err
     assert (f"Inget brev för ärende {soon.case_id}: svarstiden (2026-12-08, 10 arbetsdagar efter att brevet har "
