@@ -113,20 +113,32 @@ def second(ctx, db_path):
     db.close()
 
 
-_case_workers = itertools.count()
+_logins = itertools.count()
 
 
-@pytest.fixture
-def case_worker_db(db_path, request):
-    """Where a command run by a case worker connects. A file: the file itself (the user is the operating-system
-    login). The server: the test's database under a login role of its own in the vårdlots group (`lotsen db
-    init-roles`, `lotsen db add-user`), since there the server says who the user is, never the command line."""
+def _own_login(db_path, request, role: str, name: str):
+    """Where a command run by a user connects. A file: the file itself (the user is the operating-system login).
+    The server: the test's database under a login role of its own in the role's group (`lotsen db init-roles`,
+    `lotsen db add-user`), since there the server says who the user is, never the command line."""
     if not isinstance(db_path, Server):
         return db_path
     from app import server_admin
 
     request.getfixturevalue("pg_template")
-    login = f"kalle.lots.{os.getpid()}.{next(_case_workers)}"  # login roles are the cluster's: one per test
+    login = f"{name.lower().replace(' ', '.')}.{os.getpid()}.{next(_logins)}"  # login roles are the cluster's
     server_admin.init_roles(db_path)
-    server_admin.add_user(db_path, login, "vårdlots", "Kalle Lots")
+    server_admin.add_user(db_path, login, role, name)
     return Server(db_path.url.set(username=login))  # the throwaway server trusts its local socket
+
+
+@pytest.fixture
+def case_worker_db(db_path, request):
+    """The database as a vårdlots's command reaches it (_own_login)."""
+    return _own_login(db_path, request, "vårdlots", "Kalle Lots")
+
+
+@pytest.fixture
+def administrator_db(db_path, request):
+    """The database as an administratör's command reaches it (_own_login). On a file the first user of a new
+    database is its administratör: sign in someone else first there."""
+    return _own_login(db_path, request, "administratör", "Ada Admin")

@@ -97,7 +97,7 @@ def test_the_regions_own_letter_texts_in_the_database(ctx, second, tmp_path):
         assert session.get(CaseEvent, letter.event_id).details["template_version"] == version
 
 
-def test_the_letter_texts_command(ctx, db_path, tmp_path):
+def test_the_letter_texts_command(ctx, db_path, administrator_db, tmp_path):
     import os
     import subprocess
     import sys
@@ -111,8 +111,8 @@ def test_the_letter_texts_command(ctx, db_path, tmp_path):
 
     def lotsen(*args):
         env = {**os.environ, "PYTHONPATH": str(root), "LOGNAME": "anna.lots", "USER": "anna.lots"}
-        return subprocess.run([sys.executable, "-m", "ui.cli", *args, "--db", str(db_path)], cwd=root, env=env,
-                              capture_output=True, text=True, check=False, timeout=120)
+        return subprocess.run([sys.executable, "-m", "ui.cli", *args, "--db", str(administrator_db)], cwd=root,
+                              env=env, capture_output=True, text=True, check=False, timeout=120)
 
     done = lotsen("letter-texts", str(own))
     assert done.returncode == 0, done.stderr
