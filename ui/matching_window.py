@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.context import AppContext
 from app.matching.service import AT_RISK, Accepted, Proposal, Proposals, accept, propose
 from app.worklist import Filter
+from ui.confirm import ask
 from ui.worker import BackgroundRunner
 
 HEADINGS = ["Patient", "Verksamhetsområde", "Kvar (dagar)", "Prio", "Föreslagen enhet", "Väg", "Datum",
@@ -168,12 +169,21 @@ class MatchingWindow(QDialog):
     # --- accepting ---
 
     def accept_checked(self) -> None:
-        chosen = self.checked()
+        self._accept(self.checked())
+
+    def _accept(self, chosen: list[Proposal], confirmed: frozenset[int] = frozenset()) -> None:
         if not chosen:
             return
         self.accept_button.setEnabled(False)
-        self.runner.run(lambda: accept(self.ctx, chosen), lambda result: self._accepted(chosen, result),
+        self.runner.run(lambda: accept(self.ctx, chosen, confirmed), lambda result: self._accepted(chosen, result),
                         self._failed)
+
+    def _confirm(self, to_confirm: list[tuple[Proposal, str]]) -> None:
+        """Offers after the deadline are made only once the case worker has read what that means for each."""
+        reasons = tuple(f"{p.patient_name}: {why}" for p, why in to_confirm)
+        if ask(self, "Göra erbjudandena?", reasons, "Vill du göra de här erbjudandena ändå?"):
+            proposals = [p for p, _ in to_confirm]
+            self._accept(proposals, frozenset(p.step_id for p in proposals))
 
     def _accepted(self, chosen: list[Proposal], result: Accepted) -> None:
         self.accepted_steps += result.step_ids
@@ -191,6 +201,8 @@ class MatchingWindow(QDialog):
         self._update_buttons()
         if result.offers:
             self.changed.emit()
+        if result.to_confirm:
+            self._confirm(result.to_confirm)
 
     def write_letters(self) -> None:
         from app.letters.kinds import LetterType

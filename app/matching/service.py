@@ -19,6 +19,7 @@ from app.context import AppContext
 from app.errors import ConflictError, InputError
 from app.guarantee import EventKind, State
 from app.matching.problem import Patient, Week, one_at_a_time, solve
+from app.offer_checks import ConfirmationNeeded
 from app.preferences import CONTACT_BY, of_row
 from app.register.approaches import offer_from_candidate
 from app.register.candidates import ROUTE_LABEL, Candidate, Need, load_facts, rank
@@ -69,6 +70,9 @@ class Accepted:
     offers: list[int] = field(default_factory=list)        # the offers' event ids
     step_ids: list[int] = field(default_factory=list)      # for their letters
     refused: list[tuple[Proposal, str]] = field(default_factory=list)  # and why, in Swedish
+    # Offers that would mislead unless the case worker confirms them (app.offer_checks: after the deadline, a "no"
+    # is not PvV), with what they must know; accept them again with their step ids in `confirmed`.
+    to_confirm: list[tuple[Proposal, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -272,10 +276,12 @@ def _reasons(c: Candidate, day: date, km: float | None, row, p, remaining: int, 
     return tuple(reasons)
 
 
-def accept(ctx: AppContext, proposals: list[Proposal]) -> Accepted:
+def accept(ctx: AppContext, proposals: list[Proposal], confirmed: frozenset[int] = frozenset()) -> Accepted:
     """Each proposal becomes an offer (app.cases.make_offer through the register's offer, so the approach is
     recorded and the offer letter is due) after taking its free place from the capacity report. A place
-    already taken, or a case changed since the proposal, refuses that proposal alone; the others go on."""
+    already taken, or a case changed since the proposal, refuses that proposal alone; the others go on. An offer
+    that needs the case worker's confirmation (a time after the deadline) is left for them to confirm, unless its
+    step id is in `confirmed`."""
     require(ctx.role, Permission.CASE_WORK)
     result = Accepted()
     today = ctx.today()
@@ -286,7 +292,11 @@ def accept(ctx: AppContext, proposals: list[Proposal]) -> Accepted:
         reply_by = min(today + timedelta(days=REPLY_DAYS), p.appointment - timedelta(days=1))
         try:
             offer_id = offer_from_candidate(ctx, p.step_id, p.candidate, p.appointment, max(today, reply_by),
-                                            expected_version=p.case_version)
+                                            confirmed=p.step_id in confirmed, expected_version=p.case_version)
+        except ConfirmationNeeded as exc:
+            _take_place(ctx, p.report_id, give_back=True)
+            result.to_confirm.append((p, exc.message))
+            continue
         except (ConflictError, InputError) as exc:
             _take_place(ctx, p.report_id, give_back=True)
             result.refused.append((p, exc.message))

@@ -104,8 +104,12 @@ def test_accepted_proposals_become_offers_and_use_up_the_place(ctx, world):
     second = waiting(ctx, 32, 70)
     proposals = propose(ctx).proposals
     assert len(proposals) == 2
-    result = accept(ctx, proposals)
-    assert len(result.offers) == 2 and not result.refused
+    result = accept(ctx, proposals)  # the first has waited past its deadline: its offer needs a confirmation
+    assert result.step_ids == [second.step_id] and not result.refused
+    assert [p.step_id for p, _ in result.to_confirm] == [first.step_id]
+    assert "inte patientvald väntan" in result.to_confirm[0][1]
+    confirmed = accept(ctx, [p for p, _ in result.to_confirm], frozenset({first.step_id}))
+    assert confirmed.step_ids == [first.step_id] and not confirmed.to_confirm
     with ctx.db.transaction() as session:
         offers = session.scalars(select(CaseEvent).where(CaseEvent.kind == "offer")).all()
         free = dict(session.execute(select(CapacityReport.id, CapacityReport.free_slots)).all())
@@ -125,7 +129,7 @@ def test_a_case_changed_since_the_proposal_is_refused_and_the_place_given_back(c
     step = waiting(ctx, 41, 95)
     proposal = propose(ctx).proposals[0]
     cases.add_note(ctx, step.case_id, "Ringde patienten", expected_version=proposal.case_version)
-    result = accept(ctx, [proposal])
+    result = accept(ctx, [proposal], frozenset({step.step_id}))  # past its deadline: confirmed
     assert not result.offers and "ändrats av någon annan" in result.refused[0][1]
     with ctx.db.transaction() as session:
         assert session.get(CapacityReport, proposal.report_id).free_slots == 1
@@ -133,7 +137,7 @@ def test_a_case_changed_since_the_proposal_is_refused_and_the_place_given_back(c
     proposal = propose(ctx).proposals[0]
     with ctx.db.transaction() as session:
         session.get(CapacityReport, proposal.report_id).free_slots = 0
-    result = accept(ctx, [proposal])
+    result = accept(ctx, [proposal], frozenset({step.step_id}))
     assert result.refused[0][1] == "Den lediga tiden är redan tagen. Kör matchningen igen."
 
 

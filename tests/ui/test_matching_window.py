@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from app.letters.kinds import LetterType
 from tests.matching.test_service import waiting, world  # noqa: F401 - fixture
-from tests.ui.helpers import when_modal
+from tests.ui.helpers import answer_confirmation, when_modal
 from ui.matching_window import MatchingWindow
 
 
@@ -24,8 +24,11 @@ def test_propose_read_the_reasons_and_accept(qtbot, ctx, world):  # noqa: F811
     assert not window.accept_button.isEnabled()
     window.table.item(0, 0).setCheckState(Qt.CheckState.Checked)
     assert window.accept_button.isEnabled()
-    with qtbot.waitSignal(window.changed, timeout=10_000):
+    asked: list[str] = []
+    with qtbot.waitSignal(window.changed, timeout=10_000):  # after the deadline: made only once confirmed
+        answer_confirmation(seen=asked, attempts=400)
         qtbot.mouseClick(window.accept_button, Qt.MouseButton.LeftButton)
+    assert "Patient 51: Tiden" in asked[0] and "inte patientvald väntan" in asked[0]
     assert window.accepted_steps == [overdue.step_id]
     assert window.table.item(0, 0).text() == "Patient 51 – erbjudande gjort"
     assert window.summary.text().startswith("1 erbjudanden gjorda.")
