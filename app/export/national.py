@@ -4,6 +4,7 @@ Primary care, which the file does not carry, is measured from the same month's r
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -83,14 +84,17 @@ def measured(month: Month, waiting: list[Facts], completed: list[Facts], held_ba
 
 def _near(waiting: list[Facts], names: dict[str, tuple[str, int | None]], month: Month
           ) -> dict[str, list[tuple[int, int]]]:
+    last = month.last
+    caps = {step: min(NEAR_DAYS, limit) for step, (_, limit) in names.items() if limit is not None}
     out: dict[str, list[tuple[int, int]]] = {}
     for f in waiting:
-        limit = names.get(f.step, ("", None))[1]
-        if f.avvikelse is None and limit is not None:
-            days = waited(f, month.last)
-            if days <= min(NEAR_DAYS, limit):
-                out.setdefault(f.step, []).append((f.case_id, days))
-    return {step: sorted(rows, key=lambda r: (-r[1], r[0]))[:NEAR_KEPT] for step, rows in out.items()}
+        cap = caps.get(f.step)
+        if cap is not None and f.avvikelse is None:
+            days = waited(f, last)
+            if days <= cap:
+                out.setdefault(f.step, []).append((-days, f.case_id))
+    return {step: [(case_id, -days) for days, case_id in heapq.nsmallest(NEAR_KEPT, rows)]
+            for step, rows in out.items()}
 
 
 def national_months(ctx: AppContext, months: Iterable[Month],

@@ -11,6 +11,7 @@ per-month record path."""
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_left
 from collections.abc import Sequence
 
@@ -42,77 +43,107 @@ def unexported_fact(row: StepAt, completed: bool) -> Facts:
     return Facts(meta.code, 0, row.start, row.stopped_on if completed else None, None, None, meta.case_id)
 
 
-def _built(builder: RecordBuilder, row: StepAt, kind: Kind) -> tuple[Facts | None, bool]:
-    """The row's record's facts (or the unexported facts of a primary-care row; None: no record), and whether
-    the record is held back until corrected."""
-    records, issues, not_reported = builder.build_all((row,), kind, facts_only=True)
-    if records:
-        return records[0].facts, False
-    if not_reported:
-        return (unexported_fact(row, kind is Kind.COMPLETED) if row.meta.code in MEASURED_STEPS else None), False
-    return None, any(i.blocking for i in issues)
+def _built(builder: RecordBuilder, rows: Sequence[StepAt], kind: Kind) -> list[tuple[Facts | None, bool]]:
+    """Per row (each step once): its record's facts (or a primary-care row's unexported facts; None: no
+    record), and whether its record is held back until corrected. build_all writes one record per row that is
+    reported and not held back, in the rows' order."""
+    records, issues, _ = builder.build_all(rows, kind, facts_only=True)
+    blocked = {i.step_id for i in issues if i.blocking}
+    made = iter(records)
+    completed = kind is Kind.COMPLETED
+    out: list[tuple[Facts | None, bool]] = []
+    reported: dict[tuple, bool] = {}
+    for row in rows:
+        meta = row.meta
+        key = (meta.first_start, meta.code)
+        fas = reported.get(key)
+        if fas is None:
+            fas = reported[key] = builder.step_codes(*key).fas is not None
+        if not fas:
+            out.append((unexported_fact(row, completed) if meta.code in MEASURED_STEPS else None, False))
+        elif meta.step_id in blocked:
+            out.append((None, True))
+        else:
+            out.append((next(made).facts, False))
+    if next(made, None) is not None:
+        raise AssertionError("build_all wrote more records than rows it reports")
+    return out
 
 
 def month_facts(session: Session, months: Sequence[Month], config: ExportConfig, rules: RuleBook
                 ) -> dict[Month, tuple[list[Facts], list[Facts], set[int]]]:
     """Per month: the facts of the records waiting at its end and completed in it (with the primary-care
     rows'), and the ids of the steps whose records are held back."""
+    # Millions of small tuples that all live to the end: the cyclic collector would scan them again and again
+    # for nothing (they hold no cycles).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _month_facts(session, months, config, rules)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _month_facts(session: Session, months: Sequence[Month], config: ExportConfig, rules: RuleBook
+                 ) -> dict[Month, tuple[list[Facts], list[Facts], set[int]]]:
     months = sorted(set(months))
     if not months:
         return {}
     lasts = [m.last for m in months]
     builders = [RecordBuilder(config, rules, m) for m in months]
-    out = {m: ([], [], set()) for m in months}
-    columns = (*_META, Step.stopped_on, Step.met)
+    # A waiting record reads its month only for the birth year's check (the year) and start <= the month's
+    # end: one build per year, by the builder of the year's last month, holds for each month of the year.
+    year_builder = {m.year: builders[k] for k, m in enumerate(months)}
+    waiting: dict[int, tuple[list[StepAt], list[range]]] = {y: ([], []) for y in year_builder}
+    completed: list[list[StepAt]] = [[] for _ in months]
     for branch in _spanning(months):
-        for row in session.connection().execute(joined(*columns).where(branch)).all():
+        for row in session.connection().execute(joined(*_META, Step.stopped_on, Step.met).where(branch)).all():
             started_on, (stopped_on, met) = row[_WIDTH - 1], row[_WIDTH:]
             i = bisect_left(lasts, started_on)  # the first month ending on or after the start
             j = len(months) if stopped_on is None else bisect_left(lasts, stopped_on)  # months i..j-1: waiting
             if i < j:
-                at = StepAt(_meta(row), True, True, started_on, 0, None, None, None, None)
-                by_year: dict[int, tuple[Facts | None, bool]] = {}
-                for k in range(i, j):
-                    year = lasts[k].year
-                    got = by_year.get(year)
-                    if got is None:
-                        got = by_year[year] = _built(builders[k], at, Kind.WAITING)
-                    facts, held = got
-                    if facts is not None:
-                        out[months[k]][0].append(facts)
-                    elif held:
-                        out[months[k]][2].add(at.meta.step_id)
+                at = StepAt(Meta(*row[:_WIDTH]), True, True, started_on, 0, None, None, None, None)
+                lo = i
+                while lo < j:
+                    year = lasts[lo].year
+                    hi = lo
+                    while hi < j and lasts[hi].year == year:
+                        hi += 1
+                    rows, spans = waiting[year]
+                    rows.append(at)
+                    spans.append(range(lo, hi))
+                    lo = hi
             if (stopped_on is not None and met is not None and j < len(months) and months[j].first <= stopped_on
                     and started_on <= lasts[j]):
-                at = StepAt(_meta(row), False, True, started_on, 0, stopped_on, met, None, None)
-                facts, held = _built(builders[j], at, Kind.COMPLETED)
+                completed[j].append(StepAt(Meta(*row[:_WIDTH]), False, True, started_on, 0, stopped_on, met, None,
+                                           None))
+    out = {m: ([], [], set()) for m in months}
+    for year, (rows, spans) in waiting.items():
+        for at, (facts, held), span in zip(rows, _built(year_builder[year], rows, Kind.WAITING), spans,
+                                           strict=True):
+            for k in span:
                 if facts is not None:
-                    out[months[j]][1].append(facts)
+                    out[months[k]][0].append(facts)
                 elif held:
-                    out[months[j]][2].add(at.meta.step_id)
+                    out[months[k]][2].add(at.meta.step_id)
+    # The steps whose cached clock is not exact, month by month as the export reads them.
     others = {m: MonthData(m) for m in months}
     for m in months:
-        for row in session.connection().execute(joined(*_META, Step.started_on).where(fresh(m))).all():
-            started_on = row[_WIDTH]
-            others[m].waiting.append(StepAt(_meta(row), True, True, started_on, 0, None, None, None, None))
+        for row in session.connection().execute(joined(*_META).where(fresh(m))).all():
+            others[m].waiting.append(StepAt(Meta(*row), True, True, row[_WIDTH - 1], 0, None, None, None, None))
     for m, rows in interrupted(session, months, rules, wide=True).items():
         for at in rows:
             (others[m].waiting if at.waiting else others[m].completed).append(at)
     for k, m in enumerate(months):
-        waiting, completed, held = out[m]
-        for rows, kind, facts in ((others[m].waiting, Kind.WAITING, waiting),
-                                  (others[m].completed, Kind.COMPLETED, completed)):
-            for at in rows:
-                got, blocked = _built(builders[k], at, kind)
-                if got is not None:
-                    facts.append(got)
-                elif blocked:
-                    held.add(at.meta.step_id)
+        for kind, rows in ((Kind.WAITING, others[m].waiting), (Kind.COMPLETED, completed[k] + others[m].completed)):
+            facts_of_kind = out[m][0 if kind is Kind.WAITING else 1]
+            for at, (facts, held) in zip(rows, _built(builders[k], rows, kind), strict=True):
+                if facts is not None:
+                    facts_of_kind.append(facts)
+                elif held:
+                    out[m][2].add(at.meta.step_id)
     return out
-
-
-def _meta(row) -> Meta:
-    return Meta(*row[:_WIDTH])
 
 
 def _spanning(months: Sequence[Month]) -> tuple:
