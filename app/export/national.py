@@ -1,6 +1,7 @@
 """The national measures of a month, computed from the records the export makes (app.export.service.
 build_records → app.export.measures): one code path, so the dashboard shows what SKR computes from Lotsen's file.
-Primary care, which the file does not carry, is measured from the same month's rows."""
+Primary care, which the file does not carry, is measured from the same month's rows. Many months at once (the
+year's criteria: 22) are read in one pass that builds each step's record once (app.export.national_pass)."""
 
 from __future__ import annotations
 
