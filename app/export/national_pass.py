@@ -56,10 +56,10 @@ def _built(builder: RecordBuilder, rows: Sequence[StepAt], kind: Kind) -> list[t
     for row in rows:
         meta = row.meta
         key = (meta.first_start, meta.code)
-        fas = reported.get(key)
-        if fas is None:
-            fas = reported[key] = builder.step_codes(*key).fas is not None
-        if not fas:
+        in_file = reported.get(key)
+        if in_file is None:  # the rule's Fas: primary care has none and is not in the file
+            in_file = reported[key] = builder.step_codes(*key).fas is not None
+        if not in_file:
             out.append((unexported_fact(row, completed) if meta.code in MEASURED_STEPS else None, False))
         elif meta.step_id in blocked:
             out.append((None, True))
