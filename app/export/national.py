@@ -1,9 +1,11 @@
 """The national measures of a month, computed from the records the export makes (app.export.service.
 build_records → app.export.measures): one code path, so the dashboard shows what SKR computes from Lotsen's file.
-Primary care, which the file does not carry, is measured from the same month's rows."""
+Primary care, which the file does not carry, is measured from the same month's rows. Many months at once (the
+year's criteria: 22) are read in one pass that builds each step's record once (app.export.national_pass)."""
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -12,6 +14,7 @@ from app.access import log_list_view
 from app.context import AppContext
 from app.export.config import ExportConfig, UnitCodes, load_config
 from app.export.measures import MEASURED_STEPS, StepMeasures, national_measures, waited
+from app.export.national_pass import month_facts, unexported_fact
 from app.export.records import Facts, Kind
 from app.export.service import build_records
 from app.guarantee import RuleBook
@@ -19,7 +22,7 @@ from app.reports.care_elsewhere import care_elsewhere_table, care_elsewhere_year
 from app.reports.coverage import coverage_line
 from app.reports.months import Month
 from app.reports.service import report_settings
-from app.reports.source import MonthData, StepAt, load_months
+from app.reports.source import MonthData
 from app.reports.suppression import HIDDEN, hidden_parts, note, small
 from app.reports.tables import Table
 
@@ -56,39 +59,43 @@ def step_names(rules: RuleBook, month: Month) -> dict[str, tuple[str, int | None
             for code in MEASURED_STEPS if code in rule_set.steps}
 
 
-def _unexported(rows: Iterable[StepAt], rules: RuleBook, completed: bool) -> list[Facts]:
-    """Facts for the rows the file does not carry (no Fas: primary care), measured the same way."""
-    out = []
-    for row in rows:
-        meta = row.meta
-        if rules.for_date(meta.first_start).step(meta.code).fas is None and meta.code in MEASURED_STEPS:
-            out.append(Facts(meta.code, 0, row.start, row.stopped_on if completed else None, None, None,
-                             meta.case_id))
-    return out
-
-
 def measure_month(data: MonthData, config: ExportConfig, rules: RuleBook, coverage: str, incomplete: bool,
                   tolerance_percent: int = RETURN_VISIT_TOLERANCE) -> NationalMonth:
+    """The month's measures from its records, built from all its rows (the export's path; national_months
+    reaches the same in one pass over many months: app.export.national_pass)."""
     prepared = build_records(data, config, rules, facts_only=True)
     facts = {kind: [r.facts for r in prepared.records[kind]] for kind in Kind}
-    waiting = facts[Kind.WAITING] + _unexported(data.waiting, rules, False)
-    completed = facts[Kind.COMPLETED] + _unexported(data.completed, rules, True)
-    held_back = len({i.step_id for i in prepared.issues if i.blocking})
-    names = step_names(rules, data.month)
-    steps = national_measures(waiting, completed, data.month.last, names, tolerance_percent)
-    return NationalMonth(data.month, steps, held_back, coverage, incomplete, _near(waiting, names, data.month))
+    unexported = {kind: [unexported_fact(row, kind is Kind.COMPLETED) for row in rows
+                         if rules.for_date(row.meta.first_start).step(row.meta.code).fas is None
+                         and row.meta.code in MEASURED_STEPS]
+                  for kind, rows in ((Kind.WAITING, data.waiting), (Kind.COMPLETED, data.completed))}
+    held = {i.step_id for i in prepared.issues if i.blocking}
+    return measured(data.month, facts[Kind.WAITING] + unexported[Kind.WAITING],
+                    facts[Kind.COMPLETED] + unexported[Kind.COMPLETED], len(held), rules, coverage, incomplete,
+                    tolerance_percent)
+
+
+def measured(month: Month, waiting: list[Facts], completed: list[Facts], held_back: int, rules: RuleBook,
+             coverage: str, incomplete: bool, tolerance_percent: int = RETURN_VISIT_TOLERANCE) -> NationalMonth:
+    """The month's measures from the facts of its records (and of the primary-care rows)."""
+    names = step_names(rules, month)
+    steps = national_measures(waiting, completed, month.last, names, tolerance_percent)
+    return NationalMonth(month, steps, held_back, coverage, incomplete, _near(waiting, names, month))
 
 
 def _near(waiting: list[Facts], names: dict[str, tuple[str, int | None]], month: Month
           ) -> dict[str, list[tuple[int, int]]]:
+    last = month.last
+    caps = {step: min(NEAR_DAYS, limit) for step, (_, limit) in names.items() if limit is not None}
     out: dict[str, list[tuple[int, int]]] = {}
     for f in waiting:
-        limit = names.get(f.step, ("", None))[1]
-        if f.avvikelse is None and limit is not None:
-            days = waited(f, month.last)
-            if days <= min(NEAR_DAYS, limit):
-                out.setdefault(f.step, []).append((f.case_id, days))
-    return {step: sorted(rows, key=lambda r: (-r[1], r[0]))[:NEAR_KEPT] for step, rows in out.items()}
+        cap = caps.get(f.step)
+        if cap is not None and f.avvikelse is None:
+            days = waited(f, last)
+            if days <= cap:
+                out.setdefault(f.step, []).append((-days, f.case_id))
+    return {step: [(case_id, -days) for days, case_id in heapq.nsmallest(NEAR_KEPT, rows)]
+            for step, rows in out.items()}
 
 
 def national_months(ctx: AppContext, months: Iterable[Month],
@@ -99,8 +106,9 @@ def national_months(ctx: AppContext, months: Iterable[Month],
     coverage = coverage_line(ctx.db)
     with ctx.db.transaction() as session:
         log_list_view(session, ctx, "nationella mått " + ", ".join(str(m) for m in months))
-        data = load_months(session, months, ctx.rules, wide=True)
-    return {m: measure_month(data[m], config, ctx.rules, coverage, incomplete, tolerance_percent) for m in months}
+        facts = month_facts(session, months, config, ctx.rules)
+    return {m: measured(m, waiting, completed, len(held), ctx.rules, coverage, incomplete, tolerance_percent)
+            for m, (waiting, completed, held) in facts.items()}
 
 
 NATIONAL_TITLE = "Nationella mått (som Väntetidsdatabasen räknar på Lotsens exportfil)"
