@@ -11,8 +11,8 @@ from app import reference
 from app.register.candidates import Block, Fit, Search
 from app.register.services import region_name
 
-PHONE_AND_ADD = ("Ring vårdgivare du känner till. Registrera samtalet under ”Vårdgivare som inte finns i "
-                 "registret”; den som får ändra registret kan lägga till vårdgivaren där på en gång.")
+PHONE_AND_ADD = ("Ring vårdgivare du känner till. Registrera samtalet under ”Inte i registret”; den som får "
+                 "ändra registret kan lägga till vårdgivaren där på en gång.")
 
 
 @dataclass(frozen=True)
