@@ -117,9 +117,14 @@ def show_help(widget: QWidget | None = None) -> HelpWindow:
     """Open (or bring forward) the guide at the chapter of `widget`'s window."""
     global _window
     anchor = topic_for(widget)
+    # A modal dialog blocks every other window, the guide too, unless the guide is its child.
+    modal = QApplication.activeModalWidget()
+    owner = modal if modal is not None and not isinstance(modal, HelpWindow) else None
     if _window is None:
-        _window = HelpWindow()
+        _window = HelpWindow(owner)
         _window.destroyed.connect(_forget)
+    elif _window.parentWidget() is not owner:
+        _window.setParent(owner, Qt.WindowType.Window)
     _window.show_topic(anchor)
     return _window
 

@@ -142,3 +142,17 @@ def test_the_table_of_contents_leads_to_each_chapter(qtbot):
     qtbot.mouseClick(window.contents.viewport(), Qt.MouseButton.LeftButton,
                      pos=window.contents.visualItemRect(item).center())
     assert top_heading(window) == "14-dagarsbeskedet"
+
+
+def test_f1_in_a_modal_dialog_opens_a_guide_it_does_not_block(qtbot, ctx):
+    from tests.register.conftest import open_step
+    from ui.care_elsewhere_dialog import CareElsewhereDialog
+
+    dialog = CareElsewhereDialog(ctx, open_step(ctx).step_id)
+    qtbot.addWidget(dialog)
+    dialog.setModal(True)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    shown = press_f1(qtbot, dialog.table)
+    assert shown.parentWidget() is dialog and shown.isWindow()  # a child of the modal dialog: usable
+    assert "Vård hos annan vårdgivare" in visible_headings(shown)
