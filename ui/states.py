@@ -21,7 +21,7 @@ FLAG_LABEL = {Flag.NO_NOTICE: "Besked saknas", Flag.NO_CONTACT: "Ingen kontakt"}
 # table (ui/help.py fills it in) both read these, so that they never say different things.
 EXPLAIN = {
     State.OVERDUE: "Tidsgränsen har passerat utan att patienten fått vård. Vårdgarantin är bruten: "
-                   "erbjud vård hos annan vårdgivare så snart som möjligt.",
+                   "ordna vård så snart som möjligt, vid behov hos en annan vårdgivare.",
     State.AKUT: "Tidsgränsen är nära (normalt högst 14 dagar kvar, 7 för steg med 30 dagars gräns). "
                 "Ordna en tid nu, hos den egna enheten eller hos någon annan.",
     State.RISK: "Patienten har väntat länge (normalt 60 dagar av 90, 20 av 30). Det finns tid kvar, "
