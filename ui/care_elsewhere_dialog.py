@@ -7,11 +7,14 @@ case in between."""
 
 from __future__ import annotations
 
+import html
 from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -22,17 +25,20 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app import register
+from app import reference, register
 from app.context import AppContext
 from app.errors import ConflictError, InputError
-from app.register import Candidate, Fit
+from app.register import Candidate, Fit, PhonedUnit
+from app.roles import Permission, may
+from app.settings import own_region
 from ui.confirm import confirmed_save
 from ui.errors import show_error
-from ui.register_window import RowsModel, table_view
+from ui.register_window import RowsModel, register_news, table_view
 
 COLUMNS = [
     ("Bedömning", lambda c: c.verdict),
@@ -54,6 +60,12 @@ class CareElsewhereDialog(QDialog):
         self.setWindowTitle("Vård hos annan vårdgivare")
         self.heading = QLabel()
         self.heading.setWordWrap(True)
+        self.hints = QLabel()  # why nothing matches and what to do (app.register.explain)
+        self.hints.setObjectName("noMatch")
+        self.hints.setWordWrap(True)
+        self.hints.setTextFormat(Qt.TextFormat.RichText)
+        self.hints.setAccessibleName("Varför ingen vårdgivare hinner")
+        self.hints.setStyleSheet("QLabel#noMatch { background: #fcefb4; border: 1px solid #d9c36a; padding: 6px; }")
         self.model = RowsModel(COLUMNS, lambda c: c.fit in (Fit.TOO_LATE, Fit.OUT), self)
         self._search()
         self.table = table_view(self.model, "Möjliga vårdgivare")
@@ -95,6 +107,16 @@ class CareElsewhereDialog(QDialog):
         approach_form.addRow(self.approach_button)
         approach_box = QGroupBox("Tillfrågad vårdgivare")
         approach_box.setLayout(approach_form)
+        chosen = QVBoxLayout()
+        chosen.setContentsMargins(0, 0, 0, 0)
+        chosen.addWidget(QLabel("Skäl:"))
+        chosen.addWidget(self.reasons)
+        chosen.addWidget(offer_box)
+        chosen.addWidget(approach_box)
+        self.side = QTabWidget()
+        self.side.setAccessibleName("Vald enhet eller vårdgivare utanför registret")
+        self.side.addTab(_holder(chosen), "&Vald enhet")
+        self.side.addTab(self._phoned_form(), "&Inte i registret")
 
         self.approached = RowsModel([("Datum", lambda a: a.on), ("Vårdgivare", lambda a: a.provider),
                                      ("Enhet", lambda a: a.unit), ("Svar", lambda a: a.answer),
@@ -104,22 +126,16 @@ class CareElsewhereDialog(QDialog):
         self.status.setAccessibleName("Meddelande")
         self.status.setWordWrap(True)
 
-        side = QVBoxLayout()
-        side.addWidget(QLabel("Skäl:"))
-        side.addWidget(self.reasons)
-        side.addWidget(offer_box)
-        side.addWidget(approach_box)
-        side_widget = QWidget()
-        side_widget.setLayout(side)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
-        splitter.addWidget(side_widget)
-        splitter.setSizes([860, 380])
+        splitter.addWidget(self.side)
+        splitter.setSizes([840, 400])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("&Stäng")
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
+        layout.addWidget(self.hints)
         layout.addWidget(splitter, 3)
         layout.addWidget(QLabel("Tillfrågade vårdgivare i det här ärendet:"))
         layout.addWidget(self.approached_view, 1)
@@ -133,6 +149,111 @@ class CareElsewhereDialog(QDialog):
             self.version = expected_version
         if self.model.rowCount():
             self.table.selectRow(0)
+        else:
+            self.side.setCurrentIndex(1)  # nothing in the register: the phoned provider's form
+
+    def _phoned_form(self) -> QWidget:
+        """A provider phoned who is not in the register: the call on the case, and (with the right to change
+        the register) the provider and its unit in the register, from here."""
+        self.phoned_provider = QLineEdit()
+        self.phoned_provider.setCompleter(QCompleter([p.name for p in register.list_providers(self.ctx)], self))
+        self.phoned_unit = QLineEdit()
+        self.phoned_phone = QLineEdit()
+        self.phoned_answer = QComboBox()
+        for key, text in register.ANSWERS.items():
+            if key != "tid_erbjuden":
+                self.phoned_answer.addItem(text, key)
+        self.phoned_note = QLineEdit()
+        self.add_to_register = QCheckBox("&Lägg till i registret")
+        self.phoned_hsa = QLineEdit()
+        self.phoned_hsa.setPlaceholderText("till exempel SE2321000016-15CV")
+        self.phoned_region = QComboBox()
+        for r in reference.regions():
+            self.phoned_region.addItem(f"{r.code} {r.name}", r.code)
+        self.phoned_region.setCurrentIndex(max(0, self.phoned_region.findData(own_region(self.ctx.db))))
+        self.phoned_public = QCheckBox("Offentlig vårdgivare (en regions egen vård)")
+        self.phoned_others = QCheckBox("Tar emot patienter från andra regioner")
+        self.phoned_others.setChecked(True)
+        self.register_fields = (self.phoned_hsa, self.phoned_region, self.phoned_public, self.phoned_others)
+        for widget, name in ((self.phoned_provider, "Vårdgivare"), (self.phoned_unit, "Enhet"),
+                             (self.phoned_phone, "Telefon"), (self.phoned_answer, "Svar"),
+                             (self.phoned_note, "Anteckning"), (self.phoned_hsa, "HSA-id"),
+                             (self.phoned_region, "Region")):
+            widget.setAccessibleName(name)
+        if may(self.ctx.role, Permission.CHANGE_REGISTER):
+            self.add_to_register.setChecked(True)
+        else:
+            self.add_to_register.setEnabled(False)
+            self.add_to_register.setToolTip("Bara den som får ändra registret kan lägga till vårdgivare. "
+                                             "Kontakten kan du ändå registrera i ärendet.")
+        self.add_to_register.toggled.connect(self._register_fields_shown)
+        self.phoned_button = QPushButton("Registrera &kontakten")
+        self.phoned_button.clicked.connect(self.record_phoned)
+        form = QFormLayout()
+        form.addRow("Vårdgivare:", self.phoned_provider)
+        form.addRow("Enhet:", self.phoned_unit)
+        form.addRow("Telefon:", self.phoned_phone)
+        form.addRow("Svar:", self.phoned_answer)
+        form.addRow("Anteckning:", self.phoned_note)
+        form.addRow(self.add_to_register)
+        form.addRow("HSA-id:", self.phoned_hsa)
+        form.addRow("Region:", self.phoned_region)
+        form.addRow(self.phoned_public)
+        form.addRow(self.phoned_others)
+        form.addRow(self.phoned_button)
+        self.phoned_layout = form
+        intro = QLabel("Har du ringt en vårdgivare som inte finns i listan? Registrera samtalet här, så att "
+                       "kollegorna ser det.")
+        intro.setWordWrap(True)
+        box = QVBoxLayout()
+        box.addWidget(intro)
+        box.addLayout(form)
+        box.addStretch()
+        self._register_fields_shown(self.add_to_register.isChecked())
+        return _holder(box)
+
+    def _register_fields_shown(self, shown: bool) -> None:
+        for widget in self.register_fields:
+            self.phoned_layout.setRowVisible(widget, shown)
+
+    def record_phoned(self) -> None:
+        provider, unit = self.phoned_provider.text(), self.phoned_unit.text().strip()
+        answer, note = self.phoned_answer.currentData(), self.phoned_note.text()
+        adding = self.add_to_register.isChecked()
+        try:
+            if adding:
+                if not unit:
+                    raise InputError("Enhet", "ange enhetens namn, så att den kan läggas till i registret.")
+                register.add_phoned_unit(self.ctx, self.step_id, PhonedUnit(
+                    provider, unit, self.phoned_hsa.text(), self.phoned_region.currentData(),
+                    self.phoned_public.isChecked(), self.phoned_phone.text().strip() or None,
+                    [self.search.need.specialty], self.phoned_others.isChecked()),
+                    answer, note, expected_version=self.version)
+            else:
+                phone = self.phoned_phone.text().strip()
+                register.record_approach(self.ctx, self.step_id, provider, unit, answer,
+                                         " ".join(p for p in (note.strip(), phone and f"Telefon {phone}.") if p),
+                                         expected_version=self.version)
+        except InputError as exc:
+            self.status.setText(f"Inte sparat. {exc.field}: {exc.message}")
+            return
+        except ConflictError as exc:
+            self._conflict(exc)
+            return
+        for field in (self.phoned_provider, self.phoned_unit, self.phoned_phone, self.phoned_note,
+                      self.phoned_hsa):
+            field.clear()
+        self._reload_approaches()
+        if adding:
+            register_news().changed.emit()  # every open register tab shows the new provider
+            self._search()
+            rows = [c.unit.name for c in self.search.candidates]
+            if unit in rows:
+                self.table.selectRow(rows.index(unit))
+            self.status.setText(f"Kontakten med {provider.strip()} är sparad i ärendet, och {unit} finns nu i "
+                                "registret.")
+        else:
+            self.status.setText(f"Kontakten med {provider.strip()} är sparad i ärendet.")
 
     def _search(self) -> None:
         self.search = register.find_candidates(self.ctx, self.step_id)
@@ -141,6 +262,12 @@ class CareElsewhereDialog(QDialog):
             f"<b>{need.describe()}</b> – tidsgräns {need.deadline.isoformat()}, {need.remaining} dagar kvar. "
             "Ordning: egna enheter, egna avtal, andra regioner; sedan väntetid mot dagarna som är kvar.")
         self.model.set_rows(self.search.candidates)
+        hints = register.explain(self.search)
+        self.hints.setVisible(bool(hints))
+        fits = any(c.eligible and c.fit == Fit.FITS for c in self.search.candidates)
+        title = "" if fits else "<b>Ingen vårdgivare i registret hinner i tid.</b>"
+        self.hints.setText(title + "<ul style='margin: 0'>" + "".join(
+            f"<li>{html.escape(h.why)} <i>{html.escape(h.what_to_do)}</i></li>" for h in hints) + "</ul>")
 
     def selected(self) -> Candidate | None:
         index = self.table.currentIndex()
@@ -206,6 +333,12 @@ class CareElsewhereDialog(QDialog):
         self.note.clear()
         self._reload_approaches()
         self.status.setText(f"Kontakten med {candidate.unit.provider} är sparad i ärendet.")
+
+
+def _holder(layout) -> QWidget:
+    holder = QWidget()
+    holder.setLayout(layout)
+    return holder
 
 
 def _date(text: str, field: str, required: bool = False) -> date | None:

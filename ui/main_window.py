@@ -27,6 +27,8 @@ from app.worklist import Filter
 from ui.change_listener import ChangeListener
 from ui.errors import show_error
 from ui.filter_bar import FilterBar
+from ui.help import install as install_help
+from ui.help import show_help
 from ui.states import LABEL
 from ui.summary_panel import SummaryPanel
 from ui.worker import BackgroundRunner
@@ -174,7 +176,10 @@ class MainWindow(QMainWindow):
         add(admin, "users", "&Användare och roller…", self.open_users)
         admin.menuAction().setVisible(may(self.ctx.role, Permission.MANAGE_USERS))
         help_menu = self.menuBar().addMenu("&Hjälp")
+        # F1 itself is caught application-wide by ui.help (modal dialogs too); the menu only names it.
+        add(help_menu, "guide", "&Användarhandbok\tF1", lambda: show_help(self))
         add(help_menu, "about", "&Om Lotsen", self.about)
+        install_help()
 
     def focus_search(self) -> None:
         self.filters.search.setFocus()

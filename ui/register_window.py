@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +35,24 @@ from app import reference, register
 from app.context import AppContext
 from app.errors import InputError
 from app.register.checks import split_codes
+
+
+class RegisterNews(QObject):
+    """Told whenever this Lotsen saves to the register (a tab, or Hitta vård adding a phoned provider): every
+    open register tab then reads its list and its choices again, so that a new provider shows everywhere."""
+
+    changed = Signal()
+
+
+_news: RegisterNews | None = None
+
+
+def register_news() -> RegisterNews:
+    global _news
+    if _news is None:
+        _news = RegisterNews()
+    return _news
+
 
 WARN = QColor("#fbd9b0")  # the worklist's "akut" colour: readable with black text
 Index = QModelIndex | QPersistentModelIndex
@@ -247,6 +265,15 @@ class RegisterTab(QWidget):
         self.reload()
         self.new()
 
+    def refresh(self) -> None:
+        """After a save anywhere: the list, and the choices of the form (a new provider to choose), keeping
+        what the form shows."""
+        self.reload()
+        for spec in self.section.fields:
+            if spec.kind == "choice":
+                widget = self.widgets[spec.key]
+                _set(spec, widget, widget.currentData())
+
     def reload(self) -> None:
         self.model.set_rows(self.section.load(self.ctx, self.search.text()))
         for column in range(self.model.columnCount() - 1):
@@ -278,6 +305,7 @@ class RegisterTab(QWidget):
             return
         self.current_id = saved
         self.reload()
+        register_news().changed.emit()  # every shown register tab: its list and choices
         self._show_history()
         self.status.setText("Sparat.")
 
@@ -372,4 +400,17 @@ class RegisterWindow(QMainWindow):
         self.tabs.currentChanged.connect(lambda i: self.pages[i].reload())
         self.setCentralWidget(self.tabs)
         self.resize(1280, 760)
+
+    # Told of saves only while shown (a closed window is kept to be shown again, and read again then).
+    def showEvent(self, event) -> None:  # Qt API
+        super().showEvent(event)
+        register_news().changed.connect(self.refresh)
+
+    def hideEvent(self, event) -> None:  # Qt API
+        register_news().changed.disconnect(self.refresh)
+        super().hideEvent(event)
+
+    def refresh(self) -> None:
+        for page in self.pages:
+            page.refresh()
 

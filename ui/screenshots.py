@@ -1,4 +1,4 @@
-"""Render the main window, the summary, a case, the patient, the archive and the main dialogs to PNG files."""
+"""Render the main window, the summary, a case, the patient, the archive, the user guide and the main dialogs to PNG files."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from app.database import open_database
 from app.settings import DEMO, get_setting
 from ui.archive_dialog import ArchiveDialog
 from ui.case_window import CaseWindow
+from ui.help import HelpWindow
 from ui.main_window import MainWindow
 from ui.new_case_dialog import NewCaseDialog
 from ui.patient_dialog import PatientDialog
@@ -55,6 +56,10 @@ def render_all(db_path: Path, out: Path, sizes: Iterable[tuple[int, int]]) -> li
         archive.search()
         written.append(_grab(archive, (min(width, 1100), min(height, 720)), out / f"archive-{width}x{height}.png"))
         archive.close()
+        guide = HelpWindow(window)
+        guide.show_topic("lagen")
+        written.append(_grab(guide, (min(width, 1200), min(height, 800)), out / f"help-{width}x{height}.png"))
+        guide.close()
     for name, dialog in (("new-case", NewCaseDialog(ctx, window)), ("settings", SettingsDialog(ctx, window))):
         written.append(_grab(dialog, (dialog.sizeHint().width(), dialog.sizeHint().height()), out / f"{name}.png"))
         dialog.close()

@@ -17,6 +17,29 @@ LABEL = {
 }
 FLAG_LABEL = {Flag.NO_NOTICE: "Besked saknas", Flag.NO_CONTACT: "Ingen kontakt"}
 
+# What each state and flag means, in the case worker's words: the worklist's tooltips and the user guide's
+# table (ui/help.py fills it in) both read these, so that they never say different things.
+EXPLAIN = {
+    State.OVERDUE: "Tidsgränsen har passerat utan att patienten fått vård. Vårdgarantin är bruten: "
+                   "ordna vård så snart som möjligt, vid behov hos en annan vårdgivare.",
+    State.AKUT: "Tidsgränsen är nära (normalt högst 14 dagar kvar, 7 för steg med 30 dagars gräns). "
+                "Ordna en tid nu, hos den egna enheten eller hos någon annan.",
+    State.RISK: "Patienten har väntat länge (normalt 60 dagar av 90, 20 av 30). Det finns tid kvar, "
+                "men det är nu man bör agera för att hinna i tid.",
+    State.OK: "Tidsgränsen nås med god marginal. Inget behöver göras just nu.",
+    State.PAUSED: "Medicinskt orsakad väntan (MoV) eller särskilt orsakad väntan (SoV) pågår: dagarna räknas "
+                  "inte och tidsgränsen flyttas fram lika många dagar.",
+    State.PVV: "Patientvald väntan (PvV): patienten har själv tackat nej till en tid inom garantin. "
+               "Vårdgarantin gäller inte förrän patienten hör av sig igen; då börjar en ny väntetid.",
+    State.CLOSED: "Steget är avslutat: vården är given eller steget stängt med en orsak.",
+}
+FLAG_EXPLAIN = {
+    Flag.NO_NOTICE: "Patienten har inte fått någon tid eller något besked inom 14 dagar från att väntan började. "
+                    "Skicka en tid eller ett 14-dagarsbesked.",
+    Flag.NO_CONTACT: "Ingen kontakt med patienten på länge (normalt 60 dagar). Hör efter hur patienten mår och "
+                     "om behovet finns kvar.",
+}
+
 # Light backgrounds that keep black text readable (contrast > 7:1).
 BACKGROUND = {
     State.OVERDUE: QColor("#f4c7c3"),

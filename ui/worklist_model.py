@@ -12,7 +12,7 @@ from app import worklist
 from app.context import AppContext
 from app.identity import display_id
 from app.worklist import Filter, Sort, SortOrder, WorklistRow
-from ui.states import BACKGROUND, FLAG_LABEL, LABEL
+from ui.states import BACKGROUND, EXPLAIN, FLAG_EXPLAIN, FLAG_LABEL, LABEL
 from ui.worker import BackgroundRunner
 
 PAGE = 50  # rows read at a time: a screenful and a little more, so that a keystroke reads no more
@@ -35,7 +35,9 @@ COLUMNS = [
     ("Signaler", None, lambda r: ", ".join(FLAG_LABEL[f] for f in sorted(r.flags))),
 ]
 NUMERIC = {"Kvar", "Väntat"}
-TOOLTIPS = {"Kvar": "Dagar kvar till tidsgränsen", "Väntat": "Dagar som räknas i vårdgarantin"}
+TOOLTIPS = {"Kvar": "Dagar kvar till tidsgränsen", "Väntat": "Dagar som räknas i vårdgarantin",
+            "Status": "Var steget står i vårdgarantin. F1 förklarar alla lägen",
+            "Signaler": "Det som behöver göras utöver tidsgränsen. F1 förklarar signalerna"}
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -209,4 +211,15 @@ class WorklistModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{title}: {value(row)}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tooltip(title, row)
         return None
+
+
+def _tooltip(title: str, row: WorklistRow) -> str | None:
+    """The state's and flags' meaning (ui.states: the same words as the user guide)."""
+    if title == "Status":
+        return f"{LABEL[row.state]}: {EXPLAIN[row.state]}"
+    if title == "Signaler" and row.flags:
+        return "\n".join(f"{FLAG_LABEL[f]}: {FLAG_EXPLAIN[f]}" for f in sorted(row.flags))
+    return None

@@ -11,6 +11,8 @@ from app.register.approaches import (
 )
 from app.register.candidates import Candidate, Fit, Need, Route, Search, find_candidates
 from app.register.history import Change, history
+from app.register.no_match import Hint, explain
+from app.register.phoned import Added, PhonedUnit, add_phoned_unit
 from app.register.services import (
     CONTRACT_FORMS,
     CapacityData,
@@ -36,9 +38,10 @@ from app.register.services import (
 )
 
 __all__ = [
-    "ANSWERS", "CONTRACT_FORMS", "Approach", "Candidate", "CapacityData", "CapacityRow", "CaseApproaches", "Change",
-    "ContractData", "ContractRow", "Fit", "Need", "ProviderData", "ProviderRow", "Route", "Search", "UnitData",
-    "UnitRow", "approaches", "case_approaches", "find_candidates", "get_capacity", "get_contract", "get_provider",
-    "get_unit", "history", "list_capacity", "list_contracts", "list_providers", "list_units", "offer_from_candidate",
-    "record_approach", "save_capacity", "save_contract", "save_provider", "save_unit",
+    "ANSWERS", "CONTRACT_FORMS", "Added", "Approach", "Candidate", "CapacityData", "CapacityRow",
+    "CaseApproaches", "Change", "ContractData", "ContractRow", "Fit", "Hint", "Need", "PhonedUnit",
+    "ProviderData", "ProviderRow", "Route", "Search", "UnitData", "UnitRow", "add_phoned_unit", "approaches",
+    "case_approaches", "explain", "find_candidates", "get_capacity", "get_contract", "get_provider",
+    "get_unit", "history", "list_capacity", "list_contracts", "list_providers", "list_units",
+    "offer_from_candidate", "record_approach", "save_capacity", "save_contract", "save_provider", "save_unit",
 ]

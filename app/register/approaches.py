@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app import cases
 from app.access import Action, patient_access
@@ -41,27 +42,37 @@ def record_approach(ctx: AppContext, step_id: int, provider: str, unit: str, ans
                     expected_version: int | None = None) -> int:
     """A note on the case; like every change of a case it is refused (ConflictError) when `expected_version`, the
     Case.version the user was shown, is no longer the case's."""
+    with ctx.db.transaction() as session:
+        return store_approach(session, ctx, step_id, provider, unit, answer, note, expected_version)
+
+
+def check_approach(provider: str, unit: str, answer: str, note: str) -> None:
     check_texts({"Vårdgivare": (provider, LINE_LIMIT), "Enhet": (unit, LINE_LIMIT),
                  "Anteckning": (note, TEXT_LIMIT)})
     if not provider.strip():
         raise InputError("Vårdgivare", "ange vilken vårdgivare som tillfrågades.")
     if answer not in ANSWERS:
         raise InputError("Svar", "välj vårdgivarens svar i listan.")
-    with ctx.db.transaction() as session:
-        step = session.get(Step, step_id)
-        if step is None:
-            raise NotFoundError("Steg", "steget finns inte.")
-        case = _changing(session, ctx, step.case_id, expected_version)
-        patient_access(session, ctx, case.patient_id, Action.CHANGE, case.id, "tillfrågad vårdgivare")
-        text = f"Tillfrågade {provider.strip()}" + (f", {unit}" if unit else "") + f": {ANSWERS[answer]}."
-        if note.strip():
-            text += " " + note.strip()
-        row = CaseEvent(case_id=case.id, step_id=step.id, kind=cases.Note.NOTE, on=ctx.today(),
-                        user_id=ctx.user_id, details={"approached": provider.strip(), "unit": unit,
-                                                      "answer": answer, "note": note.strip(), "text": text})
-        session.add(row)
-        session.flush()
-        return row.id
+
+
+def store_approach(session: Session, ctx: AppContext, step_id: int, provider: str, unit: str, answer: str,
+                   note: str, expected_version: int | None) -> int:
+    """record_approach inside a caller's transaction (app.register.phoned adds the provider in the same one)."""
+    check_approach(provider, unit, answer, note)
+    step = session.get(Step, step_id)
+    if step is None:
+        raise NotFoundError("Steg", "steget finns inte.")
+    case = _changing(session, ctx, step.case_id, expected_version)
+    patient_access(session, ctx, case.patient_id, Action.CHANGE, case.id, "tillfrågad vårdgivare")
+    text = f"Tillfrågade {provider.strip()}" + (f", {unit}" if unit else "") + f": {ANSWERS[answer]}."
+    if note.strip():
+        text += " " + note.strip()
+    row = CaseEvent(case_id=case.id, step_id=step.id, kind=cases.Note.NOTE, on=ctx.today(),
+                    user_id=ctx.user_id, details={"approached": provider.strip(), "unit": unit,
+                                                  "answer": answer, "note": note.strip(), "text": text})
+    session.add(row)
+    session.flush()
+    return row.id
 
 
 def offer_from_candidate(ctx: AppContext, step_id: int, candidate: Candidate, appointment: date,

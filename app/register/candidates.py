@@ -46,6 +46,18 @@ class Fit(IntEnum):
     OUT = 3
 
 
+class Block(IntEnum):
+    """Why a unit is out, as a kind: app.register.no_match counts them to say why nothing matches."""
+
+    SERVICE = 0  # the unit does not offer the specialty or activity
+    NO_CONTRACT = 1  # nothing covers the step there
+    NOT_STARTED = 2
+    EXPIRED = 3
+    NOT_COVERED = 4  # a contract, but not for this service
+    CEILING = 5
+    REGION = 6  # not open to the patient's home region
+
+
 FIT_LABEL = {Fit.FITS: "Hinner i tid", Fit.UNKNOWN: "Kontrollera väntetiden", Fit.TOO_LATE: "Hinner inte",
              Fit.OUT: "Ej möjlig"}
 
@@ -117,8 +129,9 @@ class CapacityFacts(NamedTuple):
     as_of: date
 
 
-# A contract with the route it gives the need (None: it does not) and why, as text made only when shown.
-Judged = tuple[ContractFacts, Route | None, Callable[[], str]]
+# A contract with the route it gives the need (None: it does not), why, as text made only when shown, and the
+# kind of refusal when it gives none.
+Judged = tuple[ContractFacts, Route | None, Callable[[], str], "Block | None"]
 
 
 @dataclass(frozen=True)
@@ -131,6 +144,7 @@ class Candidate:
     wait_days: int | None
     capacity_as_of: date | None
     reasons: tuple[str, ...]  # why in or out, in Swedish, most important first
+    blocks: frozenset[Block] = frozenset()  # for a unit that is out: the kinds of its reasons
 
     @property
     def route_label(self) -> str:
@@ -149,6 +163,7 @@ class Candidate:
 class Search:
     need: Need
     candidates: list[Candidate]
+    stale_days: int = STALE_CAPACITY_DAYS[1]  # the setting in force: capacity older than this is not trusted
 
 
 def find_candidates(ctx: AppContext, step_id: int) -> Search:
@@ -169,7 +184,7 @@ def find_candidates(ctx: AppContext, step_id: int) -> Search:
                     patient.home_region_code, step.deadline, remaining, case.waiting_unit)
         own, stale_days = settings(session, OWN_REGION, STALE_CAPACITY_DAYS)
         units, contracts, capacity = load_facts(session, need)
-    return Search(need, rank(need, units, contracts, capacity, own, today, stale_days))
+    return Search(need, rank(need, units, contracts, capacity, own, today, stale_days), stale_days)
 
 
 def load_facts(session: Session, need: Need, activities: Iterable[str] = ()
@@ -285,33 +300,35 @@ def _judge(need: Need, unit: UnitFacts, contracts: list[Judged], report: Capacit
     that is in, every refusal for a unit that is out (thousands of contracts are judged per search)."""
     if need.activity and need.activity not in unit.activities:
         return Candidate(unit, False, None, None, Fit.OUT, None, None,
-                         (f"Enheten erbjuder inte åtgärden {need.activity}.",))
+                         (f"Enheten erbjuder inte åtgärden {need.activity}.",), frozenset({Block.SERVICE}))
     if need.specialty not in unit.specialties:
         return Candidate(unit, False, None, None, Fit.OUT, None, None,
-                         (f"Enheten har inte verksamhetsområdet {need.specialty}.",))
+                         (f"Enheten har inte verksamhetsområdet {need.specialty}.",), frozenset({Block.SERVICE}))
     routes: list[tuple[Route, ContractFacts | None, Callable[[], str]]] = []
-    refusals: list[Callable[[], str]] = []
+    refusals: list[tuple[Callable[[], str], Block]] = []
     if unit.provider_public and unit.provider_region == own_region == unit.region:
         if need.home_region == own_region or unit.accepts_other_regions:
             routes.append((Route.OWN_UNIT, None, lambda: "Regionens egen enhet."))
         else:
-            refusals.append(lambda: f"Egen enhet, men tar inte emot patienter från {region_name(need.home_region)}.")
+            refusals.append((lambda: f"Egen enhet, men tar inte emot patienter från {region_name(need.home_region)}.",
+                             Block.REGION))
     elif unit.provider_public and unit.region != need.home_region:
         if unit.accepts_other_regions:
             routes.append((Route.OTHER_REGION, None, lambda: f"{region_name(unit.region)} tar emot patienter från "
                                                              "andra regioner (riksavtalet)."))
         else:
-            refusals.append(lambda: f"{region_name(unit.region)}s enhet tar inte emot patienter från andra "
-                                    "regioner.")
-    for contract, route, why in contracts:
+            refusals.append((lambda: f"{region_name(unit.region)}s enhet tar inte emot patienter från andra "
+                                     "regioner.", Block.REGION))
+    for contract, route, why, block in contracts:
         if route is None:
-            refusals.append(why)
+            refusals.append((why, block))
         else:
             routes.append((route, contract, why))
     if not routes:
-        texts = tuple(why() for why in refusals) or (
+        texts = tuple(why() for why, _block in refusals) or (
             f"Det finns inget avtal som omfattar {need.activity or need.specialty} vid enheten.",)
-        return Candidate(unit, False, None, None, Fit.OUT, None, None, texts)
+        blocks = frozenset(block for _why, block in refusals) or frozenset({Block.NO_CONTRACT})
+        return Candidate(unit, False, None, None, Fit.OUT, None, None, texts, blocks)
     route, contract, why = min(routes, key=itemgetter(0))  # the first of the best route
     fit, wait, as_of, wait_reason = _fit(need, report, today, stale_days)
     notes = [why(), wait_reason]
@@ -325,23 +342,23 @@ def _judge(need: Need, unit: UnitFacts, contracts: list[Judged], report: Capacit
 
 
 def _contract_route(need: Need, c: ContractFacts, own_region: str,
-                    today: date) -> tuple[Route | None, Callable[[], str]]:
+                    today: date) -> tuple[Route | None, Callable[[], str], Block | None]:
     if c.valid_from > today:
-        return None, lambda: f"Avtalet {c.title} börjar gälla först {c.valid_from.isoformat()}."
+        return None, lambda: f"Avtalet {c.title} börjar gälla först {c.valid_from.isoformat()}.", Block.NOT_STARTED
     if c.valid_to is not None and c.valid_to < today:
-        return None, lambda: f"Avtalet {c.title} gick ut {c.valid_to.isoformat()}."
+        return None, lambda: f"Avtalet {c.title} gick ut {c.valid_to.isoformat()}.", Block.EXPIRED
     if need.specialty not in c.services and need.activity not in c.services:
-        return None, lambda: f"Avtalet {c.title} omfattar inte {need.activity or need.specialty}."
+        return None, lambda: f"Avtalet {c.title} omfattar inte {need.activity or need.specialty}.", Block.NOT_COVERED
     if c.volume_ceiling is not None and c.volume_used >= c.volume_ceiling:
-        return None, lambda: f"Avtalet {c.title} har nått sitt volymtak ({c.volume_ceiling})."
+        return None, lambda: f"Avtalet {c.title} har nått sitt volymtak ({c.volume_ceiling}).", Block.CEILING
     form = c.form.replace("_", " ")  # LOU, LOV, egen regi, riksavtal …
     if c.region == need.home_region:
         route = Route.OWN_CONTRACT if c.region == own_region else Route.OTHER_REGION
-        return route, lambda: f"Avtalet {c.title} ({form}) gäller patienter från {region_name(c.region)}."
+        return route, lambda: f"Avtalet {c.title} ({form}) gäller patienter från {region_name(c.region)}.", None
     if c.open_to_other_regions and (not c.open_regions or need.home_region in c.open_regions):
         return Route.OTHER_REGION, lambda: (f"Avtalet {c.title} ({form}, {region_name(c.region)}) är öppet för "
-                                            f"patienter från {region_name(need.home_region)}.")
-    return None, lambda: f"Avtalet {c.title} gäller bara patienter från {region_name(c.region)}."
+                                            f"patienter från {region_name(need.home_region)}."), None
+    return None, lambda: f"Avtalet {c.title} gäller bara patienter från {region_name(c.region)}.", Block.REGION
 
 
 def _fit(need: Need, report: CapacityFacts | None, today: date,

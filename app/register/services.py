@@ -134,6 +134,11 @@ class UnitRow:
 
 
 def save_unit(ctx: AppContext, data: UnitData, unit_id: int | None = None) -> int:
+    with ctx.db.transaction() as session:
+        return store_unit(session, ctx, data, unit_id)
+
+
+def store_unit(session: Session, ctx: AppContext, data: UnitData, unit_id: int | None) -> int:
     require(ctx.role, Permission.CHANGE_REGISTER)
     values = {
         "hsa_id": checks.hsa_id(data.hsa_id),
@@ -153,17 +158,16 @@ def save_unit(ctx: AppContext, data: UnitData, unit_id: int | None = None) -> in
                "kva": checks.kva(data.kva)}
     if not offered["mvo"]:
         raise InputError(SERVICE_KINDS["mvo"], "ange minst ett verksamhetsområde som enheten erbjuder.")
-    with ctx.db.transaction() as session:
-        _row(session, Provider, data.provider_id, "Vårdgivare")
-        row = _row(session, CareUnit, unit_id, "Enhet")
-        _unique(session, CareUnit, CareUnit.hsa_id, values["hsa_id"], row.id, "HSA-id")
-        history.apply(session, ctx, "unit", row, values, UNIT_LABELS)
-        current = unit_services(session, [row.id]).get(row.id, {})
-        for kind, codes in offered.items():
-            if history.record(session, ctx, "unit", row.id, SERVICE_KINDS[kind], current.get(kind, []), codes):
-                session.execute(delete(UnitService).where(UnitService.unit_id == row.id, UnitService.kind == kind))
-                session.add_all(UnitService(unit_id=row.id, kind=kind, code=code) for code in codes)
-        return row.id
+    _row(session, Provider, data.provider_id, "Vårdgivare")
+    row = _row(session, CareUnit, unit_id, "Enhet")
+    _unique(session, CareUnit, CareUnit.hsa_id, values["hsa_id"], row.id, "HSA-id")
+    history.apply(session, ctx, "unit", row, values, UNIT_LABELS)
+    current = unit_services(session, [row.id]).get(row.id, {})
+    for kind, codes in offered.items():
+        if history.record(session, ctx, "unit", row.id, SERVICE_KINDS[kind], current.get(kind, []), codes):
+            session.execute(delete(UnitService).where(UnitService.unit_id == row.id, UnitService.kind == kind))
+            session.add_all(UnitService(unit_id=row.id, kind=kind, code=code) for code in codes)
+    return row.id
 
 
 def unit_services(session: Session, unit_ids) -> dict[int, dict[str, list[str]]]:
