@@ -23,6 +23,7 @@ class Sender:
     hours_sv: str = "måndag–fredag kl. 8–16"
     hours_en: str = "Monday to Friday, 8 am to 4 pm"
     email: str = ""
+    signature: str = ""            # the letter's closing name line; "unit, region" when empty
     logo: str = ""                 # path to a PNG or JPEG; the region's name is printed when empty
     reply_working_days: int = 10   # an offer's reply window, in working days after the letter arrives
     post_working_days: int = 2     # working days from the letter's date until it reaches the patient
@@ -30,6 +31,10 @@ class Sender:
     @property
     def address(self) -> str:
         return f"{self.street}, {self.postal_code} {self.city}"
+
+    @property
+    def closing_name(self) -> str:
+        return self.signature.strip() or f"{self.unit}, {self.region}"
 
     def hours(self, language: str) -> str:
         return self.hours_en if language == "en" else self.hours_sv
@@ -43,6 +48,17 @@ def get_sender(db: Database) -> Sender:
 
 
 def set_sender(db: Database, sender: Sender, user_id: int | None = None) -> None:
+    validate_sender(sender)
+    set_setting(db, KEY, asdict(sender), user_id)
+
+
+def sender_is_set(db: Database) -> bool:
+    """Whether a region has stored its own sender; until then letters carry the made-up defaults above."""
+    return bool(get_setting(db, KEY))
+
+
+def validate_sender(sender: Sender) -> None:
+    """Refuse a sender a letter cannot carry, naming the field in Swedish."""
     for f in fields(Sender):  # every text is printed in each letter: a NUL or lone surrogate breaks the PDF
         value = getattr(sender, f.name)
         if isinstance(value, str):
@@ -54,10 +70,9 @@ def set_sender(db: Database, sender: Sender, user_id: int | None = None) -> None
         raise InputError("Svarstid", "ange mellan 1 och 60 arbetsdagar.")
     if not 0 <= sender.post_working_days <= 10:
         raise InputError("Posttid", "ange mellan 0 och 10 arbetsdagar.")
-    set_setting(db, KEY, asdict(sender), user_id)
 
 
 _FIELD = {"region": "Region", "unit": "Enhet", "street": "Gatuadress", "postal_code": "Postnummer",
           "city": "Ort", "phone": "Telefon"}
-_OTHER_FIELD = {"hours_sv": "Telefontider", "hours_en": "Telefontider (engelska)", "email": "E-post",
+_OTHER_FIELD = {"hours_sv": "Telefontider", "hours_en": "Telefontider (engelska)", "email": "E-post", "signature": "Underskrift",
                 "logo": "Logotyp"}
