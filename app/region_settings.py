@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -20,6 +21,7 @@ from app.roles import WHO_MAY, Permission, may, require
 from app.settings import (
     TAB_ACTIVITIES,
     TAB_EXPORT,
+    TAB_INBOXES,
     TAB_LIMITS,
     TAB_SENDER,
     TAB_UNITS,
@@ -30,7 +32,7 @@ from app.settings import (
 from app.text_input import check_text
 from db.models import Case, Setting
 
-TABS = (TAB_SENDER, TAB_EXPORT, TAB_UNITS, TAB_ACTIVITIES, TAB_LIMITS)
+TABS = (TAB_SENDER, TAB_EXPORT, TAB_UNITS, TAB_ACTIVITIES, TAB_LIMITS, TAB_INBOXES)
 MIN_COUNT = ("reports.min_count", ReportSettings().min_count, 1, 100)
 UNDO_RANGE = (0, 240)
 _HSA = re.compile(r"SE[0-9]{10,12}-[0-9A-Za-z]{1,30}")
@@ -88,6 +90,10 @@ def known_units(ctx: AppContext) -> list[str]:
 
 def validate(settings: RegionSettings) -> None:
     validate_sender(settings.sender)
+    logo = settings.sender.logo
+    if logo and (Path(logo).suffix.lower() not in {".png", ".jpg", ".jpeg"} or not Path(logo).is_file()):
+        raise InputError("Logotyp", f"hittar ingen PNG- eller JPEG-bild i {logo}. Välj en bildfil eller lämna "
+                                    "fältet tomt.")
     if settings.region and settings.region not in codes.SKR_REGION:
         raise InputError("Länskod", "ange regionens länskod med två siffror, till exempel 12 för Region Skåne.")
     for label, value in (("Regionens HSA-id", settings.hsa_region),
