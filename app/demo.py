@@ -279,7 +279,7 @@ def _demo_export_and_sender(db: Database, region: str) -> None:
         values = {
             SENDER_KEY: asdict(Sender(region="Region Exempel (påhittad)", unit="Vårdlotsen (demo)",
                                       street="Box 0000", postal_code="000 00", city="Demostad",
-                                      phone="000-000 00 00", signature="Vårdlotsen, Region Exempel (demo)")),
+                                      phone="000-000 00 00", signature="Lotta Lots (påhittad), vårdlots")),
             "skr.region": region,
             "skr.hsa_region": f"{DEMO_HSA}REGION",
             "skr.units": {name: {"hsa": f"{DEMO_HSA}{n:03d}"} for n, name in enumerate(units, start=1)},

@@ -15,7 +15,7 @@ from app.context import AppContext
 from app.errors import InputError
 from app.export import codes
 from app.letters.sender import KEY as SENDER_KEY
-from app.letters.sender import Sender, get_sender, sender_is_set, validate_sender
+from app.letters.sender import Sender, get_sender, sender_problem, validate_sender
 from app.reports.figures import ReportSettings
 from app.roles import WHO_MAY, Permission, may, require
 from app.settings import (
@@ -157,9 +157,8 @@ def _stored(session, key: str):
 def missing(ctx: AppContext) -> list[Missing]:
     """What the national export or the letters still need, in the order of the window's tabs."""
     out = []
-    if not sender_is_set(ctx.db):
-        out.append(Missing(TAB_SENDER, "Brevens avsändare (regionens och enhetens namn, adress och telefon) är "
-                                        "inte ifylld; breven har annars en påhittad avsändare."))
+    if (problem := sender_problem(ctx.db)) is not None:
+        out.append(Missing(TAB_SENDER, problem))
     current = load(ctx)  # the export's own problems() would first make its secret key: a write
     if current.region not in codes.SKR_REGION:
         out.append(Missing(TAB_EXPORT, "Regionens länskod för den nationella exporten saknas."))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 
 from app.database import Database
 from app.errors import InputError
-from app.settings import get_setting, set_setting
+from app.settings import TAB_SENDER, get_setting, set_setting, where
 from app.text_input import check_text
 
 KEY = "letters.sender"
@@ -55,6 +56,18 @@ def set_sender(db: Database, sender: Sender, user_id: int | None = None) -> None
 def sender_is_set(db: Database) -> bool:
     """Whether a region has stored its own sender; until then letters carry the made-up defaults above."""
     return bool(get_setting(db, KEY))
+
+
+def sender_problem(db: Database) -> str | None:
+    """What is missing from the letters' sender, in plain Swedish with where to set it; None when nothing is."""
+    if not sender_is_set(db):
+        return (f"Brevens avsändare är inte ifylld, så breven får en påhittad avsändare ({Sender().region}). "
+                f"En administratör fyller i den under {where(TAB_SENDER)}.")
+    logo = get_sender(db).logo
+    if logo and not Path(logo).is_file():
+        return (f"Logotypen {logo} finns inte, så regionens namn skrivs i stället. En administratör väljer en "
+                f"annan bild under {where(TAB_SENDER)}.")
+    return None
 
 
 def validate_sender(sender: Sender) -> None:

@@ -15,7 +15,8 @@ from app.context import sign_in
 from app.errors import PermissionDenied
 from app.export.config import load_config
 from app.importer.mappings import save_mapping
-from app.letters import get_sender
+from app.letters import Sender, get_sender, set_sender
+from app.letters.sender import sender_problem
 from app.roles import Role
 from app.settings import TAB_EXPORT, TAB_UNITS, get_setting, setting_history
 from tests.db.test_worklist import add
@@ -135,6 +136,7 @@ def test_the_first_start_guide_lists_what_is_missing_and_opens_its_tab(qtbot, ad
     assert any("Ortopeden Lund" in t for t in texts) and not any("skr." in t for t in texts)
     window = MainWindow(admin)
     qtbot.addWidget(window)
+    window.runner.wait()  # the worklist's first load: done before the test ends
     window.offer_first_start_guide()
     guide = window.first_start_guide
     assert isinstance(guide, FirstStartGuide) and guide.isVisible()
@@ -142,12 +144,14 @@ def test_the_first_start_guide_lists_what_is_missing_and_opens_its_tab(qtbot, ad
     assert guide.settings.tabs.tabText(guide.settings.tabs.currentIndex()) == TAB_UNITS
     guide.settings.reject()
     guide.reject()
+    window.runner.wait()
 
 
 def test_a_case_worker_gets_no_guide_but_a_status_line(qtbot, case_worker):
     ctx = case_worker
     window = MainWindow(ctx)
     qtbot.addWidget(window)
+    window.runner.wait()
     window.offer_first_start_guide()
     assert not hasattr(window, "first_start_guide")
     assert "Administration → Inställningar" in window.statusBar().currentMessage()
@@ -174,3 +178,21 @@ def test_every_tab_renders_at_1366x768(qtbot, admin, tmp_path):
         path = _grab(window, (1366, 768), tmp_path / f"tab-{index}.png")
         assert path.stat().st_size > 5000
     assert window.tabs.count() == len(region_settings.TABS)
+
+
+def test_the_letters_say_what_is_missing_from_the_sender_and_where_to_set_it(qtbot, admin, tmp_path):
+    from ui.letters_dialog import LettersDialog
+
+    opened = add(admin, 1, "Olle Ok", 45)
+    dialog = LettersDialog(admin, [opened.step_id])
+    qtbot.addWidget(dialog)
+    notice = dialog.sender_notice.text()
+    assert dialog.sender_notice.isVisibleTo(dialog) and "påhittad avsändare" in notice
+    assert "Administration → Inställningar, fliken Avsändare" in notice and "letters." not in notice
+    set_sender(admin.db, Sender(region="Region Halland", logo=str(tmp_path / "saknas.png")), admin.user_id)
+    assert sender_problem(admin.db).startswith(f"Logotypen {tmp_path / 'saknas.png'} finns inte")
+    set_sender(admin.db, Sender(region="Region Halland"), admin.user_id)
+    assert sender_problem(admin.db) is None
+    again = LettersDialog(admin, [opened.step_id])
+    qtbot.addWidget(again)
+    assert not again.sender_notice.isVisibleTo(again)
