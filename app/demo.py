@@ -21,7 +21,7 @@ from bisect import bisect
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain, compress
 from operator import is_not, itemgetter
@@ -35,6 +35,8 @@ from app.database import Database
 from app.demo_register import RegisterStats, generate_register
 from app.guarantee import Answer, ClockEvent, EventKind, PauseKind, RuleBook, evaluate
 from app.identity import IdKind, make_personnummer
+from app.letters.sender import KEY as SENDER_KEY
+from app.letters.sender import Sender
 from app.register.settings import OWN_REGION
 from app.settings import RULES, effective_rule_book, store_setting
 from app.steps import cache_columns
@@ -245,6 +247,7 @@ def generate(db: Database, open_cases: int, closed_cases: int, *, seed: int = 20
         finally:
             _restore_pragmas(conn, saved)
     _demo_activity_codes(db)
+    _demo_export_and_sender(db, region)
     register = _demo_register(db, seed, today, region)
     return DemoStats(users=len(user_ids), patients=totals["patient"], open_cases=open_cases,
                      closed_cases=closed_cases, steps=totals["step"], events=totals["event"],
@@ -263,6 +266,27 @@ def _demo_activity_codes(db: Database) -> None:
         if session.get(Setting, "skr.activity_codes") is None:
             codes = {a.code: DEMO_ACTIVITY_PREFIX + a.code[1:] for a in reference.activities() if len(a.code) == 4}
             store_setting(session, "skr.activity_codes", codes, None)
+
+
+DEMO_HSA = "SE0000000000-DEMO"  # zeros and DEMO: no real HSA-id looks like it
+
+
+def _demo_export_and_sender(db: Database, region: str) -> None:
+    """The demo's letter sender and national-export codes, made up and visibly so, so that `lotsen demo` then
+    `lotsen export` and letters work without a first-start guide. Settings already made are kept."""
+    with db.transaction() as session:
+        units = sorted(session.scalars(select(Case.waiting_unit).distinct().where(Case.waiting_unit.is_not(None))))
+        values = {
+            SENDER_KEY: asdict(Sender(region="Region Exempel (påhittad)", unit="Vårdlotsen (demo)",
+                                      street="Box 0000", postal_code="000 00", city="Demostad",
+                                      phone="000-000 00 00", signature="Lotta Lots (påhittad), vårdlots")),
+            "skr.region": region,
+            "skr.hsa_region": f"{DEMO_HSA}REGION",
+            "skr.units": {name: {"hsa": f"{DEMO_HSA}{n:03d}"} for n, name in enumerate(units, start=1)},
+        }
+        for key, value in values.items():
+            if session.get(Setting, key) is None:
+                store_setting(session, key, value, None)
 
 
 def _demo_register(db: Database, seed: int, today: date, region: str) -> RegisterStats | None:

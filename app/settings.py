@@ -20,6 +20,20 @@ SAVED_FILTERS = "worklist.filters.{user_id}"
 OWN_REGION = ("region.code", "12")  # the region Lotsen works for (key, default)
 UNDO_MINUTES = ("cases.undo_minutes", 15)  # how long the author of a case's last entry may take it back
 
+# The settings window's tabs (Administration → Inställningar): a message about a missing setting names its tab.
+TAB_SENDER = "Avsändare"
+TAB_EXPORT = "Nationell export"
+TAB_UNITS = "Enheter"
+TAB_ACTIVITIES = "Aktiviteter"
+TAB_LIMITS = "Gränser och tider"
+TAB_INBOXES = "Inkorgar"
+
+
+def where(tab: str) -> str:
+    """Where a setting is made, for a message: "Administration → Inställningar, fliken Enheter"."""
+    return f"Administration → Inställningar, fliken {tab}"
+
+
 # The thresholds a region may change, per step: (field, Swedish label, lowest, highest, may be unset).
 STEP_THRESHOLDS = (
     ("risk_waited_days", "Risk efter väntade dagar", 1, 365, True),

@@ -60,6 +60,7 @@ def run_gui(db_path: Path) -> int:
     _finish_rule_change(window)
     window.listen_for_changes()
     window.show()
+    QTimer.singleShot(0, window.offer_first_start_guide)
     # What start-up built lives as long as the app: keep it out of the collector's full passes (~40 ms each).
     gc.freeze()
     code = qt_app.exec()

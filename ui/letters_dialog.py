@@ -43,6 +43,7 @@ from app.errors import InputError, StorageError
 from app.letters import LABEL, LetterType, fonts
 from app.letters.fonts import font_files
 from app.letters.layout import PAGE_WIDTH, LaidOut, Picture, Rule, Text, lay_out
+from app.letters.sender import sender_problem
 from ui.errors import show_error
 
 _FAMILIES: list[str] = []
@@ -174,6 +175,12 @@ class LettersDialog(QDialog):
         buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        self.sender_notice = QLabel(sender_problem(ctx.db) or "")
+        self.sender_notice.setWordWrap(True)
+        self.sender_notice.setObjectName("senderNotice")
+        self.sender_notice.setStyleSheet("background: #fff4d6; border: 1px solid #c9a227; padding: 6px;")
+        self.sender_notice.setVisible(bool(self.sender_notice.text()))
+        layout.addWidget(self.sender_notice)
         layout.addLayout(form)
         layout.addWidget(self.preview)
         self.skipped_label = QLabel("Får inte brevet:")

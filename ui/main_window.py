@@ -173,8 +173,9 @@ class MainWindow(QMainWindow):
         add(review, "log_review", "&Granska loggen…", self.open_log_review).setEnabled(
             may(self.ctx.role, Permission.REVIEW_LOG))
         admin = self.menuBar().addMenu("&Administration")
-        add(admin, "users", "&Användare och roller…", self.open_users)
-        admin.menuAction().setVisible(may(self.ctx.role, Permission.MANAGE_USERS))
+        add(admin, "region_settings", "&Inställningar…", lambda: self.open_region_settings())
+        add(admin, "users", "&Användare och roller…", self.open_users).setVisible(
+            may(self.ctx.role, Permission.MANAGE_USERS))
         help_menu = self.menuBar().addMenu("&Hjälp")
         # F1 itself is caught application-wide by ui.help (modal dialogs too); the menu only names it.
         add(help_menu, "guide", "&Användarhandbok\tF1", lambda: show_help(self))
@@ -274,6 +275,27 @@ class MainWindow(QMainWindow):
         if dialog.exec() and dialog.opened:
             self.refresh()
             self.open_case(dialog.opened.case_id)
+
+    def open_region_settings(self, tab: str | None = None) -> None:
+        from ui.region_settings_window import RegionSettingsWindow
+
+        RegionSettingsWindow(self.ctx, self, tab=tab).exec()
+
+    def offer_first_start_guide(self) -> None:
+        """At start: a guide when the letters or the export still miss something; shown to an administratör,
+        who can set it (others get a line in the status bar)."""
+        from app.region_settings import missing, read_only_reason
+        from ui.region_settings_window import FirstStartGuide
+
+        gaps = missing(self.ctx)
+        if not gaps:
+            return
+        if read_only_reason(self.ctx) is not None:
+            self.statusBar().showMessage("Några inställningar för brev och nationell export saknas; en "
+                                         "administratör fyller i dem under Administration → Inställningar.", 15000)
+            return
+        self.first_start_guide = FirstStartGuide(self.ctx, gaps, self)
+        self.first_start_guide.open()
 
     def open_settings(self) -> None:
         from ui.settings_dialog import SettingsDialog

@@ -16,6 +16,7 @@ from ui.help import HelpWindow
 from ui.main_window import MainWindow
 from ui.new_case_dialog import NewCaseDialog
 from ui.patient_dialog import PatientDialog
+from ui.region_settings_window import RegionSettingsWindow
 from ui.settings_dialog import SettingsDialog
 
 
@@ -60,6 +61,12 @@ def render_all(db_path: Path, out: Path, sizes: Iterable[tuple[int, int]]) -> li
         guide.show_topic("lagen")
         written.append(_grab(guide, (min(width, 1200), min(height, 800)), out / f"help-{width}x{height}.png"))
         guide.close()
+        settings = RegionSettingsWindow(ctx, window)
+        for index in range(settings.tabs.count()):  # Administration → Inställningar, every tab
+            settings.tabs.setCurrentIndex(index)
+            written.append(_grab(settings, (min(width, 1100), min(height, 720)),
+                                 out / f"region-settings-{index + 1}-{width}x{height}.png"))
+        settings.close()
     for name, dialog in (("new-case", NewCaseDialog(ctx, window)), ("settings", SettingsDialog(ctx, window))):
         written.append(_grab(dialog, (dialog.sizeHint().width(), dialog.sizeHint().height()), out / f"{name}.png"))
         dialog.close()

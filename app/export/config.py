@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from app.database import Database
 from app.export import codes
-from app.settings import get_setting, update_setting
+from app.settings import TAB_EXPORT, get_setting, update_setting, where
 
 SECRET_KEY = "export.secret"
 
@@ -40,18 +40,20 @@ class ExportConfig:
         return codes.SKR_REGION.get(self.region or "")
 
     def problems(self) -> list[tuple[str, str]]:
-        """(setting, Swedish message) for each setting that stops every export."""
+        """(Swedish field name, message) for each setting that stops every export; the message says where the
+        setting is made, never its key."""
         out = []
+        there = f"En administratör fyller i det under {where(TAB_EXPORT)}."
         if self.regionkod is None:
-            out.append(("skr.region", "ange regionens länskod (till exempel 12 för Region Skåne)."))
+            out.append(("Länskod", f"regionens länskod saknas (till exempel 12 för Region Skåne). {there}"))
         if not self.hsa_region or len(self.hsa_region) < 2:
-            out.append(("skr.hsa_region", "ange regionens HSA-id."))
+            out.append(("Regionens HSA-id", f"regionens HSA-id saknas. {there}"))
         if self.bokningssatt not in codes.BOKNINGSSATT:
-            out.append(("skr.bokningssatt", "bokningssätt ska vara 1–5."))
+            out.append(("Bokningssätt", "bokningssätt ska vara 1–5."))
         if self.vardkontakt not in codes.VARDKONTAKT:
-            out.append(("skr.vardkontakt", "vårdkontakt ska vara en kod ur SKR:s lista (0–8, 81–83, 91)."))
+            out.append(("Vårdkontakt", "vårdkontakt ska vara en kod ur SKR:s lista (0–8, 81–83, 91)."))
         if self.yrkeskategori not in codes.YRKESKATEGORI:
-            out.append(("skr.yrkeskategori", "yrkeskategori ska vara XS910–XS926."))
+            out.append(("Yrkeskategori", "yrkeskategori ska vara XS910–XS926."))
         return out
 
     def unit(self, name: str | None) -> UnitCodes | None:

@@ -22,6 +22,7 @@ from app.export.config import ExportConfig, UnitCodes
 from app.guarantee import RuleBook
 from app.reports.months import Month
 from app.reports.source import StepAt
+from app.settings import TAB_ACTIVITIES, TAB_UNITS, where
 
 
 class Kind(StrEnum):
@@ -272,7 +273,8 @@ def besok(row: StepAt, kind: Kind, builder: RecordBuilder) -> tuple[Record | Non
 
     unit, head = builder.unit(meta.unit)
     if unit is None:
-        problem("Vårdenhet", f"vårdenheten ”{meta.unit or 'saknas'}” har inget HSA-id (inställningen skr.units).")
+        problem("Vårdenhet", f"vårdenheten ”{meta.unit or 'saknas'}” har inget HSA-id; en administratör anger "
+                             f"det under {where(TAB_UNITS)}.")
     mvo = builder.mvo(meta.mvo)
     if mvo is None:
         problem("Mvo", f"verksamhetsområdet ”{meta.mvo or ''}” är inte en tresiffrig MVO-kod.")
@@ -291,8 +293,8 @@ def besok(row: StepAt, kind: Kind, builder: RecordBuilder) -> tuple[Record | Non
     if fas in codes.FAS_NEEDS_ACTIVITY:
         activity = builder.activity(meta.activity)
         if activity is None:
-            problem("Aktivitet", f"aktiviteten ”{meta.activity or 'saknas'}” har ingen SKR-kod (inställningen "
-                                 "skr.activity_codes); rapporteras utan aktivitet.", blocking=False)
+            problem("Aktivitet", f"aktiviteten ”{meta.activity or 'saknas'}” har ingen SKR-kod (anges under "
+                                 f"{where(TAB_ACTIVITIES)}); rapporteras utan aktivitet.", blocking=False)
             activity = ""
     if meta.sex not in codes.KON:
         problem("Kön", f"okänt kön ”{meta.sex}”.")

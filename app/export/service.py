@@ -60,8 +60,7 @@ def prepare(ctx: AppContext, month: Month, config: ExportConfig | None = None) -
     config = config or load_config(ctx.db)
     problems = config.problems()
     if problems:
-        setting, _ = problems[0]
-        raise InputError(f"Inställning {setting}", " ".join(message for _, message in problems))
+        raise InputError(problems[0][0], " ".join(message for _, message in problems))
     with ctx.db.transaction() as session:
         log_list_view(session, ctx, f"nationell export {month}")
         data = load_months(session, [month], ctx.rules, wide=True)[month]

@@ -112,7 +112,7 @@ def compose(ctx: AppContext, letter_type: LetterType, facts: StepFacts, sender: 
         manual_note=manual,
         regarding=(t.label("regarding"), patient.name, f"{t.label('id_number')} {format_id(patient.id_number)}"),
         title=title, blocks=tuple(blocks),
-        closing=(t.text("common", "closing", values), f"{sender.unit}, {sender.region}"),
+        closing=(t.text("common", "closing", values), sender.closing_name),
         footer=f"{sender.region} · {sender.unit} · {t.label('case')} {case.id} · {today.isoformat()}",
         page_label=t.data["labels"]["page"],
     )

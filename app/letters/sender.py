@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 
 from app.database import Database
 from app.errors import InputError
-from app.settings import get_setting, set_setting
+from app.settings import TAB_SENDER, get_setting, set_setting, where
 from app.text_input import check_text
 
 KEY = "letters.sender"
@@ -23,6 +24,7 @@ class Sender:
     hours_sv: str = "måndag–fredag kl. 8–16"
     hours_en: str = "Monday to Friday, 8 am to 4 pm"
     email: str = ""
+    signature: str = ""            # the letter's closing name line; "unit, region" when empty
     logo: str = ""                 # path to a PNG or JPEG; the region's name is printed when empty
     reply_working_days: int = 10   # an offer's reply window, in working days after the letter arrives
     post_working_days: int = 2     # working days from the letter's date until it reaches the patient
@@ -30,6 +32,10 @@ class Sender:
     @property
     def address(self) -> str:
         return f"{self.street}, {self.postal_code} {self.city}"
+
+    @property
+    def closing_name(self) -> str:
+        return self.signature.strip() or f"{self.unit}, {self.region}"
 
     def hours(self, language: str) -> str:
         return self.hours_en if language == "en" else self.hours_sv
@@ -43,6 +49,29 @@ def get_sender(db: Database) -> Sender:
 
 
 def set_sender(db: Database, sender: Sender, user_id: int | None = None) -> None:
+    validate_sender(sender)
+    set_setting(db, KEY, asdict(sender), user_id)
+
+
+def sender_is_set(db: Database) -> bool:
+    """Whether a region has stored its own sender; until then letters carry the made-up defaults above."""
+    return bool(get_setting(db, KEY))
+
+
+def sender_problem(db: Database) -> str | None:
+    """What is missing from the letters' sender, in plain Swedish with where to set it; None when nothing is."""
+    if not sender_is_set(db):
+        return (f"Brevens avsändare är inte ifylld, så breven får en påhittad avsändare ({Sender().region}). "
+                f"En administratör fyller i den under {where(TAB_SENDER)}.")
+    logo = get_sender(db).logo
+    if logo and not Path(logo).is_file():
+        return (f"Logotypen {logo} finns inte, så regionens namn skrivs i stället. En administratör väljer en "
+                f"annan bild under {where(TAB_SENDER)}.")
+    return None
+
+
+def validate_sender(sender: Sender) -> None:
+    """Refuse a sender a letter cannot carry, naming the field in Swedish."""
     for f in fields(Sender):  # every text is printed in each letter: a NUL or lone surrogate breaks the PDF
         value = getattr(sender, f.name)
         if isinstance(value, str):
@@ -54,10 +83,9 @@ def set_sender(db: Database, sender: Sender, user_id: int | None = None) -> None
         raise InputError("Svarstid", "ange mellan 1 och 60 arbetsdagar.")
     if not 0 <= sender.post_working_days <= 10:
         raise InputError("Posttid", "ange mellan 0 och 10 arbetsdagar.")
-    set_setting(db, KEY, asdict(sender), user_id)
 
 
 _FIELD = {"region": "Region", "unit": "Enhet", "street": "Gatuadress", "postal_code": "Postnummer",
           "city": "Ort", "phone": "Telefon"}
-_OTHER_FIELD = {"hours_sv": "Telefontider", "hours_en": "Telefontider (engelska)", "email": "E-post",
+_OTHER_FIELD = {"hours_sv": "Telefontider", "hours_en": "Telefontider (engelska)", "email": "E-post", "signature": "Underskrift",
                 "logo": "Logotyp"}

@@ -42,7 +42,8 @@ def test_missing_settings_fail(tmp_path, capsys):
     db.close()
     assert main(["export", "--month", "2026-10", "--out", str(tmp_path / "ut"), "--db",
                  str(tmp_path / "tom.sqlite")]) == 2
-    assert "skr.region" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "länskod saknas" in err and "Administration → Inställningar" in err and "skr." not in err
 
 
 def test_the_problems_to_fix_are_summed_up_problem_by_problem(db_path, case_worker_db, tmp_path, capsys):

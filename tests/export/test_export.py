@@ -151,7 +151,9 @@ def test_data_quality_lists_the_cases_to_fix_and_keeps_the_file_valid(configured
 def test_missing_settings_stop_the_export(ctx, tmp_path):
     with pytest.raises(InputError) as error:
         export_month(ctx, OCT, tmp_path / "out")
-    assert error.value.field == "Inställning skr.region" and "HSA-id" in error.value.message
+    assert error.value.field == "Länskod" and "HSA-id" in error.value.message
+    assert "Administration → Inställningar, fliken Nationell export" in error.value.message
+    assert "skr." not in error.value.message  # never a setting's key
     assert not (tmp_path / "out").exists()
 
 

@@ -196,12 +196,13 @@ def test_due_lists_follow_what_has_been_sent(ctx, tmp_path):
 
 def test_sender_settings_are_printed(ctx, tmp_path):
     assert get_sender(ctx.db) == Sender()
-    set_sender(ctx.db, Sender(region="Region Halland", unit="Vårdlotsen Halland", phone="035-13 10 00"),
-               ctx.user_id)
+    set_sender(ctx.db, Sender(region="Region Halland", unit="Vårdlotsen Halland", phone="035-13 10 00",
+                              signature="Lisa Lots, vårdlots"), ctx.user_id)
     opened = open_case(ctx, 17)
     _, text = one(ctx, LetterType.INFORMATION, opened.step_id, tmp_path)
     flat = squash(text)
     assert "Region Halland" in flat and "035-13 10 00" in flat and "Vårdlotsen Halland" in flat
+    assert "Lisa Lots, vårdlots" in flat  # the signature closes the letter
 
 
 def test_a_batch_of_200_letters(ctx, tmp_path):

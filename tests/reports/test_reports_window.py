@@ -156,7 +156,8 @@ def test_the_problems_to_fix_are_listed_once_each_with_their_cases(window, qtbot
     from app.export import Issue
     from app.export.service import Prepared
 
-    unmapped = "aktiviteten ”P030” har ingen SKR-kod (inställningen skr.activity_codes); rapporteras utan aktivitet."
+    unmapped = ("aktiviteten ”P030” har ingen SKR-kod (anges under Administration → Inställningar, fliken "
+                "Aktiviteter); rapporteras utan aktivitet.")
     issues = [Issue(case_id, case_id, "Aktivitet", unmapped, False) for case_id in range(100, 3100)]
     issues += [Issue(7, 7, "Kön", "okänt kön ”X”.", True), Issue(8, 8, "Kön", "okänt kön ”X”.", True)]
     window.tabs.setCurrentIndex(3)

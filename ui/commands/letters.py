@@ -10,6 +10,7 @@ from app.context import sign_in
 from app.database import open_database
 from app.errors import InputError, StorageError
 from app.letters import LABEL, LetterType, due_step_ids, generate, steps_of_case
+from app.letters.sender import sender_problem
 
 
 def register(commands, common: argparse.ArgumentParser) -> None:
@@ -41,6 +42,8 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
             while out.exists():
                 n += 1
                 out = args.out / f"{ctx.today().isoformat()}-{letter_type.value}-{n}.pdf"
+            if (problem := sender_problem(ctx.db)) is not None:
+                print(f"Obs: {problem}", file=sys.stderr)
             result = generate(ctx, letter_type, step_ids, print_file=out)
         finally:
             db.close()
