@@ -71,3 +71,28 @@ def test_a_long_waiter_needs_a_reason_and_is_reported(qtbot, ctx, tmp_path):
     report.load()
     assert report.model.index(0, 6).data() == "Patienten har tackat nej till två erbjudna tider"
     assert report.status.text() == "1 steg med lång väntan, varav 0 utan registrerad orsak."
+
+
+def test_the_summary_opens_steps_due_for_validation_and_long_waiters(qtbot, ctx, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from ui.main_window import MainWindow
+
+    for serial, (code, days_ago) in enumerate((("SV_FORSTA_BESOK", 200), ("SV_FORSTA_BESOK", 30),
+                                               ("BUP_FORSTA", 120)), start=301):
+        cases.open_case(ctx, cases.NewPatient(make_personnummer(date(1961, 4, 9), serial), f"Patient {serial}", "12"),
+                        cases.NewCase(code, TODAY - timedelta(days=days_ago), "311"))
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.runner.wait()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3 and bool(window.summary.buttons))
+    for label, expected in (("Ej validerade på 180 dagar", {"Patient 301"}),
+                            ("Lång väntan utan orsak", {"Patient 303"})):
+        button = next(b for b in window.summary.buttons if b.text().startswith(label))
+        assert button.text() == f"{label}: 1"
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        window.runner.wait()
+        qtbot.waitUntil(lambda expected=expected: {window.model.index(r, 1).data()
+                                                   for r in range(window.model.rowCount())} == expected)
