@@ -96,3 +96,22 @@ def test_the_summary_opens_steps_due_for_validation_and_long_waiters(qtbot, ctx,
         window.runner.wait()
         qtbot.waitUntil(lambda expected=expected: {window.model.index(r, 1).data()
                                                    for r in range(window.model.rowCount())} == expected)
+
+
+def test_the_validation_days_are_set_in_the_settings_dialog(qtbot, ctx, tmp_path):
+    from PySide6.QtWidgets import QDialog
+
+    from app import validation
+    from ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(ctx)
+    qtbot.addWidget(dialog)
+    assert dialog.validation.value() == 180
+    dialog.validation.setValue(90)
+    shot(dialog, "settings_validation_days", tmp_path, size=None)
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted)
+    assert validation.validation_days(ctx) == 90
+    again = SettingsDialog(ctx)
+    qtbot.addWidget(again)
+    assert again.validation.value() == 90
