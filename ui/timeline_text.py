@@ -110,7 +110,9 @@ def validation_rows(timeline: list[TimelineEntry], step_id: int, waited: int, li
     if checks:
         last = max(checks, key=lambda e: (e.on, e.id))
         need = "behöver vården" if last.details.get("still_needed") else "behöver inte längre vården"
-        rows = [("Validerad", f"{last.on.isoformat()} ({days((today - last.on).days)} sedan), {need}")]
+        ago = (today - last.on).days
+        when = "i dag" if ago == 0 else f"{days(ago)} sedan"
+        rows = [("Validerad", f"{last.on.isoformat()} ({when}), {need}")]
     else:
         rows = [("Validerad", "Aldrig")]
     if validation.is_long_wait(waited, limit):

@@ -43,7 +43,7 @@ def test_validate_from_the_case_window(qtbot, ctx, tmp_path):
               then=lambda d: (errors.append(d.error.text()), d.widgets["health"].setText("Oförändrat"), d.save()))
     window.actions_by_key["validate"].trigger()
     assert errors == ["Hälsotillstånd: skriv kort hur patienten mår, till exempel oförändrat."]
-    assert labels(window, "Validerad") == [f"{TODAY.isoformat()} (0 dagar sedan), behöver vården"]
+    assert labels(window, "Validerad") == [f"{TODAY.isoformat()} (i dag), behöver vården"]
     assert ("Validering", "Patienten behöver fortfarande vården. Hälsotillstånd: Oförändrat (Meddelande via 1177)") \
         in timeline_texts(window)
     shot(window, "case_window_validated", tmp_path)
