@@ -20,6 +20,14 @@ from app.guarantee import (
 from app.guarantee.rules import RuleBook
 
 
+def is_long_wait(waited: int, limit: int) -> bool:
+    from app.validation import (
+        is_long_wait as rule,  # app.validation builds on app.cases, which builds on this
+    )
+
+    return rule(waited, limit)
+
+
 class CaseAction(StrEnum):
     CONTACT = "contact"
     INFORMED = "informed"
@@ -42,6 +50,8 @@ class CaseAction(StrEnum):
     WITHDRAW = "withdraw"
     CLOSE = "close"
     REOPEN = "reopen"
+    VALIDATE = "validate"
+    LONG_WAIT_REASON = "long_wait_reason"
 
 
 # Actions on the case as a whole; every other action works on one open step.
@@ -89,6 +99,10 @@ def step_blocked(code: str, events: Sequence[ClockEvent], clock: ClockResult, un
         blocked[CaseAction.PAUSE_START] = "Under patientvald väntan går klockan inte; avsluta den först (Ny start)."
     if (why := pvv_refusal(code, events, pvv_date(events, today), book)) is not None:
         blocked[CaseAction.PVV] = why
+    limit = book.for_date(clock.start).step(code).long_wait_days
+    if not is_long_wait(clock.waited, limit):
+        blocked[CaseAction.LONG_WAIT_REASON] = (f"Patienten har väntat {clock.waited} dagar. En orsak behövs först "
+                                                f"när väntan är längre än {limit} dagar.")
     return blocked
 
 

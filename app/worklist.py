@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, false, func, select
 from sqlalchemy.orm import Session
 
+from app import validation
 from app.access import SEARCH, log_list_view, log_patients_shown
 from app.context import AppContext
 from app.errors import InputError
@@ -70,6 +71,9 @@ class Filter:
     text: str = ""                       # name or personnummer, as typed
     missing_from_list: bool = False      # on the review list "Saknas i senaste listan" (app.importer.reconcile)
     booked_late: bool = False            # the clinic's list books the step after its deadline
+    not_validated_within: int | None = None  # waiting longer than this many days, no validation in them
+    long_wait: bool = False              # waited past the step's long-wait limit (app.validation)
+    long_wait_without_reason: bool = False  # ... and no reason recorded for it
 
     def to_json(self) -> dict[str, Any]:
         return {k: sorted(v) if isinstance(v, frozenset) else v for k, v in asdict(self).items()}
@@ -155,6 +159,12 @@ def _conditions(today: date, flt: Filter) -> list[ColumnElement[bool]]:
         conditions.append(ENTRY.step_id.in_(select(ListReview.step_id).where(ListReview.resolution.is_(None))))
     if flt.booked_late:
         conditions.append(exists().where(ListRecord.step_id == ENTRY.step_id, ListRecord.planned_on > ENTRY.deadline))
+    if flt.not_validated_within is not None:
+        conditions.append(validation.not_validated_condition(today, flt.not_validated_within))
+    if flt.long_wait or flt.long_wait_without_reason:
+        conditions.append(validation.long_wait_condition(today))
+    if flt.long_wait_without_reason:
+        conditions.append(~validation.has_reason())
     text = flt.text.strip()
     if text and (len(text) > SEARCH_LIMIT or not storable(text)):
         # No hit, at once: SQLite refuses LIKE patterns over 50 kB and cannot encode a lone surrogate.
@@ -229,7 +239,8 @@ def open_step_ids(ctx: AppContext, flt: Filter = Filter(), order: SortOrder = So
 # The filter's parts as the access log names them (the search text is written out, see shown_in).
 FILTER_NAMES = {"states": "status", "steps": "steg", "specialties": "verksamhetsområde", "units": "väntar hos",
                 "home_regions": "hemregion", "flags": "signaler", "assigned_to": "handläggare",
-                "waited_over": "väntat mer än {} dagar", "lapsing_within": "löper ut inom {} dagar"}
+                "waited_over": "väntat mer än {} dagar", "lapsing_within": "löper ut inom {} dagar",
+                "not_validated_within": "ej validerade på {} dagar"}
 
 
 def shown_in(flt: Filter = Filter(), page: int = 0) -> str:
@@ -370,14 +381,21 @@ SUMMARY: tuple[tuple[str, Filter], ...] = (
     ("Utan kontakt", Filter(flags=frozenset({Flag.NO_CONTACT}))),
     ("Saknas i senaste listan", Filter(missing_from_list=True)),
     ("Bokad efter tidsgränsen", Filter(booked_late=True)),
+    ("Lång väntan utan orsak", Filter(long_wait_without_reason=True)),
 )
+
+
+def summary(ctx: AppContext) -> tuple[tuple[str, Filter], ...]:
+    """SUMMARY with the entries that follow a setting: steps due for the validation round."""
+    days = validation.validation_days(ctx)
+    return (*SUMMARY, (f"Ej validerade på {days} dagar", Filter(not_validated_within=days)))
 
 
 def summary_counts(ctx: AppContext, today: date | None = None) -> list[tuple[str, Filter, int]]:
     today = today or ctx.today()
     with _reading(ctx, today) as session:
         return [(label, flt, session.scalar(select(func.count()).where(*_conditions(today, flt))))
-                for label, flt in SUMMARY]
+                for label, flt in summary(ctx)]
 
 
 def saved_filters(ctx: AppContext) -> dict[str, Filter]:

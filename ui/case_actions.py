@@ -286,6 +286,30 @@ def preferences(parent, ctx, case, step) -> bool:
         intro="Önskemålen används när Lotsen föreslår vård hos andra vårdgivare för hela listan.") is not None
 
 
+def validate(parent, ctx, case, step) -> bool:
+    from app import validation
+
+    return _form(parent, "Validering: behöver patienten fortfarande vården?", [
+        Field("on", "Datum", "date", ctx.today()),
+        Field("still_needed", "Behöver fortfarande vården", "check", True),
+        Field("health", "Hälsotillstånd", "text", help="Kort, till exempel oförändrat eller sämre"),
+        Field("channel", "Kanal", "choice", "telefon", list(validation.CHANNELS.items())),
+    ], lambda v: validation.record_validation(ctx, step.id, validation.Validation(
+        v["on"], v["still_needed"], v["health"], v["channel"]), expected_version=case.version),
+        intro="Väntelistan ska bara innehålla patienter som fortfarande väntar. Behöver patienten inte längre "
+              "vården avslutar du sedan steget eller ärendet.") is not None
+
+
+def long_wait_reason(parent, ctx, case, step) -> bool:
+    from app import validation
+
+    return _form(parent, "Orsak till lång väntan", [
+        Field("reason", "Orsak", "multiline", help="Till exempel att patienten har tackat nej till erbjudna tider"),
+    ], lambda v: validation.record_long_wait_reason(ctx, step.id, v["reason"], expected_version=case.version),
+        intro="Patienten har väntat längre än gränsen för steget (två år; inom BUP tre månader till första "
+              "besöket och sex månader i de senare stegen). Skriv varför.") is not None
+
+
 def care_elsewhere(parent, ctx, case, step) -> bool:
     from ui.care_elsewhere_dialog import CareElsewhereDialog
 
@@ -314,6 +338,8 @@ ACTIONS = [
     Action(CaseAction.COMPLETE, "Genomförd", "Ctrl+G", complete),
     Action(CaseAction.LETTER, "Brev", "Ctrl+L", letter),
     Action(CaseAction.CORRECT_DATE, "Rätta datum…", "Ctrl+D", correct_date),
+    Action(CaseAction.VALIDATE, "Validering", "Ctrl+Shift+E", validate),
+    Action(CaseAction.LONG_WAIT_REASON, "Orsak lång väntan…", "Ctrl+Shift+L", long_wait_reason),
     Action(CaseAction.NOTE, "Anteckning", "Ctrl+N", note),
     Action(CaseAction.PREFERENCES, "Önskemål", "Ctrl+Shift+W", preferences),
     Action(CaseAction.ASSIGN, "Tilldela", "Ctrl+T", assign),

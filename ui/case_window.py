@@ -38,7 +38,7 @@ from ui.case_actions import ACTIONS, Action
 from ui.errors import show_error
 from ui.forms import read_only_table
 from ui.states import BACKGROUND, FLAG_LABEL, LABEL
-from ui.timeline_text import KIND, clock_summary, describe
+from ui.timeline_text import KIND, clock_summary, describe, validation_rows
 
 LANGUAGES = {"sv": "svenska", "en": "engelska"}
 CHANGED_ELSEWHERE = ("⚠ Någon annan har sparat en ändring i ärendet efter att du öppnade det. Det du ser här är "
@@ -235,8 +235,15 @@ class CaseWindow(QDialog):
         form = QFormLayout()
         for name, value in clock_summary(step.clock):
             form.addRow(f"{name}:", _label(value, name))
-        row.addLayout(form, 1)
         rule = self.ctx.rules.for_date(step.clock.start).step(step.code)
+        for name, value in validation_rows(self.view.timeline, step.id, step.clock.waited, rule.long_wait_days,
+                                           self.ctx.today()):
+            shown = _label(value, name)
+            shown.setWordWrap(True)
+            if value == "Saknas":
+                shown.setStyleSheet("background: #f4c7c3; padding: 2px; font-weight: bold;")
+            form.addRow(f"{name}:", shown)
+        row.addLayout(form, 1)
         about = _label(f"Klockan startar: {rule.starts_with}.\nKlockan stannar: {rule.stops_with}.\n"
                        f"Tidsgräns: {rule.limit_days if rule.limit_days is not None else 'medicinskt måldatum'}"
                        f"{' dagar' if rule.limit_days is not None else ''} ({rule.status}).", "Om steget")

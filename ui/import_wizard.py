@@ -92,6 +92,14 @@ class FilePage(QWizardPage):
         self.whole_list.setToolTip("Inget avslutas eller tas bort av importen. Du avslutar varje steg som saknas "
                                    "med en orsak, eller behåller det med en anteckning.")
         self.source.currentTextChanged.connect(self._whole_list)
+        self.inbox = QLineEdit()
+        self.inbox.setAccessibleName("Inkorg")
+        self.inbox.setPlaceholderText("tom: ingen inkorg")
+        self.inbox.setToolTip("En mapp dit journalsystemet lägger källans listor. Lotsen läser in dem med "
+                              "Verktyg → Läs in inkorgar nu, eller med en schemalagd körning.")
+        inbox_browse = QPushButton("Bläddra …")
+        inbox_browse.setAccessibleName("Välj inkorg")
+        inbox_browse.clicked.connect(self._browse_inbox)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Fel")
@@ -105,6 +113,12 @@ class FilePage(QWizardPage):
         form.addRow(file_label, row)
         form.addRow("&Källa:", self.source)
         form.addRow("", self.whole_list)
+        inbox_row = QHBoxLayout()
+        inbox_row.addWidget(self.inbox)
+        inbox_row.addWidget(inbox_browse)
+        inbox_label = QLabel("In&korg (mapp):")
+        inbox_label.setBuddy(self.inbox)
+        form.addRow(inbox_label, inbox_row)
         form.addRow(self.error)
         self._sources()
 
@@ -123,8 +137,15 @@ class FilePage(QWizardPage):
         try:
             whole = bool(name) and importer.is_whole_list(self.w.ctx, importer.WAITING_LIST, name)
             self.whole_list.setChecked(waiting and whole)
+            self.inbox.setText(importer.inbox_of(self.w.ctx, self.kind.currentData(), name) if name else "")
         except InputError:  # a name that cannot be a source: validatePage says so
             self.whole_list.setChecked(False)
+            self.inbox.setText("")
+
+    def _browse_inbox(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Välj inkorg", self.inbox.text())
+        if folder:
+            self.inbox.setText(folder)
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Välj fil", "", "Listor (*.csv *.txt *.xlsx);;Alla filer (*)")
@@ -196,7 +217,8 @@ class MapPage(QWizardPage):
         try:
             importer.check_columns(self.w.kind, self.w.table, columns)
             whole = self.w.file_page.whole_list.isChecked() if self.w.kind == importer.WAITING_LIST else None
-            importer.save_mapping(self.w.ctx, self.w.kind, self.w.source, columns, whole_list=whole)
+            importer.save_mapping(self.w.ctx, self.w.kind, self.w.source, columns, whole_list=whole,
+                                  inbox=self.w.file_page.inbox.text())
         except (InputError, StorageError) as exc:
             return _message(self.error, exc)
         self.w.columns = columns

@@ -100,6 +100,9 @@ class MainWindow(QMainWindow):
         if not ctx.db.wal:
             where += " (nätverksenhet: databasen används i ett långsammare, säkrare läge)"
         self.statusBar().showMessage(f"Inloggad: {ctx.user_name}. {where}")
+        self.inbox_status = QLabel()
+        self.inbox_status.setAccessibleName("Inkorgar")
+        self.statusBar().addPermanentWidget(self.inbox_status)
         self._menus()
         self.filters.set_saved(worklist.saved_filters(ctx))
         self.listener: ChangeListener | None = None
@@ -166,7 +169,9 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+H")
         add(tools, "forecast", "P&rognos för väntelistorna…", self.open_forecast, "Ctrl+Shift+G")
         add(tools, "import", "&Importera lista…", self.import_list, "Ctrl+Shift+I")
+        add(tools, "inboxes", "Läs in in&korgar nu", self.run_inboxes)
         add(tools, "list_review", "&Saknas i senaste listan…", self.open_list_review)
+        add(tools, "long_waits", "&Långväntande och orsaker…", self.open_long_waits)
         add(tools, "reports", "&Uppföljning och nationell export…", self.open_reports, "Ctrl+Shift+U")
         add(tools, "agreement", "Uppföljning: Ö&verenskommelsen (prestationskrav)…", self.open_agreement)
         review = self.menuBar().addMenu("&Granskning")
@@ -354,6 +359,32 @@ class MainWindow(QMainWindow):
 
         ListReviewDialog(self.ctx, self).exec()
         self.refresh()
+
+    def run_inboxes(self) -> None:
+        """Every source's inbox, off the UI thread; the result stays in the status bar (app.importer.inbox)."""
+        from app.importer.inbox import run_inboxes, summary
+
+        def done(receipts) -> None:
+            self.inbox_status.setText(summary(receipts))
+            self.inbox_status.setToolTip("\n".join(r.text for r in receipts) or "Inga nya filer i inkorgarna.")
+            if receipts:
+                self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            from ui.errors import show_error
+
+            self.inbox_status.setText("Inkorgarna kunde inte läsas in.")
+            show_error(self, exc)
+
+        self.inbox_status.setText("Läser in inkorgarna …")
+        self.runner.run(lambda: run_inboxes(self.ctx), done, failed)
+
+    def open_long_waits(self) -> None:
+        from ui.long_wait_window import LongWaitWindow
+
+        self._long_wait_window = LongWaitWindow(self.ctx, self)
+        self._long_wait_window.open_case.connect(self.open_case)
+        self._long_wait_window.show()
 
     def open_reports(self) -> None:
         from ui.reports_window import ReportsWindow

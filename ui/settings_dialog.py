@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import validation
 from app.context import AppContext
 from app.rule_settings import change_rules, current_overrides, finish_refresh
 from app.settings import ACTIVE_WAITING, RULES, STEP_THRESHOLDS, setting_history
@@ -91,6 +92,12 @@ class SettingsDialog(QDialog):
         row = QGridLayout()
         row.addWidget(QLabel(label + ":"), 0, 0)
         row.addWidget(self.active, 0, 1)
+        self.validation = QSpinBox()
+        self.validation.setRange(*validation.VALIDATION_DAYS_RANGE)
+        self.validation.setValue(validation.validation_days(ctx))
+        self.validation.setAccessibleName(validation.VALIDATION_DAYS_LABEL)
+        row.addWidget(QLabel(validation.VALIDATION_DAYS_LABEL + ":"), 1, 0)
+        row.addWidget(self.validation, 1, 1)
         layout.addLayout(row)
 
         self.history = QLabel(self._history_text())
@@ -129,7 +136,14 @@ class SettingsDialog(QDialog):
             progress.close()
             show_error(self, exc)
 
-        self.runner.run(lambda: change_rules(self.ctx, overrides, signals.moved.emit), done, failed)
+        days = self.validation.value()
+
+        def work() -> int:
+            if days != validation.validation_days(self.ctx):
+                validation.set_validation_days(self.ctx, days)
+            return change_rules(self.ctx, overrides, signals.moved.emit)
+
+        self.runner.run(work, done, failed)
 
     def _moved(self, done: int, total: int) -> None:
         self.progress.setMaximum(max(total, 1))

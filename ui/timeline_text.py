@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app import validation
 from app.cases import CLOSE_REASONS, CONTACT_CHANNELS, TimelineEntry
 from app.guarantee import ClockResult
 
@@ -24,6 +25,7 @@ KIND = {
     "case_closed": "Ärendet avslutat",
     "case_reopened": "Ärendet öppnat igen",
     "withdrawn": "Återtagen registrering",
+    **validation.KINDS,
 }
 ANSWER = {"accepted": "tackade ja", "declined": "tackade nej", "no_answer": "svarade inte"}
 PAUSE = {"MoV": "medicinskt orsakad väntan (MoV)", "SoV": "särskilt orsakad väntan (SoV)"}
@@ -66,6 +68,8 @@ def describe(entry: TimelineEntry) -> str:
             return d.get("title") or d.get("type", "")
         case "informed":
             return d.get("how", "")
+        case validation.VALIDATION | validation.LONG_WAIT_REASON:
+            return validation.describe(entry.kind, d)
     return ""
 
 
@@ -95,4 +99,24 @@ def clock_summary(clock: ClockResult) -> list[tuple[str, str]]:
         rows.append(("Avslutat", clock.stopped_on.isoformat() + met))
     if clock.band:
         rows.append(("Väntat mer än", days(clock.band)))
+    return rows
+
+
+def validation_rows(timeline: list[TimelineEntry], step_id: int, waited: int, limit: int,
+                    today) -> list[tuple[str, str]]:
+    """The step's latest validation and, past the long-wait limit, its reason ("Saknas" when none)."""
+    mine = [e for e in timeline if e.step_id == step_id]
+    checks = [e for e in mine if e.kind == validation.VALIDATION]
+    if checks:
+        last = max(checks, key=lambda e: (e.on, e.id))
+        need = "behöver vården" if last.details.get("still_needed") else "behöver inte längre vården"
+        ago = (today - last.on).days
+        when = "i dag" if ago == 0 else f"{days(ago)} sedan"
+        rows = [("Validerad", f"{last.on.isoformat()} ({when}), {need}")]
+    else:
+        rows = [("Validerad", "Aldrig")]
+    if validation.is_long_wait(waited, limit):
+        reasons = [e for e in mine if e.kind == validation.LONG_WAIT_REASON]
+        reason = max(reasons, key=lambda e: e.id).details.get("reason", "") if reasons else "Saknas"
+        rows.append((f"Orsak till väntan över {days(limit)}", reason))
     return rows

@@ -48,6 +48,7 @@ class StepRule:
     care_elsewhere_duty: bool = False  # HSL 9 kap. 2 §: care elsewhere at no extra cost
     fas: int | None = None             # SKR code list Fas, for the national export
     regional_target_days: int | None = None  # a region's shorter target, shown beside the legal deadline
+    long_wait_days: int = 730          # waited longer than this, a reason must be recorded (SOU 2021:59)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,7 @@ def parse_rule_set(text: str, source: str = "<regelverk>") -> RuleSet:
                 stops_with=s["stops_with"],
                 akut_remaining_days=s["akut_remaining_days"],
                 risk_waited_days=s.get("risk_waited_days"),
+                long_wait_days=s.get("long_wait_days", 730),
                 notice_days=s.get("notice_days"),
                 pause_kinds=tuple(PauseKind(k) for k in s.get("pause_kinds", [])),
                 care_elsewhere_duty=s.get("care_elsewhere_duty", False),

@@ -9,7 +9,14 @@ from pathlib import Path
 from app.context import AppContext
 from app.importer import register_lists, waiting_list
 from app.importer.fields import CAPACITY, CONTRACTS, FIELDS, KIND_LABELS, WAITING_LIST, Field, guess_columns
-from app.importer.mappings import check_columns, is_whole_list, load_mapping, mapping_names, save_mapping
+from app.importer.mappings import (
+    check_columns,
+    inbox_of,
+    is_whole_list,
+    load_mapping,
+    mapping_names,
+    save_mapping,
+)
 from app.importer.reading import Table, read_table
 from app.importer.report import Problem, Result, write_rejected
 from app.importer.rows import rows
@@ -86,7 +93,8 @@ def _run_register_list(ctx: AppContext, kind: str, table: Table, columns: dict[s
 
 __all__ = [
     "CAPACITY", "CONTRACTS", "FIELDS", "KINDS", "KIND_LABELS", "WAITING_LIST", "Field", "PreviewRow", "Problem",
-    "Result", "Table", "check_columns", "guess_columns", "import_file", "import_table", "is_whole_list",
+    "Result", "Table", "check_columns", "guess_columns", "import_file", "import_table", "inbox_of",
+    "is_whole_list",
     "load_mapping",
     "mapping_names", "preview", "read_table", "save_mapping", "start_columns",
 ]

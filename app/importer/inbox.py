@@ -75,3 +75,19 @@ def _one(ctx: AppContext, importer, kind: str, source: str, path: Path) -> Recei
 def _free(target: Path, stamp: str) -> Path:
     """The target, or with the time added when a file of that name was already handled."""
     return target if not target.exists() else target.with_name(f"{target.stem}-{stamp}{target.suffix}")
+
+
+def summary(receipts: list[Receipt], at: datetime | None = None) -> str:
+    """One line for the main window's status bar after a run."""
+    when = (at or datetime.now()).strftime("%H:%M")
+    if not receipts:
+        return f"Inkorgar {when}: inga nya filer."
+    imported = sum(r.imported for r in receipts)
+    failed = len(receipts) - imported
+    rejected = sum(r.rejected for r in receipts)
+    parts = [f"{imported} {'lista inläst' if imported == 1 else 'listor inlästa'}"]
+    if rejected:
+        parts.append(f"{rejected} {'rad avvisad' if rejected == 1 else 'rader avvisade'}")
+    if failed:
+        parts.append(f"{failed} misslyckades (se kvittot i mappen {FAILED})")
+    return f"Inkorgar {when}: " + ", ".join(parts) + "."

@@ -46,6 +46,13 @@ def inboxes(ctx: AppContext) -> list[tuple[str, str, str]]:
             .where(ImportMapping.inbox.is_not(None)).order_by(ImportMapping.kind, ImportMapping.name))]
 
 
+def inbox_of(ctx: AppContext, kind: str, name: str) -> str:
+    """The source's inbox folder, "" when it has none."""
+    with ctx.db.transaction() as session:
+        return session.scalar(select(ImportMapping.inbox).where(ImportMapping.kind == kind,
+                                                                ImportMapping.name == name.strip())) or ""
+
+
 def is_whole_list(ctx: AppContext, kind: str, name: str) -> bool:
     with ctx.db.transaction() as session:
         return bool(session.scalar(select(ImportMapping.whole_list).where(ImportMapping.kind == kind,
