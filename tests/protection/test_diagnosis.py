@@ -21,6 +21,7 @@ from db import migrate
 from tests.conftest import TODAY
 from tests.protection.kill_loop import old_file
 from ui import app as ui_app
+from ui import worker as ui_worker
 from ui.restore_dialog import RestoreDialog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,6 +102,9 @@ def test_the_app_offers_the_newest_whole_backup_when_the_live_file_is_damaged(qt
 
     monkeypatch.setattr(RestoreDialog, "exec", answer)
     monkeypatch.setattr(ui_app.QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
+    # the window's own first reads (the worklist page's log rows) meet the damage too and say so
+    errors: list[BaseException] = []
+    monkeypatch.setattr(ui_worker, "show_error", lambda _parent, exc: errors.append(exc))
     window = ui_app.open_main_window(db_path)
     qtbot.addWidget(window)
     window.show()
@@ -108,6 +112,7 @@ def test_the_app_offers_the_newest_whole_backup_when_the_live_file_is_damaged(qt
     qtbot.waitUntil(lambda: bool(warned), timeout=30_000)
     assert offered == [f"{good.description} – hel"]
     assert "har inte återställts" in warned[0] and not window.isVisible()
+    assert all(isinstance(exc, CorruptDatabase) for exc in errors)
 
 
 def test_a_file_that_cannot_be_upgraded_offers_the_backup_made_before(tmp_path, monkeypatch):
