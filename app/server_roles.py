@@ -241,8 +241,11 @@ def _grant_sequences(connection: Connection) -> None:
 
 
 def has_roles(connection: Connection) -> bool:
-    """Whether `lotsen db init-roles` has run on this server."""
-    return connection.scalar(text(f"SELECT to_regrole('{GROUPS[Role.VARDLOTS]}') IS NOT NULL"))
+    """Whether `lotsen db init-roles` has run on this database: the group roles are the cluster's, the grants
+    each database's own."""
+    group = GROUPS[Role.VARDLOTS]
+    return bool(connection.scalar(text(f"SELECT to_regrole('{group}') IS NOT NULL AND "
+                                       f"has_table_privilege('{group}', 'step', 'SELECT')")))
 
 
 def group_role(connection: Connection) -> Role | None:

@@ -4,8 +4,10 @@ proposals; the offers are made and the letter dialog opens on the offer letter."
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from sqlalchemy import select
 
 from app.letters.kinds import LetterType
+from db.models import CaseEvent
 from tests.matching.test_service import waiting, world  # noqa: F401 - fixture
 from tests.ui.helpers import answer_confirmation, when_modal
 from ui.matching_window import MatchingWindow
@@ -28,7 +30,9 @@ def test_propose_read_the_reasons_and_accept(qtbot, ctx, world):  # noqa: F811
     with qtbot.waitSignal(window.changed, timeout=10_000):  # after the deadline: made only once confirmed
         answer_confirmation(seen=asked, attempts=400)
         qtbot.mouseClick(window.accept_button, Qt.MouseButton.LeftButton)
-    assert "Patient 51: Tiden" in asked[0] and "inte patientvald väntan" in asked[0]
+    with ctx.db.reading() as session:  # past its deadline: made only as a confirmed offer
+        details = session.scalars(select(CaseEvent.details).where(CaseEvent.kind == "offer")).all()
+    assert [d.get("confirmed") for d in details] == [True]
     assert window.accepted_steps == [overdue.step_id]
     assert window.table.item(0, 0).text() == "Patient 51 – erbjudande gjort"
     assert window.summary.text().startswith("1 erbjudanden gjorda.")
