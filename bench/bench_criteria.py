@@ -9,7 +9,6 @@ Run alone: python bench/bench_criteria.py DB
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -19,10 +18,9 @@ if __name__ == "__main__" and str(Path(__file__).resolve().parents[1]) not in sy
 
 from app.criteria.definitions import available_years
 from app.criteria.service import REGION_SHARE, criteria_year
-from app.location import parse
 from app.reports.months import Month
 from app.settings import set_setting
-from bench.bench_reports import signed_in
+from bench.bench_reports import run_alone, signed_in
 
 
 def criteria(bench) -> list[dict]:
@@ -55,10 +53,4 @@ BENCHMARKS = {"criteria_year": criteria}
 
 
 if __name__ == "__main__":
-    class _Bench:
-        db_path = parse(sys.argv[1])
-        tmp = tempfile.mkdtemp()
-
-    for name, fn in BENCHMARKS.items():
-        for figure in fn(_Bench):
-            print(f"{name}: {figure['name']}: {figure['value']} {figure['unit']}")
+    run_alone(BENCHMARKS)

@@ -92,11 +92,16 @@ def export(bench) -> list[dict]:
 BENCHMARKS = {"reports_monthly": monthly, "reports_export": export}
 
 
-if __name__ == "__main__":
+def run_alone(benchmarks: dict) -> None:
+    """A module's benchmarks on the database named on the command line (python bench/bench_x.py DB)."""
     class _Bench:
         db_path = parse(sys.argv[1])
         tmp = tempfile.mkdtemp()
 
-    for name, fn in BENCHMARKS.items():
+    for name, fn in benchmarks.items():
         for figure in fn(_Bench):
             print(f"{name}: {figure['name']}: {figure['value']} {figure['unit']}")
+
+
+if __name__ == "__main__":
+    run_alone(BENCHMARKS)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QHeaderView,
@@ -14,7 +13,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QTableView,
@@ -30,19 +28,16 @@ from app.errors import InputError, StorageError
 from app.reports.months import Month
 from app.reports.service import report_settings
 from ui.errors import user_message
+from ui.register_window import table_view
 from ui.reports_window import BarChart, TableModel
-from ui.worker import BackgroundRunner
+from ui.worker import BackgroundRunner, busy_indicator
 
 
 def _view(model: TableModel, name: str, stretch: int) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
+    """The register's read-only table view, its columns as wide as their contents but `stretch`."""
+    view = table_view(model, name)
     header = view.horizontalHeader()
+    header.setStretchLastSection(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     model.modelReset.connect(lambda: header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
                              if model.columnCount() > stretch else None)
@@ -125,12 +120,7 @@ class AgreementWindow(QMainWindow):
         self.notes.setAccessibleName("Förklaringar")
         layout.addWidget(self.notes)
         self.setCentralWidget(body)
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setMaximumWidth(140)
-        self.busy.setAccessibleName("Arbetar")
-        self.busy.hide()
-        self.statusBar().addPermanentWidget(self.busy)
+        self.busy = busy_indicator(self)
         self.runner.busy_changed.connect(self._set_busy)
 
     def _set_busy(self, busy: bool) -> None:

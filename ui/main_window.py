@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -31,7 +30,7 @@ from ui.help import install as install_help
 from ui.help import show_help
 from ui.states import LABEL
 from ui.summary_panel import SummaryPanel
-from ui.worker import BackgroundRunner
+from ui.worker import BackgroundRunner, busy_indicator
 from ui.worklist_model import COLUMNS, WorklistModel
 
 if TYPE_CHECKING:
@@ -89,12 +88,7 @@ class MainWindow(QMainWindow):
         layout.addLayout(right, 1)
         self.setCentralWidget(body)
 
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setMaximumWidth(120)
-        self.busy.setAccessibleName("Arbetar")
-        self.busy.hide()
-        self.statusBar().addPermanentWidget(self.busy)
+        self.busy = busy_indicator(self, 120)
         self.runner.busy_changed.connect(self.busy.setVisible)
         where = ("Demodata med påhittade patienter. " if demo else "") + f"Databas: {ctx.db.name}"
         if not ctx.db.wal:

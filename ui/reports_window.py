@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -51,7 +50,7 @@ from app.reports.tables import (
     unit_of,
 )
 from ui.errors import user_message
-from ui.worker import BackgroundRunner
+from ui.worker import BackgroundRunner, busy_indicator
 
 Index = QModelIndex | QPersistentModelIndex
 log = logging.getLogger(__name__)
@@ -269,12 +268,7 @@ class ReportsWindow(QMainWindow):
         self.tabs.addTab(self._export_tab(), "Nationell export")
         layout.addWidget(self.tabs)
         self.setCentralWidget(body)
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setMaximumWidth(140)
-        self.busy.setAccessibleName("Arbetar")
-        self.busy.hide()
-        self.statusBar().addPermanentWidget(self.busy)
+        self.busy = busy_indicator(self)
         self.runner.busy_changed.connect(self._set_busy)
         self._set_busy(False)
         self.show_reminder()

@@ -17,6 +17,7 @@ from itertools import count
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QMainWindow, QProgressBar
 
 from ui.errors import show_error
 
@@ -84,3 +85,14 @@ class BackgroundRunner(QObject):
     def wait(self) -> None:
         """Until the running and queued jobs are done; their results still arrive through the event loop."""
         self.pool.waitForDone()
+
+
+def busy_indicator(window: QMainWindow, width: int = 140) -> QProgressBar:
+    """The status bar's "working" bar for a window's runner: hidden until a job runs (busy_changed shows it)."""
+    busy = QProgressBar()
+    busy.setRange(0, 0)
+    busy.setMaximumWidth(width)
+    busy.setAccessibleName("Arbetar")
+    busy.hide()
+    window.statusBar().addPermanentWidget(busy)
+    return busy
