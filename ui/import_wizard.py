@@ -1,6 +1,6 @@
 """The import wizard: choose a file, map its columns (remembered per source), preview every row with its
-problems, import all valid rows in one transaction, and open the file of rejected rows in Excel.
-Open with `ImportWizard(ctx, parent).exec()`."""
+problems, import all valid rows in one transaction (an op off the UI thread, told to every window as a change of
+many cases: ui.worker), and open the file of rejected rows in Excel. Open with `ImportWizard(ctx, parent).exec()`."""
 
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 from app import importer
 from app.context import AppContext
 from app.errors import InputError, StorageError
+from ui.errors import show_error
 from ui.register_window import RowsModel, table_view
+from ui.worker import MANY, lane
 
 NONE = "(används inte)"
 
@@ -41,6 +43,7 @@ class ImportWizard(QWizard):
         self.table: importer.Table | None = None
         self.columns: dict[str, str] = {}
         self.result: importer.Result | None = None
+        self.runner = lane(ctx, self)
         self.setWindowTitle("Importera lista")
         self.setButtonText(QWizard.WizardButton.NextButton, "&Nästa >")
         self.setButtonText(QWizard.WizardButton.BackButton, "< &Tillbaka")
@@ -264,6 +267,7 @@ class ResultPage(QWizardPage):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("Resultat av importen")
+        self.done = False  # the import has finished (well or not)
         self.open_button = QPushButton("&Öppna filen med avvisade rader")
         self.open_button.setAccessibleName("Öppna filen med avvisade rader")
         self.open_button.clicked.connect(self._open)
@@ -273,16 +277,35 @@ class ResultPage(QWizardPage):
         layout.addStretch()
 
     def initializePage(self) -> None:
-        path = Path(self.w.file_page.path.text().strip())
-        try:
-            self.w.result = importer.import_file(self.w.ctx, self.w.kind, path, self.w.columns, self.w.source)
-        except (InputError, StorageError) as exc:
-            _message(self.summary, exc)
-            self.summary.setText("Ingenting importerades. " + self.summary.text())
-            self.open_button.setVisible(False)
-            return
-        self.summary.setText(self.w.result.summary())
-        self.open_button.setVisible(self.w.result.rejected_file is not None)
+        w = self.w
+        ctx, kind, path, columns, source = w.ctx, w.kind, Path(w.file_page.path.text().strip()), w.columns, w.source
+        self.done = False
+        self.summary.setText("Importerar … Det kan ta en stund för en lång lista; du kan arbeta vidare i "
+                             "arbetslistan under tiden.")
+        self.open_button.setVisible(False)
+        self.w.runner.op(lambda: importer.import_file(ctx, kind, path, columns, source), self._imported,
+                         self._refused, cases=MANY)
+
+    def isComplete(self) -> bool:  # Qt API: Klar once the import is done
+        return self.done
+
+    def _imported(self, result: importer.Result) -> None:
+        self.w.result = result
+        self.summary.setText(result.summary())
+        self.open_button.setVisible(result.rejected_file is not None)
+        self._finished()
+
+    def _refused(self, exc: BaseException) -> None:
+        if not isinstance(exc, (InputError, StorageError)):
+            show_error(self, exc)
+            exc = StorageError("Importen avbröts av ett oväntat fel.")
+        _message(self.summary, exc)
+        self.summary.setText("Ingenting importerades. " + self.summary.text())
+        self._finished()
+
+    def _finished(self) -> None:
+        self.done = True
+        self.completeChanged.emit()
 
     def _open(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.w.result.rejected_file)))
