@@ -139,10 +139,13 @@ class CaseWindow(QDialog):
         self.history_box = QGroupBox("Ändringshistorik – rättade datum")
         QVBoxLayout(self.history_box).addWidget(self.history)
         self.history_box.setMaximumHeight(150)
+        self.history_box.hide()  # shown when the case read has corrections
         layout.addWidget(self.history_box)
-        self.loading = QLabel("Läser in ärendet …")
-        self.loading.setAccessibleName("Läser in")
+        self.loading = QLabel("Läser in ärendet …")  # then "Arbetar …": shown while the window's work runs
+        self.loading.setAccessibleName("Arbetar")
         self.loading.setStyleSheet("color: #444; padding: 2px;")
+        self.loading.hide()
+        self.runner.busy_changed.connect(self.loading.setVisible)
         layout.insertWidget(2, self.loading)
         self._set_enabled(False)
         self.reload()
@@ -184,7 +187,6 @@ class CaseWindow(QDialog):
     def reload(self) -> None:
         """Read the case off the UI thread; shown when read (the first time the window says "Läser in …")."""
         self._loading = True
-        self.loading.setVisible(self.view is None)
         self.runner.query(lambda: cases.view_case(self.ctx, self.case_id), self._show, self._not_read)
 
     def _not_read(self, exc: BaseException) -> None:
@@ -198,7 +200,7 @@ class CaseWindow(QDialog):
         current = self.steps.currentIndex()
         before = len(self.view.steps) if self.view else None
         self.view = view
-        self.loading.hide()
+        self.loading.setText("Arbetar …")
         self._set_enabled(True)
         self.changed_elsewhere.hide()
         if before is not None and before != len(view.steps):
