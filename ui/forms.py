@@ -34,6 +34,7 @@ from ui.dates import DateField
 from ui.errors import show_error
 
 
+ERROR_STYLE = "color: #9b1c1c; font-weight: bold;"
 Run = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[BaseException], None]], None]
 AskFirst = Callable[[dict[str, Any]], tuple[str, str]]  # values → (question, consequence), asked before saving
 
@@ -92,7 +93,7 @@ class FormDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("formError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #9b1c1c; font-weight: bold;")
+        self.error.setStyleSheet(ERROR_STYLE)
         self.error.setAccessibleName("Felmeddelande")
         self.error.hide()
         layout.addWidget(self.error)
@@ -136,7 +137,11 @@ class FormDialog(QDialog):
         return out
 
     def save(self) -> None:
-        values = self.values()
+        try:
+            values = self.values()  # a date that is not one is named here
+        except InputError as exc:
+            self._show(exc)
+            return
         if self._ask_first is not None:
             question, consequence = self._ask_first(values)
             if not ask(None, "Bekräfta", (consequence,), question):
@@ -161,11 +166,9 @@ class FormDialog(QDialog):
     def _set_saving(self, saving: bool) -> None:
         self.saving = saving
         self.buttons.setEnabled(not saving)
-        if saving:
-            self.error.setText("Sparar …")
-            self.error.show()
-        else:
-            self.error.hide()
+        self.error.setStyleSheet("color: #444;" if saving else ERROR_STYLE)
+        self.error.setText("Sparar …" if saving else "")
+        self.error.setVisible(saving)
 
     def _saved(self, result: Any) -> None:
         self._set_saving(False)
