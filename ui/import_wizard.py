@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -48,9 +49,11 @@ class ImportWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.NextButton, "&Nästa >")
         self.setButtonText(QWizard.WizardButton.BackButton, "< &Tillbaka")
         self.setButtonText(QWizard.WizardButton.FinishButton, "&Klar")
+        self.setButtonText(QWizard.WizardButton.CommitButton, "&Importera")
         self.setButtonText(QWizard.WizardButton.CancelButton, "&Avbryt")
         self.file_page, self.map_page = FilePage(self), MapPage(self)
         self.preview_page, self.result_page = PreviewPage(self), ResultPage(self)
+        self.preview_page.setCommitPage(True)  # the import starts there, and there is no going back to it
         for page in (self.file_page, self.map_page, self.preview_page, self.result_page):
             self.addPage(page)
         self.resize(980, 640)
@@ -255,8 +258,8 @@ class PreviewPage(QWizardPage):
         self.view.setColumnWidth(1, 360)
         bad = sum(1 for r in rows if r.problems)
         self.summary.setText(f"{len(rows)} rader. {len(rows) - bad} ser bra ut, {bad} har fel (markerade med "
-                             "orange och beskrivna i kolumnen Kontroll). När du väljer Nästa importeras alla "
-                             "felfria rader på en gång; raderna med fel sparas i en egen fil.")
+                             "orange och beskrivna i kolumnen Kontroll). Med Importera sparas alla felfria rader på "
+                             "en gång; raderna med fel sparas i en egen fil.")
 
 
 class ResultPage(QWizardPage):
@@ -268,11 +271,16 @@ class ResultPage(QWizardPage):
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("Resultat av importen")
         self.done = False  # the import has finished (well or not)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setAccessibleName("Importerar")
+        self.busy.hide()
         self.open_button = QPushButton("&Öppna filen med avvisade rader")
         self.open_button.setAccessibleName("Öppna filen med avvisade rader")
         self.open_button.clicked.connect(self._open)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.busy)
         layout.addWidget(self.open_button)
         layout.addStretch()
 
@@ -283,6 +291,7 @@ class ResultPage(QWizardPage):
         self.summary.setText("Importerar … Det kan ta en stund för en lång lista; du kan arbeta vidare i "
                              "arbetslistan under tiden.")
         self.open_button.setVisible(False)
+        self.busy.show()
         self.w.runner.op(lambda: importer.import_file(ctx, kind, path, columns, source), self._imported,
                          self._refused, cases=MANY)
 
@@ -304,6 +313,7 @@ class ResultPage(QWizardPage):
         self._finished()
 
     def _finished(self) -> None:
+        self.busy.hide()
         self.done = True
         self.completeChanged.emit()
 

@@ -14,8 +14,8 @@ and `on_error` (closures over windows and models) and the lane are kept in the r
 the UI thread once the result is delivered; a pool is handed a callable that holds only the job's number, the
 table and the runner's one signal object, which live as long as the runner. No QObject is created or deleted per
 job. A window closed and deleted while its job runs gets nothing back (its lane is gone); its op still saves and
-is still told to the other windows. Python's cyclic collector runs on the UI thread only (collect_on_ui_thread):
-run on a worker, in the middle of an import, it would free a cycle holding a window there, and PySide crashes."""
+is still told to the other windows. Python's cyclic collector must not run on a worker (_hold_collector): in the
+middle of an import it would free a cycle holding a window there, and PySide crashes."""
 
 from __future__ import annotations
 
@@ -79,22 +79,27 @@ def _work(jobs: dict[int, _Job], job: int, signals: _Signals) -> None:
 _collector: QTimer | None = None
 
 
-def collect_on_ui_thread() -> None:
-    """The automatic collector off; the UI thread collects a generation when its threshold is passed, as the
-    automatic one would (PyQtGraph's and Anki's remedy). Once per process, on the UI thread."""
+def _hold_collector(runner: Runner) -> None:
+    """While any job is under way the automatic collector is off (else it may run on the worker, in the middle of
+    an import); the UI thread collects the young generations meanwhile. When the work is done it is on again, with
+    its own measure of when a full collection pays (a timer's full pass would cost a second on a large heap)."""
     global _collector
     if _collector is None:
-        gc.disable()
         _collector = QTimer()
-        _collector.timeout.connect(_collect)
+        _collector.timeout.connect(_collect_young)
         _collector.start(COLLECT_MS)
+    if runner._jobs:
+        gc.disable()
+    elif not any(r._jobs for r in _runners.values()):
+        gc.enable()
 
 
-def _collect() -> None:
-    counts, thresholds = gc.get_count(), gc.get_threshold()
-    due = [generation for generation in range(3) if counts[generation] > thresholds[generation]]
-    if due:
-        gc.collect(due[-1])
+def _collect_young() -> None:
+    if not gc.isenabled():
+        counts, thresholds = gc.get_count(), gc.get_threshold()
+        due = [generation for generation in range(2) if counts[generation] > thresholds[generation]]
+        if due:
+            gc.collect(due[-1])
 
 
 class Runner(QObject):
@@ -102,7 +107,6 @@ class Runner(QObject):
 
     def __init__(self, changes: Broadcast):
         super().__init__()
-        collect_on_ui_thread()
         # Created before the signals: children are deleted in creation order, so that a pool's destructor (which
         # waits for a running job) comes before the object that job emits on.
         self._writes = QThreadPool(self)
@@ -124,6 +128,7 @@ class Runner(QObject):
     def _submit(self, job: _Job) -> int:
         number = next(self._numbers)
         self._jobs[number] = job
+        _hold_collector(self)
         if job.change is not None:
             self._saving[number] = job.change.case_ids
             self._start(self._writes, number)
@@ -136,6 +141,7 @@ class Runner(QObject):
 
     def _done(self, number: int, result: object) -> None:
         job = self._jobs.pop(number)  # the closures go here, on the UI thread
+        _hold_collector(self)
         try:
             if shiboken6.isValid(job.lane):
                 job.on_done(result)
@@ -147,6 +153,7 @@ class Runner(QObject):
 
     def _failed(self, number: int, exc: BaseException) -> None:
         job = self._jobs.pop(number)
+        _hold_collector(self)
         self._saving.pop(number, None)
         try:
             if shiboken6.isValid(job.lane):
@@ -225,6 +232,7 @@ class Lane(QObject):
                     self.runner._start(self.runner._reads, following)
                 else:  # the window is gone: its reads are not run
                     self.runner._jobs.pop(following, None)
+                    _hold_collector(self.runner)
                     self._mine.discard(following)
         if alive and not self._mine:
             self.busy_changed.emit(False)
