@@ -31,7 +31,6 @@ HEADINGS = ["Patient", "Verksamhetsområde", "Kvar (dagar)", "Prio", "Föreslage
 
 
 class MatchingWindow(QDialog):
-
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, worklist_filter: Filter | None = None):
         super().__init__(parent)
         self.ctx = ctx

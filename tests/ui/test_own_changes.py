@@ -156,3 +156,24 @@ def test_an_import_runs_off_the_ui_thread_and_the_worklist_shows_it(qtbot, ctx, 
     assert "6 nya" in wizard.result_page.summary.text()
     qtbot.waitUntil(lambda: main.model.rowCount() == 7 + 6, timeout=5000)  # the broadcast: no listener here
     assert main.listener is None
+
+
+def test_the_broadcast_is_only_told_on_the_ui_thread():
+    """Its receivers are windows: a worker hands its change over first (ui.worker, ui.change_listener)."""
+    from app.changes import Broadcast, Change
+
+    broadcast, told, refused = Broadcast(), [], []
+    broadcast.connect(told.append)
+
+    def from_worker() -> None:
+        try:
+            broadcast.emit(Change(None))
+        except RuntimeError as exc:
+            refused.append(str(exc))
+
+    worker = threading.Thread(target=from_worker)
+    worker.start()
+    worker.join()
+    assert told == [] and refused and "UI thread" in refused[0]
+    broadcast.emit(Change(frozenset({1}), local=True))
+    assert told == [Change(frozenset({1}), local=True)]
