@@ -1,12 +1,13 @@
-"""Changes saved by others (a colleague on the server, another Lotsen on the same file), told to every window.
+"""Saved changes, told to every window: this process's own (the UI's runner, ui.worker, after an op) and others'
+(a colleague on the server, another Lotsen on the same file).
 
 The database tells a listener (db.changes); the UI runs it off the UI thread and hands each `Change` to the
-application context's broadcast (`AppContext.changes`), on the UI thread, where windows connect to it. Issue 17
-emits this process's own saves there too."""
+application context's broadcast (`AppContext.changes`), on the UI thread, where windows connect to it."""
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from db.changes import Listener
 @dataclass(frozen=True)
 class Change:
     case_ids: frozenset[int] | None  # None: not known which (SQLite, a reconnect, an import of many)
+    local: bool = False  # this process's own save (its windows reload without a "someone else" warning)
 
     def touches(self, case_id: int) -> bool:
         return self.case_ids is None or case_id in self.case_ids
@@ -48,7 +50,8 @@ class Feed:
 
 
 class Broadcast:
-    """Plain callbacks, called in the order connected, on the thread that emits (the UI thread)."""
+    """Plain callbacks, called in the order connected, on the UI thread (the main thread): the receivers are
+    windows. Another thread hands its changes over first (ui.change_listener, ui.worker)."""
 
     def __init__(self) -> None:
         self._receivers: list[Callable[[Change], None]] = []
@@ -61,5 +64,7 @@ class Broadcast:
             self._receivers.remove(receiver)
 
     def emit(self, change: Change) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("Broadcast.emit off the UI thread: queue the change to it first")
         for receiver in list(self._receivers):
             receiver(change)

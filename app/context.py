@@ -32,7 +32,7 @@ class AppContext:
     role: str = Role.VARDLOTS  # app.roles; read at sign-in
     unit: str | None = None    # the user's care unit, written on every access-log row
     rule_overrides: Any = None  # the stored thresholds `rules` was built from (app.rule_settings.current_rules)
-    changes: Broadcast = field(default_factory=Broadcast)  # saves by others, told on the UI thread (app.changes)
+    changes: Broadcast = field(default_factory=Broadcast)  # saves, ours and others' (app.changes)
 
 
 def os_login() -> str:

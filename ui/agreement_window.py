@@ -1,6 +1,6 @@
 """Uppföljning → Överenskommelsen: the agreement's performance criteria for a chosen year, month by month, with
 what each pays, the year's total, a chart, and the "what if" for the month shown. Computed on the worker thread
-(ui.worker.BackgroundRunner): a year is 22 months of national measures."""
+(ui.worker: the application's runner): a year is 22 months of national measures."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from app.reports.service import report_settings
 from ui.errors import user_message
 from ui.register_window import table_view
 from ui.reports_window import BarChart, TableModel
-from ui.worker import BackgroundRunner, busy_indicator
+from ui.worker import busy_indicator, lane
 
 
 def _view(model: TableModel, name: str, stretch: int) -> QTableView:
@@ -50,7 +50,7 @@ class AgreementWindow(QMainWindow):
         self.ctx = ctx
         self.result: YearResult | None = None
         self.min_count = report_settings(ctx).min_count
-        self.runner = BackgroundRunner(self)
+        self.runner = lane(ctx, self)
         self.setWindowTitle("Lotsen – överenskommelsens prestationskrav")
         self.resize(1280, 760)
         body = QWidget()
@@ -145,7 +145,7 @@ class AgreementWindow(QMainWindow):
         self.result = None
         self.heading.setText(f"Beräknar prestationskraven för {year} …")
         self.statusBar().showMessage(f"Beräknar prestationskraven för {year} …")
-        self.runner.run(lambda: criteria_year(self.ctx, year), self._show, self._failed)
+        self.runner.query(lambda: criteria_year(self.ctx, year), self._show, self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self.heading.setText("Prestationskraven kunde inte beräknas.")

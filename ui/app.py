@@ -26,7 +26,7 @@ from ui.errors import user_message
 from ui.key_dialog import ask_for_key
 from ui.main_window import MainWindow
 from ui.restore_dialog import RestoreDialog
-from ui.worker import BackgroundRunner
+from ui.worker import app_runner, lane
 
 log = logging.getLogger(__name__)
 FIRST_START_DEMO = (1_000, 4_000)  # open and closed cases generated when there is no database yet
@@ -93,6 +93,7 @@ def open_main_window(db_path: Location) -> MainWindow | None:
             demo.generate(db, *FIRST_START_DEMO, today=date.today())
             set_setting(db, DEMO, True)
         ctx = sign_in(db)
+        app_runner(ctx)  # the application's one runner for every window's reads and saves (ui.worker)
         anchor_if_due(db)  # the access log's head, outside the database, at least daily
     except (StorageError, InputError) as exc:  # the field first, as every form says it: "Inloggning: din …"
         QMessageBox.critical(None, "Lotsen", user_message(exc)[1])
@@ -160,11 +161,11 @@ def _backup_in_background(window: MainWindow, daily: bool = False) -> None:
                                                       "Återställ säkerhetskopia. Kontakta annars IT.")
 
     if not hasattr(window, "backup_runner"):
-        window.backup_runner = BackgroundRunner(window)  # its own thread: a long copy must not hold up the list
+        window.backup_runner = lane(window.ctx, window)  # a lane of its own: a long copy must not hold up the list
     ctx = window.ctx
     job = ((lambda: backup.backup_if_due(db, by=ctx)) if daily
            else (lambda: backup.check_and_back_up_at_start(db, ctx)))
-    window.backup_runner.run(job, lambda _b: None, failed)
+    window.backup_runner.query(job, lambda _b: None, failed)  # a copy: no case changes
 
 
 def _finish_rule_change(window: MainWindow) -> None:

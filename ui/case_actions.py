@@ -11,13 +11,12 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 from app import cases
 from app.case_actions import CaseAction
 from app.cases import CLOSE_REASONS, CONTACT_CHANNELS, CaseView, StepView
+from app.changes import Change
 from app.context import AppContext
-from app.errors import ConflictError, InputError
 from app.guarantee import Answer, PauseKind
 from app.steps import CLOCK_KINDS
 from app.users import active_users
-from ui.confirm import ask, confirmed_save
-from ui.forms import Field, FormDialog
+from ui.forms import AskFirst, Field, FormDialog
 from ui.timeline_text import PAUSE
 
 
@@ -26,30 +25,28 @@ class Action:
     key: CaseAction
     label: str
     shortcut: str
-    run: Callable[[QWidget, AppContext, CaseView, StepView | None], bool]
+    run: Callable[[QWidget, AppContext, CaseView, StepView | None], object]  # its save tells ctx.changes
 
 
 def _form(parent: QWidget, title: str, fields: list[Field], submit: Callable[[dict[str, Any]], Any],
-          intro: str = "") -> FormDialog | None:
-    conflicts: list[ConflictError] = []
+          intro: str = "", ask_first: AskFirst | None = None) -> FormDialog | None:
+    """The form over the case window `parent`; its save runs as the window's op on the case, off the UI thread,
+    and the window reloads from the broadcast that follows. Returns the dialog once saved."""
+    def run(fn, on_done, on_error) -> None:
+        parent.runner.op(fn, on_done, on_error, cases=[parent.case_id])
 
-    def guarded(values: dict[str, Any]) -> Any:
-        # Someone else saved the case: saving again from this form cannot work. Close it and let the case
-        # window say so and show the current data.
-        try:
-            return submit(values)
-        except ConflictError as exc:
-            conflicts.append(exc)
-            dialog.reject()
-            raise
-
-    ctx = getattr(parent, "ctx", None)  # the case window's: its today is where a calendar opens
-    dialog = FormDialog(parent, title, fields, guarded, intro, today=ctx.today() if ctx else None)
+    dialog = FormDialog(parent, title, fields, submit, intro, today=parent.ctx.today(), run=run,
+                        ask_first=ask_first)
     dialog.setObjectName(f"form:{title}")
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
-    if conflicts:
-        raise conflicts[0]
+    if dialog.conflict is not None:  # someone else saved the case: the case window says so
+        raise dialog.conflict
     return dialog if accepted else None
+
+
+def saved_in_dialog(ctx: AppContext, case_ids: frozenset[int] | None) -> None:
+    """A dialog of its own saved (patient details, care elsewhere): told as this process's save."""
+    ctx.changes.emit(Change(case_ids, local=True))
 
 
 def contact(parent, ctx, case, step) -> bool:
@@ -86,9 +83,9 @@ def offer(parent, ctx, case, step) -> bool:
         Field("provider", "Vårdgivare"),
         Field("unit", "Mottagning"),
         Field("address", "Adress"),
-    ], lambda v: confirmed_save(None, lambda confirmed: cases.make_offer(
+    ], lambda v: cases.make_offer(
         ctx, step.id, v["on"], v["appointment"], v["reply_by"], v["provider"], v["unit"].strip(),
-        v["address"].strip(), v["time"], confirmed=confirmed, expected_version=case.version)),
+        v["address"].strip(), v["time"], confirmed=v.get("confirmed", False), expected_version=case.version),
         intro=f"Tidsgräns för steget: {step.clock.deadline.isoformat()}. En tid senast då är inom vårdgarantin.",
     ) is not None
 
@@ -104,12 +101,6 @@ def open_offers(case: CaseView, step: StepView) -> list[tuple[int, str]]:
 
 def answer(parent, ctx, case, step) -> bool:
     offers = open_offers(case, step)
-    outcome: list[cases.Answered] = []
-
-    def submit(v: dict[str, Any]) -> None:
-        outcome.append(cases.answer_offer(ctx, v["offer"], v["on"], Answer(v["answer"]), with_pvv=v["pvv"],
-                                          expected_version=case.version))
-
     dialog = _form(parent, "Svar på erbjudande", [
         Field("offer", "Erbjudande", "choice", offers[0][0], offers),
         Field("on", "Svarsdatum", "date", ctx.today()),
@@ -117,9 +108,10 @@ def answer(parent, ctx, case, step) -> bool:
             (Answer.ACCEPTED.value, "Tackar ja"), (Answer.DECLINED.value, "Tackar nej"),
             (Answer.NO_ANSWER.value, "Inget svar")]),
         Field("pvv", "Registrera patientvald väntan om patienten tackar nej", "check", True),
-    ], submit)
-    if dialog and outcome and (outcome[0].pvv_id or outcome[0].pvv_refused):
-        done = outcome[0]
+    ], lambda v: cases.answer_offer(ctx, v["offer"], v["on"], Answer(v["answer"]), with_pvv=v["pvv"],
+                                    expected_version=case.version))
+    done: cases.Answered | None = dialog.result_value if dialog else None
+    if done and (done.pvv_id or done.pvv_refused):
         text = ("Svaret är sparat och patientvald väntan är registrerad. Klockan står still." if done.pvv_id else
                 f"Svaret är sparat. {done.pvv_refused} Klockan går vidare. När det som saknas finns registrerat "
                 "kan du registrera patientvald väntan med knappen Patientvald väntan.")
@@ -163,21 +155,14 @@ def restart(parent, ctx, case, step) -> bool:
         intro="Klockan börjar om från det här datumet med hela tidsgränsen.") is not None
 
 
-def _confirmed(question: str, consequence: str, save: Callable[[], Any]) -> Any:
-    """Save only after "Ja"; a "Nej" leaves the form open with what was typed."""
-    if not ask(None, "Bekräfta", (consequence,), question):
-        raise InputError("Bekräftelse", "inte sparat. Ändra uppgifterna eller spara igen och bekräfta.")
-    return save()
-
-
 def complete(parent, ctx, case, step) -> bool:
     return _form(parent, "Registrera genomförd vård", [
         Field("on", "Datum", "date", ctx.today()),
         Field("where", "Var", "text", case.waiting_unit or ""),
-    ], lambda v: _confirmed(
-        f"Registrera {step.name.lower()} som genomfört {v['on'].isoformat() if v['on'] else ''}?",
-        "Klockan stannar och steget avslutas. Ett fel datum kan rättas efteråt med Rätta datum.",
-        lambda: cases.complete_step(ctx, step.id, v["on"], v["where"].strip(), expected_version=case.version)),
+    ], lambda v: cases.complete_step(ctx, step.id, v["on"], v["where"].strip(), expected_version=case.version),
+        ask_first=lambda v: (
+            f"Registrera {step.name.lower()} som genomfört {v['on'].isoformat() if v['on'] else ''}?",
+            "Klockan stannar och steget avslutas. Ett fel datum kan rättas efteråt med Rätta datum."),
     ) is not None
 
 
@@ -185,12 +170,12 @@ def close(parent, ctx, case, step) -> bool:
     return _form(parent, "Avsluta ärendet", [
         Field("on", "Datum", "date", ctx.today()),
         Field("reason", "Orsak", "choice", "genomford", list(CLOSE_REASONS.items())),
-    ], lambda v: _confirmed(
-        "Avsluta hela ärendet?",
-        f"Alla öppna steg avslutas med orsaken ”{CLOSE_REASONS[v['reason']].lower()}”. Ärendet kan öppnas igen "
-        "med Öppna igen, men klockorna i de avslutade stegen startar inte om.",
-        lambda: cases.close_case(ctx, case.id, v["on"], v["reason"], expected_version=case.version)),
-        intro="Alla öppna steg i ärendet avslutas med samma orsak.") is not None
+    ], lambda v: cases.close_case(ctx, case.id, v["on"], v["reason"], expected_version=case.version),
+        intro="Alla öppna steg i ärendet avslutas med samma orsak.",
+        ask_first=lambda v: (
+            "Avsluta hela ärendet?",
+            f"Alla öppna steg avslutas med orsaken ”{CLOSE_REASONS[v['reason']].lower()}”. Ärendet kan öppnas "
+            "igen med Öppna igen, men klockorna i de avslutade stegen startar inte om.")) is not None
 
 
 def withdraw(parent, ctx, case, step) -> bool:
@@ -239,9 +224,10 @@ def patient(parent, ctx, case, step) -> bool:
     chosen: list[int] = []
     dialog.open_case.connect(lambda case_id: (chosen.append(case_id), dialog.accept()))
     dialog.exec()
+    saved_in_dialog(ctx, None)  # the details may have changed either way, and they show in the patient's cases
     if chosen and chosen[0] != case.id and hasattr(parent, "open_other"):
         parent.open_other.emit(chosen[0])
-    return True  # the details may have changed either way
+    return True
 
 
 def reopen(parent, ctx, case, step) -> bool:
@@ -314,13 +300,14 @@ def care_elsewhere(parent, ctx, case, step) -> bool:
     from ui.care_elsewhere_dialog import CareElsewhereDialog
 
     CareElsewhereDialog(ctx, step.id, parent, expected_version=case.version).exec()
-    return True  # approaches and offers may have been recorded either way
+    saved_in_dialog(ctx, frozenset({case.id}))  # approaches and offers may have been recorded either way
+    return True
 
 
 def letter(parent, ctx, case, step) -> bool:
     from ui.letters_dialog import LettersDialog
 
-    LettersDialog(ctx, [step.id], parent, expected_versions={case.id: case.version}).exec()
+    LettersDialog(ctx, [step.id], parent, expected_versions={case.id: case.version}).exec()  # its op tells
     return True
 
 

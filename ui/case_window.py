@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app import cases
 from app.case_actions import CASE_LEVEL, CaseAction
 from app.cases import CaseView, StepView
+from app.changes import Change
 from app.context import AppContext
 from app.errors import ConflictError
 from app.guarantee import State
@@ -39,6 +40,7 @@ from ui.errors import show_error
 from ui.forms import read_only_table
 from ui.states import BACKGROUND, FLAG_LABEL, LABEL
 from ui.timeline_text import KIND, clock_summary, describe, validation_rows
+from ui.worker import lane
 
 LANGUAGES = {"sv": "svenska", "en": "engelska"}
 CHANGED_ELSEWHERE = ("⚠ Någon annan har sparat en ändring i ärendet efter att du öppnade det. Det du ser här är "
@@ -48,7 +50,9 @@ REPRESENTATIVE = {"vardnadshavare": "Vårdnadshavare", "ombud": "Ombud"}
 
 
 class CaseWindow(QDialog):
-    changed = Signal(int)  # case id, after any saved action
+    """Reads and saves run off the UI thread (ui.worker); the window shows what it last read and reloads when
+    this process saves the case (app.changes, local), or warns when someone else did."""
+
     open_other = Signal(int)  # another case of the patient, chosen in the patient's details
 
     def __init__(self, ctx: AppContext, case_id: int, parent: QWidget | None = None):
@@ -56,6 +60,10 @@ class CaseWindow(QDialog):
         self.ctx = ctx
         self.case_id = case_id
         self.view: CaseView | None = None
+        self.runner = lane(ctx, self)
+        self._loading = False  # a read of the case is under way
+        self._check_pending = False  # someone saved meanwhile: compare versions once the read is shown
+        self.setWindowTitle(f"Ärende {case_id} – Läser in …")
         self.setMinimumSize(960, 640)
         layout = QVBoxLayout(self)
         # Two rows, so that every action is visible at 1366 pixels: the step's, then the case's.
@@ -131,29 +139,69 @@ class CaseWindow(QDialog):
         self.history_box = QGroupBox("Ändringshistorik – rättade datum")
         QVBoxLayout(self.history_box).addWidget(self.history)
         self.history_box.setMaximumHeight(150)
+        self.history_box.hide()  # shown when the case read has corrections
         layout.addWidget(self.history_box)
+        self.loading = QLabel("Läser in ärendet …")  # then "Arbetar …": shown while the window's work runs
+        self.loading.setAccessibleName("Arbetar")
+        self.loading.setStyleSheet("color: #444; padding: 2px;")
+        self.loading.hide()
+        self.runner.busy_changed.connect(self.loading.setVisible)
+        layout.insertWidget(2, self.loading)
+        self._set_enabled(False)
         self.reload()
-        ctx.changes.connect(self._others_saved)
+        ctx.changes.connect(self._saved)
         self.finished.connect(self._stop_listening)
-        self.destroyed.connect(lambda _=None, c=ctx.changes, r=self._others_saved: c.disconnect(r))
+        self.destroyed.connect(lambda _=None, c=ctx.changes, r=self._saved: c.disconnect(r))
 
     def _stop_listening(self) -> None:
-        self.ctx.changes.disconnect(self._others_saved)
+        self.ctx.changes.disconnect(self._saved)
 
-    def _others_saved(self, change) -> None:
-        """A save somewhere (app.changes): warn when this case is no longer the version shown."""
-        if self.view is None or not change.touches(self.case_id):
+    def _saved(self, change: Change) -> None:
+        """A save (app.changes): ours reloads the case; someone else's warns when the version shown is old."""
+        if not change.touches(self.case_id):
             return
-        saved = cases.case_version(self.ctx, self.case_id)
-        if saved is not None and saved != self.view.version:
+        if change.local:
+            self.reload()
+            return
+        self._check_pending = True
+        self._check_version()
+
+    def _check_version(self) -> None:
+        # A read under way, or an op of ours on the case (whose NOTIFY or file poll may come before the op's own
+        # broadcast), is followed by a read of the latest: compare once that is shown, not with what it replaces.
+        if self.view is None or self._loading or self.runner.runner.saving(self.case_id):
+            return
+        self._check_pending = False
+        shown = self.view.version
+        self.runner.query(lambda: cases.case_version(self.ctx, self.case_id),
+                          lambda saved: self._compare(saved, shown))
+
+    def _compare(self, saved: int | None, shown: int) -> None:
+        if self._loading or self.view is None or self.view.version != shown:
+            return  # a newer read is coming or shown
+        if saved is not None and saved != shown:
             self.changed_elsewhere.show()
 
     # --- data ---
 
     def reload(self) -> None:
+        """Read the case off the UI thread; shown when read (the first time the window says "Läser in …")."""
+        self._loading = True
+        self.runner.query(lambda: cases.view_case(self.ctx, self.case_id), self._show, self._not_read)
+
+    def _not_read(self, exc: BaseException) -> None:
+        self._loading = False
+        show_error(self, exc)
+        if self.view is None:  # nothing to show: the case could not be opened
+            self.reject()
+
+    def _show(self, view: CaseView) -> None:
+        self._loading = False
         current = self.steps.currentIndex()
         before = len(self.view.steps) if self.view else None
-        self.view = view = cases.view_case(self.ctx, self.case_id)
+        self.view = view
+        self.loading.setText("Arbetar …")
+        self._set_enabled(True)
         self.changed_elsewhere.hide()
         if before is not None and before != len(view.steps):
             current = -1  # a step was added: show it (the first open one)
@@ -167,6 +215,16 @@ class CaseWindow(QDialog):
         self._fill_timeline(view)
         self._fill_history(view)
         self._update_actions()
+        if self._check_pending:
+            self._check_version()
+
+    def _set_enabled(self, enabled: bool) -> None:
+        """Nothing to act on until the case is read (the actions' shortcuts included)."""
+        for widget in (self.toolbar, self.case_toolbar, self.steps, self.timeline):
+            widget.setEnabled(enabled)
+        if not enabled:
+            for qaction in self.actions_by_key.values():
+                qaction.setEnabled(False)
 
     @staticmethod
     def _first_open_step(view: CaseView) -> int:
@@ -308,17 +366,14 @@ class CaseWindow(QDialog):
     # --- actions ---
 
     def run(self, action: Action) -> None:
+        """The action's form; its save runs as this window's op and the broadcast after it reloads the window."""
         if self.view is None or self.view.why_not(action.key, self.current_step()) is not None:
             return
         try:
-            saved = action.run(self, self.ctx, self.view, self.current_step())
-            if saved:
-                self.reload()
-                self.changed.emit(self.case_id)
+            action.run(self, self.ctx, self.view, self.current_step())
         except ConflictError as exc:  # someone else saved the case: say so, then show what is saved now
             show_error(self, exc)
             self.reload()
-            self.changed.emit(self.case_id)
         except Exception as exc:  # noqa: BLE001 - shown in plain Swedish, logged when unexpected
             show_error(self, exc)
 

@@ -24,13 +24,22 @@ def ask(parent: QWidget | None, title: str, reasons: tuple[str, ...], question: 
     return box.exec() == QMessageBox.StandardButton.Yes
 
 
+def confirm_offer(parent: QWidget | None, exc: ConfirmationNeeded) -> bool:
+    """Why the offer needs a confirmation, and "Ja, spara"?"""
+    return ask(parent, "Spara erbjudandet?", exc.reasons, "Vill du spara erbjudandet ändå?")
+
+
+def offer_not_confirmed() -> InputError:
+    """What the form shows after "Nej, ändra": it stays open with what was typed."""
+    return InputError("Erbjudande", "inte sparat. Ändra tiden eller svarsdatumet, eller spara och bekräfta.")
+
+
 def confirmed_save(parent: QWidget | None, save: Callable[[bool], T]) -> T:
     """save(False); when app asks for confirmation, show why and save(True) only after "Ja, spara".
     A "no" leaves the form open with what was typed (an InputError the form shows)."""
     try:
         return save(False)
     except ConfirmationNeeded as exc:
-        if ask(parent, "Spara erbjudandet?", exc.reasons, "Vill du spara erbjudandet ändå?"):
+        if confirm_offer(parent, exc):
             return save(True)
-        raise InputError("Erbjudande", "inte sparat. Ändra tiden eller svarsdatumet, eller spara och bekräfta."
-                         ) from None
+        raise offer_not_confirmed() from None

@@ -21,7 +21,7 @@ from app.context import AppContext
 from app.forecast.service import GroupForecast, RegionForecast, forecast
 from app.worklist import Filter
 from ui.forms import read_only_table
-from ui.worker import BackgroundRunner
+from ui.worker import lane
 
 GROUP_HEADINGS = ["Enhet", "Steg", "Väntar", "Om 12 v (10–90 %)", "> 90 dagar om 8 v", "Passerar gränsen"]
 BREACH_HEADINGS = ["Patient", "Tidsgräns", "Sannolikhet", "Passerar 60 dagar", "Passerar 90 dagar"]
@@ -94,7 +94,7 @@ class ForecastWindow(QDialog):
         self.ctx = ctx
         self.result: RegionForecast | None = None
         self.groups: list[GroupForecast] = []
-        self.runner = BackgroundRunner(self)
+        self.runner = lane(ctx, self)
         self.setWindowTitle("Lotsen – prognos för väntelistorna")
         self.setMinimumSize(1180, 700)
         layout = QVBoxLayout(self)
@@ -136,7 +136,7 @@ class ForecastWindow(QDialog):
         close.clicked.connect(self.reject)
         buttons.addWidget(close)
         layout.addLayout(buttons)
-        self.runner.run(lambda: forecast(self.ctx), self._loaded)
+        self.runner.query(lambda: forecast(self.ctx), self._loaded)
 
     def _loaded(self, result: RegionForecast) -> None:
         self.result = result

@@ -1,6 +1,8 @@
 """A small form dialog for the case actions: fields in, one service call out, errors shown in place.
 
-A bad value keeps the dialog open with the message beside the buttons, so nothing typed is lost."""
+The values are read on the UI thread; the call runs there, or off it as a window's op (`run`, ui.worker) while the
+form waits, still open. A bad value keeps the dialog open with the message beside the buttons, so nothing typed
+is lost; a conflict (someone else saved the case) closes it and is kept in `conflict` for the window to tell."""
 
 from __future__ import annotations
 
@@ -25,9 +27,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import InputError, StorageError
+from app.errors import ConflictError, InputError, StorageError
+from app.offer_checks import ConfirmationNeeded
+from ui.confirm import ask, confirm_offer, offer_not_confirmed
 from ui.dates import DateField
 from ui.errors import show_error
+
+
+ERROR_STYLE = "color: #9b1c1c; font-weight: bold;"
+Run = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[BaseException], None]], None]
+AskFirst = Callable[[dict[str, Any]], tuple[str, str]]  # values → (question, consequence), asked before saving
 
 
 def save_cancel_buttons(dialog: QDialog, save: Callable[[], None]) -> QDialogButtonBox:
@@ -52,9 +61,14 @@ class Field:
 
 class FormDialog(QDialog):
     def __init__(self, parent: QWidget | None, title: str, fields: Sequence[Field],
-                 submit: Callable[[dict[str, Any]], Any], intro: str = "", today: date | None = None):
+                 submit: Callable[[dict[str, Any]], Any], intro: str = "", today: date | None = None, *,
+                 run: Run | None = None, ask_first: AskFirst | None = None):
         super().__init__(parent)
         self.today = today
+        self._run = run
+        self._ask_first = ask_first
+        self.saving = False  # a save is running off the UI thread; the form waits for it
+        self.conflict: ConflictError | None = None
         self.setWindowTitle(title)
         self.setMinimumWidth(440)
         self._submit = submit
@@ -79,11 +93,12 @@ class FormDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("formError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #9b1c1c; font-weight: bold;")
+        self.error.setStyleSheet(ERROR_STYLE)
         self.error.setAccessibleName("Felmeddelande")
         self.error.hide()
         layout.addWidget(self.error)
-        layout.addWidget(save_cancel_buttons(self, self.save))
+        self.buttons = save_cancel_buttons(self, self.save)
+        layout.addWidget(self.buttons)
 
     def _widget(self, f: Field) -> QWidget:
         if f.kind in ("date", "optional_date"):
@@ -123,15 +138,65 @@ class FormDialog(QDialog):
 
     def save(self) -> None:
         try:
-            self.result_value = self._submit(self.values())
-        except (InputError, StorageError) as exc:
-            self.error.setText(f"{exc.field}: {exc.message}" if isinstance(exc, InputError) else exc.message)
-            self.error.show()
+            values = self.values()  # a date that is not one is named here
+        except InputError as exc:
+            self._show(exc)
             return
-        except Exception as exc:  # noqa: BLE001 - a bug: logged and explained, the dialog stays open
-            show_error(self, exc)
+        if self._ask_first is not None:
+            question, consequence = self._ask_first(values)
+            if not ask(None, "Bekräfta", (consequence,), question):
+                self._show(InputError("Bekräftelse", "inte sparat. Ändra uppgifterna eller spara igen och "
+                                                     "bekräfta."))
+                return
+        self._save(values)
+
+    def _save(self, values: dict[str, Any]) -> None:
+        """`values["confirmed"]` is True once the user has confirmed what app asked about (ConfirmationNeeded)."""
+        if self._run is None:
+            try:
+                result = self._submit(values)
+            except Exception as exc:  # noqa: BLE001 - each kind handled in _failed
+                self._failed(values, exc)
+                return
+            self._saved(result)
             return
+        self._set_saving(True)
+        self._run(lambda: self._submit(values), self._saved, lambda exc: self._failed(values, exc))
+
+    def _set_saving(self, saving: bool) -> None:
+        self.saving = saving
+        self.buttons.setEnabled(not saving)
+        self.error.setStyleSheet("color: #444;" if saving else ERROR_STYLE)
+        self.error.setText("Sparar …" if saving else "")
+        self.error.setVisible(saving)
+
+    def _saved(self, result: Any) -> None:
+        self._set_saving(False)
+        self.result_value = result
         self.accept()
+
+    def _failed(self, values: dict[str, Any], exc: BaseException) -> None:
+        self._set_saving(False)
+        if isinstance(exc, ConfirmationNeeded):
+            if confirm_offer(self, exc):
+                self._save({**values, "confirmed": True})
+                return
+            exc = offer_not_confirmed()
+        if isinstance(exc, ConflictError):  # saving again from this form cannot work: the window says why
+            self.conflict = exc
+            self.reject()
+        elif isinstance(exc, (InputError, StorageError)):
+            self._show(exc)
+        else:  # a bug: logged and explained, the dialog stays open
+            show_error(self, exc)
+
+    def _show(self, exc: InputError | StorageError) -> None:
+        self.error.setText(f"{exc.field}: {exc.message}" if isinstance(exc, InputError) else exc.message)
+        self.error.show()
+
+    def reject(self) -> None:
+        if not self.saving:  # a save under way finishes first (it cannot be taken back half-way)
+            super().reject()
 
 
 def read_only_table(headings: list[str], accessible: str, *, stretch_last: bool = True) -> QTableWidget:

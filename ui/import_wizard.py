@@ -1,6 +1,6 @@
 """The import wizard: choose a file, map its columns (remembered per source), preview every row with its
-problems, import all valid rows in one transaction, and open the file of rejected rows in Excel.
-Open with `ImportWizard(ctx, parent).exec()`."""
+problems, import all valid rows in one transaction (an op off the UI thread, told to every window as a change of
+many cases: ui.worker), and open the file of rejected rows in Excel. Open with `ImportWizard(ctx, parent).exec()`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -29,7 +30,9 @@ from PySide6.QtWidgets import (
 from app import importer
 from app.context import AppContext
 from app.errors import InputError, StorageError
+from ui.errors import show_error
 from ui.register_window import RowsModel, table_view
+from ui.worker import MANY, lane
 
 NONE = "(används inte)"
 
@@ -41,13 +44,16 @@ class ImportWizard(QWizard):
         self.table: importer.Table | None = None
         self.columns: dict[str, str] = {}
         self.result: importer.Result | None = None
+        self.runner = lane(ctx, self)
         self.setWindowTitle("Importera lista")
         self.setButtonText(QWizard.WizardButton.NextButton, "&Nästa >")
         self.setButtonText(QWizard.WizardButton.BackButton, "< &Tillbaka")
         self.setButtonText(QWizard.WizardButton.FinishButton, "&Klar")
+        self.setButtonText(QWizard.WizardButton.CommitButton, "&Importera")
         self.setButtonText(QWizard.WizardButton.CancelButton, "&Avbryt")
         self.file_page, self.map_page = FilePage(self), MapPage(self)
         self.preview_page, self.result_page = PreviewPage(self), ResultPage(self)
+        self.preview_page.setCommitPage(True)  # the import starts there, and there is no going back to it
         for page in (self.file_page, self.map_page, self.preview_page, self.result_page):
             self.addPage(page)
         self.resize(980, 640)
@@ -252,8 +258,8 @@ class PreviewPage(QWizardPage):
         self.view.setColumnWidth(1, 360)
         bad = sum(1 for r in rows if r.problems)
         self.summary.setText(f"{len(rows)} rader. {len(rows) - bad} ser bra ut, {bad} har fel (markerade med "
-                             "orange och beskrivna i kolumnen Kontroll). När du väljer Nästa importeras alla "
-                             "felfria rader på en gång; raderna med fel sparas i en egen fil.")
+                             "orange och beskrivna i kolumnen Kontroll). Med Importera sparas alla felfria rader på "
+                             "en gång; raderna med fel sparas i en egen fil.")
 
 
 class ResultPage(QWizardPage):
@@ -264,25 +270,52 @@ class ResultPage(QWizardPage):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("Resultat av importen")
+        self.done = False  # the import has finished (well or not)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setAccessibleName("Importerar")
+        self.busy.hide()
         self.open_button = QPushButton("&Öppna filen med avvisade rader")
         self.open_button.setAccessibleName("Öppna filen med avvisade rader")
         self.open_button.clicked.connect(self._open)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.busy)
         layout.addWidget(self.open_button)
         layout.addStretch()
 
     def initializePage(self) -> None:
-        path = Path(self.w.file_page.path.text().strip())
-        try:
-            self.w.result = importer.import_file(self.w.ctx, self.w.kind, path, self.w.columns, self.w.source)
-        except (InputError, StorageError) as exc:
-            _message(self.summary, exc)
-            self.summary.setText("Ingenting importerades. " + self.summary.text())
-            self.open_button.setVisible(False)
-            return
-        self.summary.setText(self.w.result.summary())
-        self.open_button.setVisible(self.w.result.rejected_file is not None)
+        w = self.w
+        ctx, kind, path, columns, source = w.ctx, w.kind, Path(w.file_page.path.text().strip()), w.columns, w.source
+        self.done = False
+        self.summary.setText("Importerar … Det kan ta en stund för en lång lista; du kan arbeta vidare i "
+                             "arbetslistan under tiden.")
+        self.open_button.setVisible(False)
+        self.busy.show()
+        self.w.runner.op(lambda: importer.import_file(ctx, kind, path, columns, source), self._imported,
+                         self._refused, cases=MANY)
+
+    def isComplete(self) -> bool:  # Qt API: Klar once the import is done
+        return self.done
+
+    def _imported(self, result: importer.Result) -> None:
+        self.w.result = result
+        self.summary.setText(result.summary())
+        self.open_button.setVisible(result.rejected_file is not None)
+        self._finished()
+
+    def _refused(self, exc: BaseException) -> None:
+        if not isinstance(exc, (InputError, StorageError)):
+            show_error(self, exc)
+            exc = StorageError("Importen avbröts av ett oväntat fel.")
+        _message(self.summary, exc)
+        self.summary.setText("Ingenting importerades. " + self.summary.text())
+        self._finished()
+
+    def _finished(self) -> None:
+        self.busy.hide()
+        self.done = True
+        self.completeChanged.emit()
 
     def _open(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.w.result.rejected_file)))

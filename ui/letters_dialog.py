@@ -25,7 +25,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -45,6 +44,7 @@ from app.letters.fonts import font_files
 from app.letters.layout import PAGE_WIDTH, LaidOut, Picture, Rule, Text, lay_out
 from app.letters.sender import sender_problem
 from ui.errors import show_error
+from ui.worker import MANY, lane
 
 _FAMILIES: list[str] = []
 
@@ -130,6 +130,7 @@ class LettersDialog(QDialog):
         self.preview_versions: dict[int, int] = {}
         self.prepared: letters.Prepared | None = None
         self.result_: letters.BatchResult | None = None
+        self.runner = lane(ctx, self)
         self.setWindowTitle("Patientbrev")
         self.setMinimumWidth(560)
 
@@ -230,17 +231,25 @@ class LettersDialog(QDialog):
         self.open_button.setEnabled(ready and self.result_.print_file is not None)
 
     def create_letters(self) -> None:
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.result_ = letters.generate(self.ctx, self.letter_type, self.step_ids,
-                                            print_file=letters.default_print_file(self.ctx, self.letter_type),
-                                            expected_versions={**self.preview_versions, **self.expected_versions})
-        except (InputError, StorageError, OSError) as exc:
-            QApplication.restoreOverrideCursor()
-            QMessageBox.warning(self, "Patientbrev", f"Breven kunde inte skapas: {getattr(exc, 'message', exc)}")
+        """The batch as an op off the UI thread; the cases it wrote to are told to every window (ui.worker)."""
+        ctx, kind, step_ids = self.ctx, self.letter_type, self.step_ids
+        versions = {**self.preview_versions, **self.expected_versions}
+        self.create_button.setEnabled(False)
+        self.status.setText("Skapar breven …")
+        self.runner.op(lambda: letters.generate(ctx, kind, step_ids, print_file=letters.default_print_file(ctx, kind),
+                                                expected_versions=versions),
+                       self._created, self._not_created, cases=list(self.expected_versions) or MANY)
+
+    def _not_created(self, exc: BaseException) -> None:
+        self.status.clear()
+        self.create_button.setEnabled(True)
+        if not isinstance(exc, (InputError, StorageError, OSError)):
+            show_error(self, exc)
             return
-        QApplication.restoreOverrideCursor()
-        result = self.result_
+        QMessageBox.warning(self, "Patientbrev", f"Breven kunde inte skapas: {getattr(exc, 'message', exc)}")
+
+    def _created(self, result: letters.BatchResult) -> None:
+        self.result_ = result
         if result.conflicts:
             show_error(self, result.conflicts[0])  # as the case window says it
             self.expected_versions = {}  # from now on the user goes by the preview read again

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import worklist
+from app.changes import Change
 from app.context import AppContext
 from app.guarantee import SEVERITY
 from app.roles import Permission, may
@@ -30,7 +31,7 @@ from ui.help import install as install_help
 from ui.help import show_help
 from ui.states import LABEL
 from ui.summary_panel import SummaryPanel
-from ui.worker import BackgroundRunner, busy_indicator
+from ui.worker import MANY, busy_indicator, lane
 from ui.worklist_model import COLUMNS, WorklistModel
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.case_windows: dict[int, CaseWindow] = {}
         self.setWindowTitle("Lotsen – arbetslista" + (" (demodata)" if demo else ""))
-        self.runner = BackgroundRunner(self)
+        self.runner = lane(ctx, self)
 
         self.filters = FilterBar(ctx.user_id)
         self.filters.changed.connect(self.apply_filter)
@@ -104,10 +105,10 @@ class MainWindow(QMainWindow):
         self._settle.setSingleShot(True)
         self._settle.setInterval(CHANGE_SETTLE_MS)
         self._settle.timeout.connect(self._refresh_after_change)
-        ctx.changes.connect(self._others_saved)
+        ctx.changes.connect(self._saved)
         self.refresh()
 
-    # --- saves by others ---
+    # --- saves: ours (ui.worker) and others' ---
 
     def listen_for_changes(self) -> None:
         """Show colleagues' saves (and other processes' on the same file) as they happen (app.changes)."""
@@ -115,12 +116,21 @@ class MainWindow(QMainWindow):
             self.listener = ChangeListener(self.ctx, self)
             self.listener.start()
 
-    def _others_saved(self, _change) -> None:
-        self._settle.start()
+    def _saved(self, change: Change) -> None:
+        """Our own save refreshes the rows shown and the summary at once (many cases, such as an import, as a
+        whole new read: new rows, new units to filter by); others' after a moment, once for a burst."""
+        if not change.local:
+            self._settle.start()
+        elif change.case_ids is None:
+            self._settle.stop()
+            self.refresh()
+        else:
+            self._settle.stop()
+            self._refresh_after_change()
 
     def _refresh_after_change(self) -> None:
         self.model.refresh_rows()
-        self.runner.run(lambda: worklist.summary_counts(self.ctx), self.summary.show_counts)
+        self.runner.query(lambda: worklist.summary_counts(self.ctx), self.summary.show_counts)
 
     # --- menus and shortcuts ---
 
@@ -189,8 +199,8 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         self.model.set_query(self.filters.current(), self.model.order, recount=True)
-        self.runner.run(lambda: (worklist.summary_counts(self.ctx), worklist.filter_choices(self.ctx)),
-                        self._summary_loaded)
+        self.runner.query(lambda: (worklist.summary_counts(self.ctx), worklist.filter_choices(self.ctx)),
+                          self._summary_loaded)
         if self._painted:
             self._load_reminder()
 
@@ -218,7 +228,7 @@ class MainWindow(QMainWindow):
 
             return export_due(self.ctx)
 
-        self.runner.run(due, lambda found: self.summary.show_reminder(found.message if found else ""))
+        self.runner.query(due, lambda found: self.summary.show_reminder(found.message if found else ""))
 
     def apply_filter(self, flt: Filter) -> None:
         self.model.set_query(flt, self.model.order)
@@ -246,12 +256,7 @@ class MainWindow(QMainWindow):
         if window is None:
             from ui.case_window import CaseWindow  # loaded with the first case, not at start-up
 
-            try:
-                window = CaseWindow(self.ctx, case_id, self)
-            except Exception as exc:  # noqa: BLE001 - shown in plain Swedish, logged when unexpected
-                show_error(self, exc)
-                return None
-            window.changed.connect(lambda _id: self.refresh())
+            window = CaseWindow(self.ctx, case_id, self)  # it reads the case off the UI thread
             window.open_other.connect(self.open_case)
             window.finished.connect(lambda _r, cid=case_id: self.case_windows.pop(cid, None))
             self.case_windows[case_id] = window
@@ -299,9 +304,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.ctx, self)
-        if dialog.exec():
-            self.refresh()
+        SettingsDialog(self.ctx, self).exec()  # its op (every open step) tells the list (app.changes)
 
     def selected_step_ids(self) -> list[int]:
         return [self.model.step_id(index.row()) for index in self.table.selectionModel().selectedRows()]
@@ -314,8 +317,7 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, "Patientbrev", "Markera de steg i arbetslistan som ska få brev. "
                                                          "Ctrl+A markerar alla som visas.")
             return
-        LettersDialog(self.ctx, step_ids, self).exec()
-        self.refresh()
+        LettersDialog(self.ctx, step_ids, self).exec()  # the batch's op tells the list (app.changes)
 
     def open_register(self) -> None:
         from ui.register_window import RegisterWindow
@@ -327,7 +329,6 @@ class MainWindow(QMainWindow):
         from ui.matching_window import MatchingWindow
 
         self._matching_window = MatchingWindow(self.ctx, self, self.filters.current())
-        self._matching_window.changed.connect(self.refresh)
         self._matching_window.show()
 
     def open_forecast(self) -> None:
@@ -345,8 +346,7 @@ class MainWindow(QMainWindow):
     def import_list(self) -> None:
         from ui.import_wizard import ImportWizard
 
-        ImportWizard(self.ctx, self).exec()
-        self.refresh()
+        ImportWizard(self.ctx, self).exec()  # the import's op tells the list (app.changes)
 
     def open_list_review(self) -> None:
         from ui.list_review_dialog import ListReviewDialog
@@ -355,23 +355,19 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def run_inboxes(self) -> None:
-        """Every source's inbox, off the UI thread; the result stays in the status bar (app.importer.inbox)."""
+        """Every source's inbox, as an op (many cases); the result stays in the status bar (app.importer.inbox)."""
         from app.importer.inbox import run_inboxes, summary
 
         def done(receipts) -> None:
             self.inbox_status.setText(summary(receipts))
             self.inbox_status.setToolTip("\n".join(r.text for r in receipts) or "Inga nya filer i inkorgarna.")
-            if receipts:
-                self.refresh()
 
         def failed(exc: BaseException) -> None:
-            from ui.errors import show_error
-
             self.inbox_status.setText("Inkorgarna kunde inte läsas in.")
             show_error(self, exc)
 
         self.inbox_status.setText("Läser in inkorgarna …")
-        self.runner.run(lambda: run_inboxes(self.ctx), done, failed)
+        self.runner.op(lambda: run_inboxes(self.ctx), done, failed, cases=MANY)
 
     def open_long_waits(self) -> None:
         from ui.long_wait_window import LongWaitWindow
@@ -406,17 +402,15 @@ class MainWindow(QMainWindow):
     def backup_now(self) -> None:
         from app.backup import backup_now
 
-        self.runner.run(lambda: backup_now(self.ctx.db, "manuell", self.ctx),
-                        lambda b: self.statusBar().showMessage(f"Säkerhetskopian är sparad: {b.path}", 8000))
+        self.runner.query(lambda: backup_now(self.ctx.db, "manuell", self.ctx),  # a copy: nothing in it changes
+                          lambda b: self.statusBar().showMessage(f"Säkerhetskopian är sparad: {b.path}", 8000))
 
     def restore_backup(self, reason: str = "") -> bool:
         """Restoring replaces the open file: Lotsen closes the database and asks for a restart. True when a
         backup was restored."""
         from ui.restore_dialog import RestoreDialog
 
-        self.runner.wait()
-        if hasattr(self, "backup_runner"):
-            self.backup_runner.wait()
+        self.runner.runner.wait()  # every window's work, the backups' too
         self._stop_listening()  # its connection to the file too: a file in use is not replaced
         self.ctx.db.close()
         dialog = RestoreDialog(self.ctx.db.path, reason, self)
@@ -449,7 +443,7 @@ class MainWindow(QMainWindow):
             self.listener = None
 
     def closeEvent(self, event) -> None:
-        self.ctx.changes.disconnect(self._others_saved)
+        self.ctx.changes.disconnect(self._saved)
         self._stop_listening()
-        self.runner.wait()
+        self.runner.runner.wait()  # every window's work: a save under way is finished
         super().closeEvent(event)

@@ -3,7 +3,7 @@ ticks the proposals to accept and accepts them; each becomes an offer whose lett
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,22 +24,20 @@ from app.context import AppContext
 from app.matching.service import AT_RISK, Accepted, Proposal, Proposals, accept, propose
 from app.worklist import Filter
 from ui.confirm import ask
-from ui.worker import BackgroundRunner
+from ui.worker import lane
 
 HEADINGS = ["Patient", "Verksamhetsområde", "Kvar (dagar)", "Prio", "Föreslagen enhet", "Väg", "Datum",
             "Resväg (km)"]
 
 
 class MatchingWindow(QDialog):
-    changed = Signal()  # offers were made: the worklist should refresh
-
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, worklist_filter: Filter | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.worklist_filter = worklist_filter
         self.proposals: list[Proposal] = []
         self.accepted_steps: list[int] = []
-        self.runner = BackgroundRunner(self)
+        self.runner = lane(ctx, self)
         self.setWindowTitle("Lotsen – föreslå vård hos annan vårdgivare för hela listan")
         self.setMinimumSize(1100, 640)
         layout = QVBoxLayout(self)
@@ -109,7 +107,7 @@ class MatchingWindow(QDialog):
         flt = self.worklist_filter if self.scope.currentData() == "filter" else AT_RISK
         self.run_button.setEnabled(False)
         self.summary.setText("Söker lediga tider för hela listan …")
-        self.runner.run(lambda: propose(self.ctx, flt), self._proposed, self._failed)
+        self.runner.query(lambda: propose(self.ctx, flt), self._proposed, self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         from ui.errors import show_error
@@ -175,8 +173,8 @@ class MatchingWindow(QDialog):
         if not chosen:
             return
         self.accept_button.setEnabled(False)
-        self.runner.run(lambda: accept(self.ctx, chosen, confirmed), lambda result: self._accepted(chosen, result),
-                        self._failed)
+        self.runner.op(lambda: accept(self.ctx, chosen, confirmed), lambda result: self._accepted(chosen, result),
+                       self._failed, cases=[p.case_id for p in chosen])
 
     def _confirm(self, to_confirm: list[tuple[Proposal, str]]) -> None:
         """Offers after the deadline are made only once the case worker has read what that means for each."""
@@ -199,8 +197,6 @@ class MatchingWindow(QDialog):
             text += " Inte gjorda: " + "; ".join(f"{p.patient_name}: {why}" for p, why in result.refused)
         self.summary.setText(text)
         self._update_buttons()
-        if result.offers:
-            self.changed.emit()
         if result.to_confirm:
             self._confirm(result.to_confirm)
 

@@ -2,7 +2,7 @@
 PySide6-Essentials), the tables as PDF/XLSX/CSV, and the national export to Väntetidsdatabasen.
 
 The report, the data-quality check and the export take seconds on a full database: they run on a worker thread
-(ui.worker.BackgroundRunner), the window says what it is doing and its controls wait meanwhile."""
+(ui.worker: the application's runner), the window says what it is doing and its controls wait meanwhile."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ from app.reports.tables import (
     unit_of,
 )
 from ui.errors import user_message
-from ui.worker import BackgroundRunner, busy_indicator
+from ui.worker import busy_indicator, lane
 
 Index = QModelIndex | QPersistentModelIndex
 log = logging.getLogger(__name__)
@@ -248,7 +248,7 @@ class ReportsWindow(QMainWindow):
         self.ctx = ctx
         self.report: Report | None = None
         self.issue_groups: list[IssueGroup] = []
-        self.runner = BackgroundRunner(self)
+        self.runner = lane(ctx, self)
         self.controls: list[QWidget] = []  # what waits while the runner works
         self.setWindowTitle("Lotsen – uppföljning och nationell export")
         self.resize(1100, 760)
@@ -474,7 +474,7 @@ class ReportsWindow(QMainWindow):
                failed: Callable[[BaseException], None]) -> None:
         """Run `fn` on the worker thread; `doing` says what the window waits for meanwhile."""
         self.statusBar().showMessage(doing)
-        self.runner.run(fn, done, failed)
+        self.runner.query(fn, done, failed)
 
     def refresh(self) -> None:
         """Compute the chosen month and scope in the background; the tables are emptied meanwhile, so that no

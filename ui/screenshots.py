@@ -47,6 +47,7 @@ def render_all(db_path: Path, out: Path, sizes: Iterable[tuple[int, int]]) -> li
         written.append(_grab(window.summary, (260, height // 2), out / f"summary-{width}x{height}.png"))
         if window.model.rowCount():
             case = CaseWindow(ctx, window.model.case_id(0), window)
+            case.runner.wait()  # the case is read off the UI thread
             written.append(_grab(case, (min(width, 1200), min(height, 800)), out / f"case-{width}x{height}.png"))
             patient = PatientDialog(ctx, case.view.patient_id, case.case_id, window)
             written.append(_grab(patient, (min(width, 1100), min(height, 720)), out / f"patient-{width}x{height}.png"))

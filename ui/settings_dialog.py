@@ -28,7 +28,7 @@ from app.rule_settings import change_rules, current_overrides, finish_refresh
 from app.settings import ACTIVE_WAITING, RULES, STEP_THRESHOLDS, setting_history
 from app.users import active_users
 from ui.forms import save_cancel_buttons
-from ui.worker import BackgroundRunner
+from ui.worker import MANY, lane
 
 log = logging.getLogger(__name__)
 NOT_SET = "Ej satt"
@@ -52,7 +52,7 @@ class SettingsDialog(QDialog):
         self.ctx = ctx
         self.setWindowTitle("Inställningar för tidsgränser")
         self.setObjectName("settingsDialog")
-        self.runner = BackgroundRunner(self)
+        self.runner = lane(ctx, self)
         overrides = current_overrides(ctx)
         rules = ctx.rules.for_date(ctx.today())
         layout = QVBoxLayout(self)
@@ -143,7 +143,7 @@ class SettingsDialog(QDialog):
                 validation.set_validation_days(self.ctx, days)
             return change_rules(self.ctx, overrides, signals.moved.emit)
 
-        self.runner.run(work, done, failed)
+        self.runner.op(work, done, failed, cases=MANY)  # every open step's clock
 
     def _moved(self, done: int, total: int) -> None:
         self.progress.setMaximum(max(total, 1))
@@ -166,7 +166,9 @@ def finish_in_background(window: QMainWindow) -> None:
     beside the user's work, with its progress in the status bar. Left pending again if Lotsen quits first."""
     stop = threading.Event()
     QApplication.instance().aboutToQuit.connect(stop.set)
-    runner = BackgroundRunner(window)  # its own thread: the worklist must not wait for it
+    # On the reads' side of the runner, not as an op: it commits in batches, and a save must not wait minutes
+    # for it; the list is read again when it is done.
+    runner = lane(window.ctx, window)
     signals = Progress(window)
     bar = window.statusBar()
     signals.moved.connect(lambda done, total: bar.showMessage(progress_text(done, total) + " (ändrade tidsgränser)"),
@@ -183,4 +185,4 @@ def finish_in_background(window: QMainWindow) -> None:
                         "programmet startar.", 8000)
 
     window.rule_refresh_runner = runner
-    runner.run(lambda: finish_refresh(window.ctx, signals.moved.emit, stop), done, failed)
+    runner.query(lambda: finish_refresh(window.ctx, signals.moved.emit, stop), done, failed)

@@ -13,7 +13,7 @@ from app.context import AppContext
 from app.identity import display_id
 from app.worklist import Filter, Sort, SortOrder, WorklistRow
 from ui.states import BACKGROUND, EXPLAIN, FLAG_EXPLAIN, FLAG_LABEL, LABEL
-from ui.worker import BackgroundRunner
+from ui.worker import Lane
 
 PAGE = 50  # rows read at a time: a screenful and a little more, so that a keystroke reads no more
 MAX_PAGES = 200  # keep memory bounded while scrolling far
@@ -49,7 +49,7 @@ class WorklistModel(QAbstractTableModel):
 
     loaded = Signal()
 
-    def __init__(self, ctx: AppContext, runner: BackgroundRunner | None = None, parent=None):
+    def __init__(self, ctx: AppContext, runner: Lane | None = None, parent=None):
         super().__init__(parent)
         self._ctx = ctx
         self._runner = runner
@@ -82,7 +82,7 @@ class WorklistModel(QAbstractTableModel):
         if self._runner is None:
             self._show(load())
         else:
-            self._runner.run(load, self._show)
+            self._runner.query(load, self._show)
 
     def reload(self) -> None:
         self.set_query(self.filter, self.order, recount=True)
@@ -120,7 +120,7 @@ class WorklistModel(QAbstractTableModel):
         if self._runner is None:
             show(load())
         else:
-            self._runner.run(load, show)
+            self._runner.query(load, show)
 
     def _show(self, result: tuple[int, date, list[int], dict], keep_logged: bool = False) -> None:
         generation, today, first, counts = result
@@ -180,7 +180,7 @@ class WorklistModel(QAbstractTableModel):
 
     def _log_later(self, log) -> None:
         """A page's access-log rows are written on the worker thread: painting never waits for the write lock."""
-        self._runner.run(log, lambda _none: None)
+        self._runner.query(log, lambda _none: None)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
         return 0 if parent.isValid() else self._rows

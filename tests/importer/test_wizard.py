@@ -36,6 +36,7 @@ def test_a_whole_list_through_the_wizard(qtbot, ctx, tmp_path):
         wizard.map_page.starts.text()
     wizard.next()
     wizard.next()
+    qtbot.waitUntil(lambda: wizard.result_page.done)  # the import runs off the UI thread
     assert "8 nya" in wizard.result_page.summary.text()
     assert importer.is_whole_list(ctx, "waiting-list", "Ortopeden SUS")
     # the next time the setting comes with the source
@@ -44,6 +45,7 @@ def test_a_whole_list_through_the_wizard(qtbot, ctx, tmp_path):
     wizard.next()
     wizard.next()
     wizard.next()
+    qtbot.waitUntil(lambda: wizard.result_page.done)
     text = wizard.result_page.summary.text()
     assert "5 oförändrade" in text and "3 öppna steg saknas i listan" in text
     assert wizard.grab().save(str(SHOTS / "import-resultat.png"))

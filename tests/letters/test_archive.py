@@ -18,6 +18,7 @@ from app.letters.archive import open_letter, save_template, stored_templates
 from db.models import AccessLog, CaseEvent, LetterDocument
 from tests.letters import pdftext
 from tests.letters.scenario import open_case
+from tests.ui.helpers import settled
 from ui.case_window import CaseWindow
 
 
@@ -69,7 +70,7 @@ def test_a_letter_changed_after_it_was_sent_is_refused(ctx, sent):
 def test_the_case_window_opens_a_sent_letter(ctx, second, sent, qtbot, monkeypatch):
     shown = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: shown.append(url.toLocalFile()) or True)
-    window = CaseWindow(second, sent.case_id)
+    window = settled(CaseWindow(second, sent.case_id))
     qtbot.addWidget(window)
     row = next(r for r in range(window.timeline.rowCount()) if window.timeline.item(r, 1).text() == "Brev")
     window.timeline.setCurrentCell(row, 0)

@@ -13,6 +13,7 @@ import ui.letters_dialog as module
 from app.letters import LABEL, LetterType
 from tests.letters import pdftext
 from tests.letters.scenario import build
+from tests.ui.helpers import settled
 from ui.letters_dialog import LettersDialog
 
 SHOTS = Path(os.environ.get("LOTSEN_SHOTS", "/tmp"))
@@ -30,6 +31,7 @@ def test_create_and_print_offer_letters(ctx, qtbot, tmp_path, monkeypatch):
     dialog.grab().save(str(SHOTS / "letters_dialog.png"))
 
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    settled(dialog)  # the batch runs off the UI thread
     assert dialog.result_ is not None and len(dialog.result_.letters) == 2
     assert "Klart: 2 brev" in dialog.status.text()
     assert dialog.print_button.isEnabled() and dialog.open_button.isEnabled()
@@ -93,6 +95,7 @@ def test_print_preview_before_and_after_creating(ctx, qtbot, tmp_path):
     assert dialog.result_ is None  # a preview records nothing
 
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    settled(dialog)  # the batch runs off the UI thread
     assert "utskriftens sista sida listar dem" in dialog.status.text()
     when_modal(look)
     qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)

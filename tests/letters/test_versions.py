@@ -14,6 +14,7 @@ from app import cases, letters
 from app.letters import LABEL, LetterType
 from db.models import CaseEvent
 from tests.letters.scenario import build
+from tests.ui.helpers import settled
 from ui.letters_dialog import LettersDialog
 
 SHOTS = Path(os.environ.get("LOTSEN_SHOTS", "/tmp"))
@@ -54,10 +55,12 @@ def test_the_dialog_says_when_someone_else_saved_the_case(ctx, second, qtbot, mo
     monkeypatch.setattr(module, "show_error", lambda _parent, exc: seen.append(exc.message))
     cases.add_note(second, offered, "Bo ringde patienten")
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    settled(dialog)  # the batch runs off the UI thread
     assert len(seen) == 1 and "ändrats av någon annan" in seen[0]  # the case window's message
     assert dialog.status.text().startswith("Inga brev skapades") and letter_events(ctx, offered) == 0
     assert dialog.create_button.isEnabled() and not dialog.print_button.isEnabled()
     dialog.show()
     dialog.grab().save(str(SHOTS / "letters_dialog_conflict.png"))
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)  # on the preview read again
+    settled(dialog)  # the batch runs off the UI thread
     assert len(seen) == 1 and "Klart: 1 brev" in dialog.status.text() and letter_events(ctx, offered) == 1

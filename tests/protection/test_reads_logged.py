@@ -152,11 +152,11 @@ def test_the_app_writes_a_pages_log_on_its_worker_thread(ctx, seven, qtbot):
     painting never waits for the write lock; they are written all the same, once per patient and page."""
     from PySide6.QtWidgets import QWidget
 
-    from ui.worker import BackgroundRunner
+    from ui.worker import lane
 
     owner = QWidget()
     qtbot.addWidget(owner)
-    runner = BackgroundRunner(owner)
+    runner = lane(ctx, owner)
     start = _last_id(ctx)
     model = WorklistModel(ctx, runner)
     model.set_query(Filter(text="Ok"), SortOrder())
@@ -165,7 +165,6 @@ def test_the_app_writes_a_pages_log_on_its_worker_thread(ctx, seven, qtbot):
         session.execute(select(AccessLog.id).limit(1))  # the write lock taken and held by a colleague ...
         assert model.row_data(0).patient_name == "Olle Ok"  # ... does not hold up the page
     runner.wait()
-    qtbot.waitUntil(lambda: not runner._jobs)
     assert _shown(ctx, start) == [(_patient_ids(ctx)["Olle Ok"], seven["Olle Ok"].case_id,
                                    "arbetslista sida 1, sökning ”Ok”")]
 

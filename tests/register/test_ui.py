@@ -141,6 +141,7 @@ def test_import_wizard_walks_through_and_imports(qtbot, qtmodeltester, ctx, tmp_
     assert model.index(0, 1).data() == "OK"
     assert wizard.grab().save(str(SHOTS / "import-forhandsgranskning.png"))
     wizard.next()
+    qtbot.waitUntil(lambda: wizard.result_page.done)  # the import runs off the UI thread
     assert "11 nya" in wizard.result_page.summary.text() and wizard.result_page.open_button.isVisibleTo(wizard)
     assert (tmp_path / "lista-avvisade.xlsx").exists()
     assert wizard.button(QWizard.WizardButton.FinishButton).isVisible()

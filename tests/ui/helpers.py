@@ -1,7 +1,9 @@
-"""Driving modal dialogs from tests: a timer acts on the dialog once it is open."""
+"""Driving modal dialogs from tests: a timer acts on the dialog once it is open; waiting for a window's work,
+which runs off the UI thread (ui.worker)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import date
 
@@ -20,11 +22,26 @@ from ui.dates import DateField
 from ui.forms import FormDialog
 
 
-def when_modal(action: Callable[[object], None], attempts: int = 50) -> None:
-    """Run `action(dialog)` on the next modal widget that opens."""
+def wait_for(done: Callable[[], bool], timeout: float = 15.0) -> None:
+    """Let the event loop run until `done()` (inside a modal dialog too, where qtbot cannot wait)."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "timed out waiting for the background work"
+        QApplication.processEvents()
+        time.sleep(0.005)
+
+
+def settled(window):
+    """The window's reads and saves done and shown (a case window: its case read); returns the window."""
+    wait_for(lambda: getattr(window, "view", True) is not None and window.runner.idle)
+    return window
+
+
+def when_modal(action: Callable[[object], None], attempts: int = 50, kind: type | None = None) -> None:
+    """Run `action(dialog)` on the next modal widget that opens (of `kind`, when given)."""
     def check(left: int = attempts) -> None:
         widget = QApplication.activeModalWidget()
-        if widget is not None:
+        if widget is not None and (kind is None or isinstance(widget, kind)):
             action(widget)
         elif left:
             QTimer.singleShot(20, lambda: check(left - 1))
@@ -73,6 +90,7 @@ def save_form(values: dict[str, object], then: Callable[[FormDialog], None] | No
         if confirm:
             answer_confirmation()
         dialog.save()
+        wait_for(lambda: not dialog.saving)
         if then:
             then(dialog)
     when_modal(act)

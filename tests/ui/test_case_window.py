@@ -11,7 +11,7 @@ from app import cases
 from app.guarantee import Answer, State
 from app.identity import make_personnummer
 from tests.conftest import TODAY
-from tests.ui.helpers import answer_message, save_form, when_modal
+from tests.ui.helpers import answer_message, save_form, settled, when_modal
 from ui.case_window import CaseWindow
 from ui.main_window import MainWindow
 from ui.new_case_dialog import NewCaseDialog
@@ -25,12 +25,13 @@ def open_window(qtbot, ctx, days_ago: int = 40) -> CaseWindow:
                              cases.NewCase("SV_FORSTA_BESOK", TODAY - timedelta(days=days_ago), "311"))
     window = CaseWindow(ctx, opened.case_id)
     qtbot.addWidget(window)
-    return window
+    return settled(window)
 
 
 def trigger(window: CaseWindow, key: str) -> None:
     assert window.actions_by_key[key].isEnabled(), key
     window.actions_by_key[key].trigger()
+    settled(window)  # the save ran off the UI thread; the window reads the case again
 
 
 def state(window: CaseWindow) -> State:

@@ -16,6 +16,7 @@ from app import cases
 from app.changes import Change, Feed, merged
 from db.models import Case
 from tests.db.test_worklist import region  # noqa: F401 - the fixture: one step in each state
+from tests.ui.helpers import save_form, settled
 from ui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,21 +82,25 @@ def test_a_colleagues_save_shows_in_the_worklist_within_a_second(main, colleague
 
 
 def test_an_open_case_window_warns_when_a_colleague_saved_it(main, colleague, region, qtbot):  # noqa: F811
-    window = main.open_case(region["ok"].case_id)
-    other = main.open_case(region["akut"].case_id)
+    window = settled(main.open_case(region["ok"].case_id))
+    other = settled(main.open_case(region["akut"].case_id))
     assert window.changed_elsewhere.isHidden()
     colleague.save(f"contact {region['ok'].step_id}")
     qtbot.waitUntil(lambda: not window.changed_elsewhere.isHidden(), timeout=WITHIN_MS)
+    settled(other)
     assert other.changed_elsewhere.isHidden()  # another case: no warning
     assert "Någon annan har sparat" in window.changed_text.text()
     window.show_latest.click()  # reads the case as saved now
+    settled(window)
     assert window.changed_elsewhere.isHidden()
     assert "kollegan ringde" in [e.details.get("outcome") for e in window.view.timeline]
-    # the window's own save is no colleague's: no warning
-    cases.add_note(main.ctx, region["ok"].case_id, "egen anteckning", expected_version=window.view.version)
-    window.reload()
+    # the window's own save is no colleague's: no warning, when its notice comes too (tests/ui/test_own_changes)
+    save_form({"text": "egen anteckning"})
+    window.actions_by_key["note"].trigger()
     qtbot.wait(600)
+    settled(window)
     assert window.changed_elsewhere.isHidden()
+    assert "egen anteckning" in [e.details.get("text") for e in window.view.timeline]
     window.close()
     other.close()
 

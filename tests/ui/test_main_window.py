@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 
 from app.guarantee import State
 from tests.db.test_worklist import region  # noqa: F401 - the fixture: one step in each state
+from tests.ui.helpers import settled
 from ui.main_window import MainWindow
 from ui.states import LABEL
 
@@ -105,6 +106,7 @@ def test_enter_opens_the_case(qtbot, main):
     main.table.selectRow(0)
     main.menu_actions["open_case"].trigger()
     (window,) = main.case_windows.values()
+    settled(window)
     assert window.view.patient_name == "Lång Väntan"
 
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from app import cases
 from app.case_actions import CaseAction
 from tests.conftest import TODAY
-from tests.ui.helpers import save_form, when_modal
+from tests.ui.helpers import save_form, settled, when_modal
 from tests.ui.shots import shot
 from tests.ui.test_case_window import PNR, open_window, trigger
 from ui.archive_dialog import ArchiveDialog
@@ -80,7 +80,7 @@ def test_next_step_reopen_and_find_in_the_archive(qtbot, ctx, tmp_path):
     assert archive.table.rowCount() == 1 and archive.table.item(0, 1).text() == "Märta Ek"
     shot(archive, "archive_dialog", tmp_path)
     qtbot.keyClick(archive.table, Qt.Key.Key_Return)
-    reopened_window = opened[0]
+    reopened_window = settled(opened[0])
     qtbot.addWidget(reopened_window)
     assert reopened_window.case_id == window.case_id
 

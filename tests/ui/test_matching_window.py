@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
+from app.changes import Change
 from app.letters.kinds import LetterType
 from db.models import CaseEvent
 from tests.matching.test_service import waiting, world  # noqa: F401 - fixture
@@ -27,9 +28,12 @@ def test_propose_read_the_reasons_and_accept(qtbot, ctx, world):  # noqa: F811
     window.table.item(0, 0).setCheckState(Qt.CheckState.Checked)
     assert window.accept_button.isEnabled()
     asked: list[str] = []
-    with qtbot.waitSignal(window.changed, timeout=10_000):  # after the deadline: made only once confirmed
-        answer_confirmation(seen=asked, attempts=400)
-        qtbot.mouseClick(window.accept_button, Qt.MouseButton.LeftButton)
+    told: list[Change] = []
+    ctx.changes.connect(told.append)  # the worklist and open cases refresh from it
+    answer_confirmation(seen=asked, attempts=400)
+    qtbot.mouseClick(window.accept_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(told) == 2, timeout=10_000)  # after the deadline: made only once confirmed
+    assert told[-1] == Change(frozenset({overdue.case_id}), local=True)
     with ctx.db.reading() as session:  # past its deadline: made only as a confirmed offer
         details = session.scalars(select(CaseEvent.details).where(CaseEvent.kind == "offer")).all()
     assert [d.get("confirmed") for d in details] == [True]

@@ -7,7 +7,7 @@ from datetime import timedelta
 from PySide6.QtWidgets import QMessageBox
 
 from tests.conftest import TODAY
-from tests.ui.helpers import fill, when_modal
+from tests.ui.helpers import fill, wait_for, when_modal
 from tests.ui.shots import shot
 from tests.ui.test_case_window import open_window, trigger
 
@@ -24,8 +24,9 @@ def offer_after_deadline(qtbot, window, press: QMessageBox.StandardButton, tmp_p
             seen.append(box.text())
             shot(box, "offer_confirm", tmp_path, size=None)
             box.button(press).click()
-        when_modal(on_box)
+        when_modal(on_box, kind=QMessageBox)  # once the save off the UI thread has asked
         form.save()
+        wait_for(lambda: not form.saving)
         seen.append(form.error.text() if form.isVisible() else "")
         if form.isVisible():
             form.reject()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel
 from app.case_actions import CaseAction
 from app.guarantee import Answer, State
 from tests.conftest import TODAY
-from tests.ui.helpers import answer_message, save_form
+from tests.ui.helpers import answer_message, save_form, settled
 from tests.ui.shots import shot
 from tests.ui.test_case_window import open_window, state, trigger
 
@@ -60,5 +60,6 @@ def test_a_step_without_pause_kinds_says_so_on_the_button(qtbot, ctx):
                              cases.NewCase("PV_KONTAKT", TODAY, "311"))
     window = CaseWindow(ctx, opened.case_id)
     qtbot.addWidget(window)
+    settled(window)
     pause = window.actions_by_key[CaseAction.PAUSE_START]
     assert not pause.isEnabled() and pause.toolTip().endswith("Det här steget kan inte pausas.")

@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from app import demo
+from app.changes import Broadcast
 from app.context import sign_in
 from app.roles import Role
 from app.users import add_user
@@ -81,7 +82,7 @@ def test_a_finished_job_leaves_nothing_behind(qtbot):
     part of it, however many jobs a window has run."""
     owner = QWidget()
     qtbot.addWidget(owner)
-    runner = worker.BackgroundRunner(owner)
+    runner = worker.Lane(worker.Runner(Broadcast()), owner)
 
     class Payload:
         pass
@@ -93,14 +94,14 @@ def test_a_finished_job_leaves_nothing_behind(qtbot):
         threads.append(threading.current_thread())
         return 42
 
-    runner.run(fn, lambda result: delivered.append((result, threading.current_thread())))
+    runner.query(fn, lambda result: delivered.append((result, threading.current_thread())))
     del payload, fn
     runner.wait()
     qtbot.waitUntil(lambda: bool(delivered))
     assert threads[0] is not threading.main_thread()
     assert delivered == [(42, threading.main_thread())]
     gc.collect()
-    assert alive() is None and not runner._jobs
+    assert alive() is None and not runner.runner._jobs and runner.idle
 
 
 class Seen:
@@ -161,18 +162,19 @@ def seen(monkeypatch) -> Seen:
     for kind in ("warning", "critical", "information", "question"):
         monkeypatch.setattr(QMessageBox, kind, box_static(kind))
 
-    started = worker.BackgroundRunner.run
+    def checking(started):
+        def run(lane, fn, on_done, on_error=None, **cases):
+            where = getattr(fn, "__qualname__", repr(fn))
 
-    def run(runner, fn, on_done, on_error=None):
-        where = getattr(fn, "__qualname__", repr(fn))
+            def checked(result):
+                check_plain(result, where, seen)
+                on_done(result)
 
-        def checked(result):
-            check_plain(result, where, seen)
-            on_done(result)
+            started(lane, fn, checked, on_error, **cases)
+        return run
 
-        started(runner, fn, checked, on_error)
-
-    monkeypatch.setattr(worker.BackgroundRunner, "run", run)
+    monkeypatch.setattr(worker.Lane, "query", checking(worker.Lane.query))
+    monkeypatch.setattr(worker.Lane, "op", checking(worker.Lane.op))
     return seen
 
 
@@ -186,12 +188,12 @@ def region(ctx):
     return ctx, reviewer
 
 
-def settle(qtbot, *runners: worker.BackgroundRunner) -> None:
-    """Until the runners' work is done and delivered."""
+def settle(qtbot, *lanes: worker.Lane) -> None:
+    """Until the windows' work is done and delivered."""
     for _ in range(3):  # a delivery may start the next job (a report's trend after its month)
-        for runner in runners:
-            runner.wait()
-        qtbot.waitUntil(lambda: not any(r._jobs for r in runners), timeout=30_000)
+        for lane in lanes:
+            lane.runner.wait()
+        qtbot.waitUntil(lambda: all(lane.idle for lane in lanes), timeout=30_000)
 
 
 def gone(qtbot, window: QWidget) -> None:
@@ -242,6 +244,7 @@ def test_every_window_and_dialog_200_times_beside_the_background_work(qtbot, reg
 
     def case_window() -> None:
         window = main.open_case(case_ids[round_ % len(case_ids)])
+        settle(qtbot, window.runner)  # the case is read off the UI thread
         actions = [a for a in window.actions_by_key.values() if a.isEnabled()]
         actions[round_ % len(actions)].trigger()  # its form or dialog, opened and cancelled
         gone(qtbot, window)
@@ -289,7 +292,7 @@ def test_every_window_and_dialog_200_times_beside_the_background_work(qtbot, reg
         window = main._reports_window
         qtbot.mouseClick(window.show_button, Qt.MouseButton.LeftButton)
         if round_ % (4 * REPORT_EVERY) == 0:
-            gone(qtbot, window)  # closed while its month is computed: the pool waits, nothing is delivered
+            gone(qtbot, window)  # closed while its month is computed: nothing is delivered to it
             return
         settle(qtbot, window.runner)
         assert window.report is not None and window.trend_model.rowCount() == 13

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel
 from app import cases
 from app.identity import make_personnummer
 from tests.conftest import TODAY
-from tests.ui.helpers import save_form
+from tests.ui.helpers import save_form, settled
 from tests.ui.shots import shot
 from ui.case_window import CaseWindow
 from ui.long_wait_window import LongWaitWindow
@@ -21,7 +21,7 @@ def open_window(qtbot, ctx, code: str, days_ago: int, serial: int = 377) -> Case
                                                    "12"), cases.NewCase(code, TODAY - timedelta(days=days_ago), "311"))
     window = CaseWindow(ctx, opened.case_id)
     qtbot.addWidget(window)
-    return window
+    return settled(window)
 
 
 def labels(window: CaseWindow, name: str) -> list[str]:
@@ -42,6 +42,7 @@ def test_validate_from_the_case_window(qtbot, ctx, tmp_path):
     save_form({"health": "", "channel": "1177"},
               then=lambda d: (errors.append(d.error.text()), d.widgets["health"].setText("Oförändrat"), d.save()))
     window.actions_by_key["validate"].trigger()
+    settled(window)
     assert errors == ["Hälsotillstånd: skriv kort hur patienten mår, till exempel oförändrat."]
     assert labels(window, "Validerad") == [f"{TODAY.isoformat()} (i dag), behöver vården"]
     assert ("Validering", "Patienten behöver fortfarande vården. Hälsotillstånd: Oförändrat (Meddelande via 1177)") \
@@ -67,6 +68,7 @@ def test_a_long_waiter_needs_a_reason_and_is_reported(qtbot, ctx, tmp_path):
 
     save_form({"reason": "Patienten har tackat nej till två erbjudna tider"})
     window.actions_by_key["long_wait_reason"].trigger()
+    settled(window)
     assert labels(window, "Orsak till väntan över 91 dagar") == ["Patienten har tackat nej till två erbjudna tider"]
     report.load()
     assert report.model.index(0, 6).data() == "Patienten har tackat nej till två erbjudna tider"
