@@ -17,14 +17,14 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, false, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, select
 from sqlalchemy.orm import Session
 
 from app import validation
 from app.access import SEARCH, log_list_view, log_patients_shown
 from app.context import AppContext
 from app.errors import InputError
-from app.guarantee import SEVERITY, Flag, State, flags_on
+from app.guarantee import SEVERITY, STILL, Flag, State, flags_on
 from app.rulebook import step_names
 from app.settings import SAVED_FILTERS, get_setting, update_setting
 from app.text_input import check_text, limit_of, storable, stored_form
@@ -117,9 +117,27 @@ class WorklistRow:
     state: State
     flags: frozenset[Flag] = field(default_factory=frozenset)
     last_contact: date | None = None
+    booked_on: date | None = None  # the clinic's list's booked date (planerat datum), if it gives one
+
+    @property
+    def booked_late(self) -> bool:
+        return is_booked_late(self.booked_on, self.deadline, self.state)
 
 
 ENTRY = worklist_db.WorklistEntry
+RUNNING = sorted(SEVERITY[s] for s in SEVERITY if s not in STILL)  # a stopped clock's deadline is not yet known
+
+
+def booked_late_sql(planned_on: ColumnElement, deadline: ColumnElement,
+                    running: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The clinic's list books the step after its deadline (DOMAIN.md §8), as SQL: while the clock runs (a paused
+    or patient-chosen wait moves the deadline on). WorklistRow.booked_late is the same rule for one row."""
+    return and_(planned_on > deadline, running)
+
+
+def is_booked_late(booked_on: date | None, deadline: date, state: State) -> bool:
+    """booked_late_sql for one step: a worklist row, a step in the case window."""
+    return booked_on is not None and state not in STILL and booked_on > deadline
 FEW = 3000  # matches of a filter few enough to read first and then order (see open_step_ids)
 LAPSING = [SEVERITY[s] for s in (State.AKUT, State.RISK, State.OK)]  # running clocks with days left
 
@@ -158,7 +176,8 @@ def _conditions(today: date, flt: Filter) -> list[ColumnElement[bool]]:
     if flt.missing_from_list:
         conditions.append(ENTRY.step_id.in_(select(ListReview.step_id).where(ListReview.resolution.is_(None))))
     if flt.booked_late:
-        conditions.append(exists().where(ListRecord.step_id == ENTRY.step_id, ListRecord.planned_on > ENTRY.deadline))
+        conditions.append(exists().where(ListRecord.step_id == ENTRY.step_id, booked_late_sql(
+            ListRecord.planned_on, ENTRY.deadline, ENTRY.severity.in_(RUNNING))))
     if flt.not_validated_within is not None:
         conditions.append(validation.not_validated_condition(today, flt.not_validated_within))
     if flt.long_wait or flt.long_wait_without_reason:
@@ -304,18 +323,20 @@ def _rows(session: Session, ctx: AppContext, step_ids: list[int], today: date, s
         select(Case.patient_id, Step.id, Step.case_id, Step.code, Step.clock_start, Step.deadline, Step.stopped_on,
                Step.waiting_since, Step.frozen_waited, Step.frozen_remaining, Step.notice_due, Step.contact_due,
                Step.last_contact, Patient.name, Patient.id_number, Patient.protected_identity, Specialty.name,
-               Case.waiting_unit, Case.medical_priority, User.display_name, severity_sql(today))
+               Case.waiting_unit, Case.medical_priority, User.display_name, ListRecord.planned_on,
+               severity_sql(today))
         .join(Case, Step.case_id == Case.id)
         .join(Patient, Case.patient_id == Patient.id)
         .join(Specialty, Case.specialty_code == Specialty.code)
         .outerjoin(User, Case.assigned_user_id == User.id)
+        .outerjoin(ListRecord, ListRecord.step_id == Step.id)
         .where(Step.id.in_(step_ids))
     )
     names = step_names(ctx.rules)
     by_id, patients = {}, {}
     for (patient_id, step_id, case_id, code, start, deadline, stopped_on, waiting_since, frozen_waited,
          frozen_remaining, notice_due, contact_due, last_contact, name, id_number, protected, specialty, unit,
-         priority, assigned, severity) in session.execute(query):
+         priority, assigned, booked_on, severity) in session.execute(query):
         state = STATE_BY_SEVERITY[severity]
         running = frozen_waited is None
         by_id[step_id] = WorklistRow(
@@ -327,6 +348,7 @@ def _rows(session: Session, ctx: AppContext, step_ids: list[int], today: date, s
             waited=(today - waiting_since).days if running else frozen_waited,
             remaining=(deadline - today).days if running else frozen_remaining,
             state=state, flags=flags_on(state, notice_due, contact_due, today), last_contact=last_contact,
+            booked_on=booked_on,
         )
         patients[step_id] = (patient_id, case_id)
     pairs = list(dict.fromkeys(patients[i] for i in step_ids if i in patients))

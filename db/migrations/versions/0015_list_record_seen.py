@@ -1,0 +1,22 @@
+"""the date of the latest list that held a step (issue 15): the case window shows the clinic's record
+
+Revision ID: 0015
+Revises: 0014
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0015"
+down_revision = "0014"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("list_record", sa.Column("seen_on", sa.Date(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("list_record") as batch:
+        batch.drop_column("seen_on")
