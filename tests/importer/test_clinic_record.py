@@ -142,6 +142,11 @@ def test_pvv_from_the_list_is_the_clinics_own_record(ctx):
     assert clock.state is State.PVV and clock.pvv_since == date(2026, 10, 1)
     assert list_events(ctx, step)[1] == ("pvv", date(2026, 10, 1), None, {"source": "Klinik",
                                                                           "list_on": "2026-11-22"})
+    # the national export reads it as PvV (Avvikelse 1) at the end of October
+    from app.reports.months import Month
+    from app.reports.source import Deviation, clock_rows
+    with ctx.db.reading() as session:
+        assert clock_rows(session, [step], Month(2026, 10), ctx.rules)[step].deviation is Deviation.PVV
     # the patient asked for care again on 2026-11-02: a new start with the full limit
     run(ctx, f"{P[2]};Eva Ek;SV_FORSTA_BESOK;2026-09-01;311;;1;2026-10-01;2026-11-02;C")
     clock = step_clock(ctx, step)
@@ -168,3 +173,38 @@ def test_a_list_period_that_clashes_with_one_the_case_worker_recorded_is_refused
         ("Avvikelse från", "avvikelsen går inte att föra in på klockan: det finns redan en pågående period med "
                            "medicinskt orsakad väntan.")]
     assert result.updated == 0 and len(list_events(ctx, step)) == 2
+
+
+def test_a_list_that_moves_the_start_or_reopens_the_period_corrects_it_with_a_trace(ctx):
+    from app.cases import step_clock, view_case
+    from app.guarantee import State
+    from db.audit import EventCorrection
+    run(ctx, f"{P[0]};Åsa Ek;SV_FORSTA_BESOK;2026-09-01;311;;2;2026-10-01;2026-10-15;A")
+    step = step_of(ctx, "A")
+    # the clinic moves the start and gives the end as still to come: the start is corrected, the end taken back
+    result = run(ctx, f"{P[0]};Åsa Ek;SV_FORSTA_BESOK;2026-09-01;311;;2;2026-10-03;2026-12-01;A")
+    assert result.updated == 1 and not result.problems
+    with ctx.db.reading() as session:
+        corrections = [(c.old_on, c.new_on) for c in session.scalars(select(EventCorrection))]
+        case_id = session.scalar(select(Step.case_id).where(Step.id == step))
+    assert corrections == [(date(2026, 10, 1), date(2026, 10, 3))]
+    events = list_events(ctx, step)
+    assert [e[:2] for e in events] == [("start", date(2026, 9, 1)), ("pause_start", date(2026, 10, 3)),
+                                       ("withdrawn", date(2026, 10, 15))]
+    clock = step_clock(ctx, step)
+    assert clock.state is State.PAUSED and clock.paused_since == date(2026, 10, 3)
+    withdrawn = next(e for e in view_case(ctx, case_id).timeline if e.kind == "withdrawn")
+    assert withdrawn.details["withdrawn"]["reason"] == "Perioden pågår enligt listan från Klinik (2026-11-22)."
+    # and once more: nothing new
+    assert run(ctx, f"{P[0]};Åsa Ek;SV_FORSTA_BESOK;2026-09-01;311;;2;2026-10-03;2026-12-01;A").unchanged == 1
+    assert len(list_events(ctx, step)) == 3
+
+
+def test_a_case_worker_can_still_correct_dates_on_a_step_with_pvv_from_the_list(ctx):
+    from app.cases import record_contact, step_clock
+    from app.corrections import correct_event_date
+    run(ctx, f"{P[2]};Eva Ek;SV_FORSTA_BESOK;2026-09-01;311;;1;2026-10-01;;C")
+    step = step_of(ctx, "C")
+    contact = record_contact(ctx, step, date(2026, 9, 20), "telefon")
+    correct_event_date(ctx, contact, date(2026, 9, 21), "fel dag")
+    assert step_clock(ctx, step).pvv_since == date(2026, 10, 1)
