@@ -31,7 +31,7 @@ from app.errors import InputError
 from app.guarantee import ClockEvent, EventKind, PauseKind, check_new_event, evaluate
 from app.guarantee.rules import RuleBook
 from app.importer.bulk import insert_rows
-from app.steps import cache_columns
+from app.steps import cache_columns, clock_events
 from app.withdraw import WITHDRAWN
 from db.audit import EventCorrection
 from db.models import CaseEvent, Step
@@ -51,6 +51,8 @@ class Event:
     on: date
     pause: str | None = None
     details: dict = field(default_factory=dict)
+    appointment: date | None = None
+    answer: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,10 +162,8 @@ def check(code: str, events: Sequence[Event], actions: Sequence[Action], target:
           rules: RuleBook) -> list[ClockEvent]:
     """The clock's events once the actions are written, each checked as a new event is (in order); a refusal
     is an InputError naming the list's column (`field`: "deviation_from" or "deviation_to")."""
-    after = [e for e in applied(events, actions) if e.kind in EventKind._value2member_map_]
-    after.sort(key=lambda e: (e.kind != EventKind.START, e.on, e.id or 1 << 62))
-    clock = [ClockEvent(EventKind(e.kind), e.on, pause=PauseKind(e.pause) if e.pause else None,
-                        target=target if e.kind == EventKind.START else None) for e in after]
+    after = sorted(applied(events, actions), key=lambda e: (e.kind != EventKind.START, e.on, e.id or 1 << 62))
+    clock = clock_events(after, target)
     columns = {(a.kind, a.on): a.column for a in actions if isinstance(a, Add)}
     columns.update({(None, a.new_on): a.column for a in actions if isinstance(a, Correct)})
     for i, event in enumerate(clock):
@@ -209,8 +209,10 @@ def step_events(session: Session, step_ids: Iterable[int]) -> dict[int, tuple[st
                                                      .where(Step.id.in_(chunk))):
             found[step_id] = (code, target, [])
         for row in session.execute(select(CaseEvent.step_id, CaseEvent.id, CaseEvent.kind, CaseEvent.on,
-                                          CaseEvent.pause, CaseEvent.details).where(CaseEvent.step_id.in_(chunk))):
-            found[row.step_id][2].append(Event(row.id, row.kind, row.on, row.pause, dict(row.details or {})))
+                                          CaseEvent.pause, CaseEvent.details, CaseEvent.appointment, CaseEvent.answer)
+                                   .where(CaseEvent.step_id.in_(chunk))):
+            found[row.step_id][2].append(Event(row.id, row.kind, row.on, row.pause, dict(row.details or {}),
+                                               row.appointment, row.answer))
     return found
 
 

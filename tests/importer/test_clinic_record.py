@@ -201,10 +201,14 @@ def test_a_list_that_moves_the_start_or_reopens_the_period_corrects_it_with_a_tr
 
 
 def test_a_case_worker_can_still_correct_dates_on_a_step_with_pvv_from_the_list(ctx):
-    from app.cases import record_contact, step_clock
+    from app.cases import Answer, make_offer, record_answer, record_contact, step_clock
     from app.corrections import correct_event_date
-    run(ctx, f"{P[2]};Eva Ek;SV_FORSTA_BESOK;2026-09-01;311;;1;2026-10-01;;C")
+    run(ctx, f"{P[2]};Eva Ek;SV_FORSTA_BESOK;2026-09-01;311;;;;;C")
     step = step_of(ctx, "C")
+    offer = make_offer(ctx, step, date(2026, 9, 10), date(2026, 9, 25), None, "Ortopeden", confirmed=True)
+    record_answer(ctx, offer, date(2026, 9, 12), Answer.DECLINED)
+    # the clinic's next list records the patient-chosen wait; the offer on the timeline is replayed with it
+    assert not run(ctx, f"{P[2]};Eva Ek;SV_FORSTA_BESOK;2026-09-01;311;;1;2026-10-01;;C").problems
     contact = record_contact(ctx, step, date(2026, 9, 20), "telefon")
     correct_event_date(ctx, contact, date(2026, 9, 21), "fel dag")
     assert step_clock(ctx, step).pvv_since == date(2026, 10, 1)
