@@ -24,6 +24,7 @@ from app.guarantee import (
     EventKind,
     PauseKind,
     PvvRefused,
+    STILL,
     State,
     check_new_event,
     check_pvv,
@@ -542,7 +543,8 @@ def view_case(ctx: AppContext, case_id: int) -> CaseView:
             blocked = step_blocked(s.code, known, clock, unanswered, rule.pause_kinds, today, ctx.rules)
             record = records.get(s.id)
             if record is not None:
-                record = replace(record, booked_late=is_booked_late(record.planned_on, clock.deadline, clock.state))
+                record = replace(record, booked_late=is_booked_late(record.planned_on, clock.deadline,
+                                                                    clock.state not in STILL))
             step_views.append(StepView(s.id, s.code, rule.name, rule.short_name, clock, blocked,
                                        pvv_date(known, today), record))
         from app.withdraw import undo_minutes, withdrawable  # it builds on this module

@@ -121,7 +121,7 @@ class WorklistRow:
 
     @property
     def booked_late(self) -> bool:
-        return is_booked_late(self.booked_on, self.deadline, self.state)
+        return is_booked_late(self.booked_on, self.deadline, self.state not in STILL)
 
 
 ENTRY = worklist_db.WorklistEntry
@@ -131,13 +131,13 @@ RUNNING = sorted(SEVERITY[s] for s in SEVERITY if s not in STILL)  # a stopped c
 def booked_late_sql(planned_on: ColumnElement, deadline: ColumnElement,
                     running: ColumnElement[bool]) -> ColumnElement[bool]:
     """The clinic's list books the step after its deadline (DOMAIN.md §8), as SQL: while the clock runs (a paused
-    or patient-chosen wait moves the deadline on). WorklistRow.booked_late is the same rule for one row."""
+    or patient-chosen wait moves the deadline on). is_booked_late is the same rule for one step."""
     return and_(planned_on > deadline, running)
 
 
-def is_booked_late(booked_on: date | None, deadline: date, state: State) -> bool:
-    """booked_late_sql for one step: a worklist row, a step in the case window."""
-    return booked_on is not None and state not in STILL and booked_on > deadline
+def is_booked_late(booked_on: date | None, deadline: date, running: bool) -> bool:
+    """booked_late_sql for one step: a worklist row, a step in the case window, a row of an import."""
+    return booked_on is not None and running and booked_on > deadline
 FEW = 3000  # matches of a filter few enough to read first and then order (see open_step_ids)
 LAPSING = [SEVERITY[s] for s in (State.AKUT, State.RISK, State.OK)]  # running clocks with days left
 

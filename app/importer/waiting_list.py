@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from app import reference, steps
@@ -35,7 +35,7 @@ from app.register.settings import OWN_REGION, setting
 from app.roles import Permission, require
 from app.rule_settings import current_rules
 from app.text_input import check_text, limit_of
-from app.worklist import booked_late_sql
+from app.worklist import is_booked_late
 from app.worklist_read_model import steps_in_bulk
 from db.models import Case, CaseEvent, Patient, Step, utcnow
 from db.register import ImportLink, ListRecord
@@ -48,6 +48,7 @@ CASE_FIELDS = ("activity_code", "waiting_unit", "medical_priority")
 TEXT_COLUMNS = {"name": Patient.name, "phone": Patient.phone, "street": Patient.street,
                 "postal_code": Patient.postal_code, "city": Patient.city, "waiting_unit": Case.waiting_unit,
                 "medical_priority": Case.medical_priority, "external_id": ImportLink.external_id}
+LATE_COLUMNS = ("is_open", "deadline", "paused_since", "pvv_since")  # of a step's clock: app.worklist.is_booked_late
 TEXT_LIMITS = {key: limit_of(column) for key, column in TEXT_COLUMNS.items()}  # looked up once, not per row
 
 
@@ -217,6 +218,7 @@ class _Known:
     started_on: date
     closed: bool
     case: dict
+    clock: dict  # the cached clock columns that say whether a booking is late (LATE_COLUMNS)
 
 
 def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, whole_list: bool = False,
@@ -235,7 +237,8 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
         known, open_steps = _steps(session, [p[0] for p in patients.values()])
         links = _links(session, source, {e.external_id for e in entries if e.external_id})
         linked_ids = _link_ids(session, source, {m.step_id for m in known.values()})
-        records = _records(session, {m.step_id for m in known.values()})
+        last_seen: dict[int, tuple[str, date | None]] = {}
+        records = _records(session, {m.step_id for m in known.values()}, last_seen)
         record_rows: list[dict] = []  # the clinic's records to insert; and to update:
         record_updates: list[tuple[int, dict]] = []
         new_entries: list[Entry] = []
@@ -244,7 +247,7 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
         changed_patients: dict[int, int] = {}  # patient id -> a case id for the log row
         traces: list[tuple[_Known, str]] = []  # what the list changed, noted on each case's timeline
         present: set[int] = set()
-        seen: list[int] = []  # steps whose record is unchanged: only the date of the list they were in changes
+        seen: list[int] = []  # steps whose record is unchanged: only the date of the latest list they were in
         matched = [(entry, _match(entry, patients, known, open_steps, links, linked_ids)) for entry in entries]
         clock_plans = _deviation_plans(session, ctx, matched, today)
         for entry, match in matched:
@@ -288,8 +291,10 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
             elif current_record is None:  # in the list, with nothing of the clinic's own: seen in it today
                 record_rows.append({"step_id": match.step_id, "source": source, **EMPTY_RECORD, "seen_on": today})
                 records[match.step_id] = EMPTY_RECORD
-            else:
+            elif last_seen[match.step_id] != (source, today) and last_seen[match.step_id][0] == source:
                 seen.append(match.step_id)
+            clock = clock_plans[match.step_id].clock if match.step_id in clock_plans else match.clock
+            result.booked_late += _late(records.get(match.step_id), clock)
             if changed:
                 changed_patients[patient_id] = match.case_id
                 result.updated += 1
@@ -308,13 +313,12 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
         for step_id, values in record_updates:
             session.execute(update(ListRecord).where(ListRecord.step_id == step_id).values(**values))
         for chunk in _chunks(seen):
-            session.execute(update(ListRecord).where(ListRecord.step_id.in_(chunk), ListRecord.source == source,
-                                                     ListRecord.seen_on.is_distinct_from(today)).values(seen_on=today))
+            session.execute(update(ListRecord).where(ListRecord.step_id.in_(chunk)).values(seen_on=today))
         created, created_steps = _create(session, ctx, new_entries, patients, source, today, now)
         deviations.write(session, ctx, [*clock_plans.values(), *(p for p in created_steps.values() if p.actions)],
                          source, today, now)
         result.created += len(new_entries)
-        result.booked_late = _booked_late(session, source, present | set(created_steps))
+        result.booked_late += sum(_late(e.record, e.clock) for e in new_entries)
         if whole_list:
             missing = reconcile(session, ctx, source, present | set(created_steps), set(file_ids), today, now)
             result.missing = missing.count
@@ -350,14 +354,10 @@ def _deviation_plans(session: Session, ctx: AppContext, matched: list[tuple[Entr
     return plans
 
 
-def _booked_late(session: Session, source: str, step_ids: set[int]) -> int:
-    """How many of the list's steps it books after their deadlines (app.worklist.booked_late_sql)."""
-    return sum(1 for (step_id,) in session.execute(
-        select(ListRecord.step_id).join(Step, Step.id == ListRecord.step_id)
-        .where(ListRecord.source == source,
-               booked_late_sql(ListRecord.planned_on, Step.deadline,
-                               and_(Step.is_open, Step.paused_since.is_(None), Step.pvv_since.is_(None)))))
-        if step_id in step_ids)
+def _late(record: dict | None, clock: dict) -> bool:
+    """The list books the step after its deadline (app.worklist.is_booked_late), by its clock's cached columns."""
+    return bool(record) and is_booked_late(record["planned_on"], clock["deadline"], clock["is_open"] and
+                                           clock["paused_since"] is None and clock["pvv_since"] is None)
 
 
 def _match(entry: Entry, patients: dict, known: dict, open_steps: dict, links: dict,
@@ -423,13 +423,14 @@ def _steps(session: Session, patient_ids: list[int]) -> tuple[dict, dict]:
     open_steps: dict = {}
     for chunk in _chunks(patient_ids):
         for r in session.execute(
-            select(Step.id, Step.code, Step.started_on, Step.is_open, Case.id.label("case_id"), Case.patient_id,
+            select(Step.id, Step.code, Step.started_on, *(getattr(Step, c) for c in LATE_COLUMNS),
+                   Case.id.label("case_id"), Case.patient_id,
                    Case.closed_on, Case.specialty_code, Patient.id_number, *(getattr(Case, f) for f in CASE_FIELDS))
             .join(Case, Step.case_id == Case.id).join(Patient, Case.patient_id == Patient.id)
             .where(Case.patient_id.in_(chunk))
         ):
             entry = _Known(r.id, r.case_id, r.patient_id, r.started_on, r.closed_on is not None or not r.is_open,
-                           {f: getattr(r, f) for f in CASE_FIELDS})
+                           {f: getattr(r, f) for f in CASE_FIELDS}, {c: getattr(r, c) for c in LATE_COLUMNS})
             known[(r.id_number, r.code, r.specialty_code, r.started_on)] = entry
             known[r.id] = entry
             if not entry.closed:
@@ -449,13 +450,15 @@ def _links(session: Session, source: str, external_ids: set[str]) -> dict[str, t
     return found
 
 
-def _records(session: Session, step_ids: set[int]) -> dict[int, dict]:
-    """step id -> the clinic's record stored for it."""
+def _records(session: Session, step_ids: set[int], seen: dict[int, tuple[str, date | None]]) -> dict[int, dict]:
+    """step id -> the clinic's record stored for it; and into `seen`: its source and the date of its latest list."""
     found: dict[int, dict] = {}
     columns = [getattr(ListRecord, f) for f in RECORD_FIELDS]
     for chunk in _chunks(step_ids):
-        for row in session.execute(select(ListRecord.step_id, *columns).where(ListRecord.step_id.in_(chunk))):
+        for row in session.execute(select(ListRecord.step_id, *columns, ListRecord.seen_on, ListRecord.source)
+                                   .where(ListRecord.step_id.in_(chunk))):
             found[row.step_id] = {f: getattr(row, f) for f in RECORD_FIELDS}
+            seen[row.step_id] = (row.source, row.seen_on)
     return found
 
 
