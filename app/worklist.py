@@ -17,7 +17,7 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, select
 from sqlalchemy.orm import Session
 
 from app import validation
@@ -175,9 +175,10 @@ def _conditions(today: date, flt: Filter) -> list[ColumnElement[bool]]:
         conditions.append(ENTRY.contact_flag_from <= today)
     if flt.missing_from_list:
         conditions.append(ENTRY.step_id.in_(select(ListReview.step_id).where(ListReview.resolution.is_(None))))
-    if flt.booked_late:
-        conditions.append(exists().where(ListRecord.step_id == ENTRY.step_id, booked_late_sql(
-            ListRecord.planned_on, ENTRY.deadline, ENTRY.severity.in_(RUNNING))))
+    if flt.booked_late:  # from the booked steps (an index of list_record) to their entries, not the other way
+        planned = select(ListRecord.planned_on).where(ListRecord.step_id == ENTRY.step_id).scalar_subquery()
+        conditions += [ENTRY.step_id.in_(select(ListRecord.step_id).where(ListRecord.planned_on.is_not(None))),
+                       booked_late_sql(planned, ENTRY.deadline, ENTRY.severity.in_(RUNNING))]
     if flt.not_validated_within is not None:
         conditions.append(validation.not_validated_condition(today, flt.not_validated_within))
     if flt.long_wait or flt.long_wait_without_reason:
@@ -416,7 +417,7 @@ def summary(ctx: AppContext) -> tuple[tuple[str, Filter], ...]:
 def summary_counts(ctx: AppContext, today: date | None = None) -> list[tuple[str, Filter, int]]:
     today = today or ctx.today()
     with _reading(ctx, today) as session:
-        return [(label, flt, session.scalar(select(func.count()).where(*_conditions(today, flt))))
+        return [(label, flt, session.scalar(select(func.count()).select_from(ENTRY).where(*_conditions(today, flt))))
                 for label, flt in summary(ctx)]
 
 

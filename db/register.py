@@ -186,6 +186,9 @@ class ListRecord(Base):
     deviation_to: Mapped[date | None] = mapped_column(Date)
     seen_on: Mapped[date | None] = mapped_column(Date)  # the latest list of `source` that held the step
 
+    # The worklist's "Bokad efter tidsgränsen" starts from the booked steps, a few of every list.
+    __table_args__ = (Index("ix_list_record_planned_on", "planned_on"),)
+
 
 __all__ = [
     "CapacityReport", "CareUnit", "Contract", "ImportLink", "ImportMapping", "ListRecord", "ListReview", "Provider",

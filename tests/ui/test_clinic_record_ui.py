@@ -24,6 +24,7 @@ LATE = f"{P[0]};Åsa Ek;SV_FORSTA_BESOK;2026-09-01;311;2026-12-14;;;;A"
 IN_TIME = f"{P[1]};Per Ek;SV_FORSTA_BESOK;2026-09-01;311;2026-11-25;;;;B"
 MOV = f"{P[2]};Eva Ek;SV_FORSTA_BESOK;2026-09-01;311;2026-12-10;2;2026-10-01;2026-10-15;C"
 GONE = f"{P[3]};Bo Ek;SV_FORSTA_BESOK;2026-09-01;311;;;;;D"
+LATE_TOO = f"{P[4]};Li Ek;SV_FORSTA_BESOK;2026-09-01;311;2027-01-10;;;;E"
 
 
 def run(ctx, *lines: str, whole_list: bool = True) -> importer.Result:
@@ -37,15 +38,15 @@ def rows(window: MainWindow) -> dict[str, int]:
 
 
 def test_a_late_booking_is_a_signal_in_the_row_and_a_summary_entry(qtbot, ctx, tmp_path):
-    result = run(ctx, LATE, IN_TIME, MOV)
-    assert result.booked_late == 1
-    assert "1 steg är bokat efter tidsgränsen" in result.summary()
+    result = run(ctx, LATE, IN_TIME, MOV, LATE_TOO)
+    assert result.booked_late == 2
+    assert "2 steg är bokade efter tidsgränsen" in result.summary()
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.resize(1366, 768)
     window.show()
     window.runner.wait()
-    qtbot.waitUntil(lambda: window.model.rowCount() == 3 and bool(window.summary.buttons))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 4 and bool(window.summary.buttons))
     by_name = rows(window)
     late = window.model.index(by_name["Åsa Ek"], SIGNALS)
     assert "Bokad efter tidsgränsen" in late.data()
@@ -61,10 +62,10 @@ def test_a_late_booking_is_a_signal_in_the_row_and_a_summary_entry(qtbot, ctx, t
     bar.setValue(bar.maximum())
     shot(window, "worklist-booked-signals", tmp_path)
     button = next(b for b in window.summary.buttons if b.text().startswith("Bokad efter tidsgränsen"))
-    assert button.text() == "Bokad efter tidsgränsen: 1"
+    assert button.text() == "Bokad efter tidsgränsen: 2"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     window.runner.wait()
-    qtbot.waitUntil(lambda: list(rows(window)) == ["Åsa Ek"])
+    qtbot.waitUntil(lambda: set(rows(window)) == {"Åsa Ek", "Li Ek"})
 
 
 def labels(window: CaseWindow, name: str) -> list[str]:
