@@ -18,13 +18,13 @@ from app.case_actions import CASE_LEVEL, CaseAction, case_blocked, pvv_date, ste
 from app.context import AppContext
 from app.errors import ConflictError, InputError, NotFoundError
 from app.guarantee import (
+    STILL,
     Answer,
     ClockEvent,
     ClockResult,
     EventKind,
     PauseKind,
     PvvRefused,
-    STILL,
     State,
     check_new_event,
     check_pvv,

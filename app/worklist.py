@@ -125,6 +125,8 @@ class WorklistRow:
 
 
 ENTRY = worklist_db.WorklistEntry
+FEW = 3000  # matches of a filter few enough to read first and then order (see open_step_ids)
+LAPSING = [SEVERITY[s] for s in (State.AKUT, State.RISK, State.OK)]  # running clocks with days left
 RUNNING = sorted(SEVERITY[s] for s in SEVERITY if s not in STILL)  # a stopped clock's deadline is not yet known
 
 
@@ -138,8 +140,7 @@ def booked_late_sql(planned_on: ColumnElement, deadline: ColumnElement,
 def is_booked_late(booked_on: date | None, deadline: date, running: bool) -> bool:
     """booked_late_sql for one step: a worklist row, a step in the case window, a row of an import."""
     return booked_on is not None and running and booked_on > deadline
-FEW = 3000  # matches of a filter few enough to read first and then order (see open_step_ids)
-LAPSING = [SEVERITY[s] for s in (State.AKUT, State.RISK, State.OK)]  # running clocks with days left
+
 
 # The read model's column per sort order (db.worklist: each has its index). The step id breaks ties.
 SORT_KEYS: dict[Sort, tuple[ColumnElement, ...]] = {

@@ -148,5 +148,6 @@ def record_rows(record: ListRecordView | None) -> list[tuple[str, str, bool]]:
     if record.deviation:
         period = f" från {record.deviation_from.isoformat()}" if record.deviation_from else ""
         period += f" till {record.deviation_to.isoformat()}" if record.deviation_to else ""
-        rows.append(("Avvikelse i listan", f"{DEVIATIONS[record.deviation].capitalize()} (kod {record.deviation}){period}", False))
+        name = DEVIATIONS[record.deviation].capitalize()
+        rows.append(("Avvikelse i listan", f"{name} (kod {record.deviation}){period}", False))
     return rows

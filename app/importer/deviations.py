@@ -154,7 +154,8 @@ def applied(events: Sequence[Event], actions: Sequence[Action]) -> list[Event]:
     moved = {a.event_id: a.new_on for a in actions if isinstance(a, Correct)}
     gone = {a.event_id for a in actions if isinstance(a, TakeBack)}
     result = [replace(e, on=moved[e.id]) if e.id in moved else e for e in events if e.id not in gone]
-    result += [Event(0, a.kind.value, a.on, a.pause.value if a.pause else None) for a in actions if isinstance(a, Add)]
+    result += [Event(0, a.kind.value, a.on, a.pause.value if a.pause else None)
+               for a in actions if isinstance(a, Add)]
     return result
 
 

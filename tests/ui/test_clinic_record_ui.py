@@ -8,9 +8,11 @@ from datetime import timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
+from sqlalchemy import select
 
 from app import importer
 from app.importer.reading import read_csv_bytes
+from db.models import Step
 from tests.conftest import TODAY
 from tests.importer.test_clinic_record import HEAD, P, step_of
 from tests.ui.shots import shot
@@ -79,14 +81,14 @@ def test_the_case_window_shows_the_clinics_record(qtbot, ctx, tmp_path):
     ctx.today = lambda: TODAY
     run(ctx, MOV)  # Bo is missing from today's whole list
     with ctx.db.reading() as session:
-        from db.models import Step
-        cases = dict(session.execute(__import__("sqlalchemy").select(Step.id, Step.case_id)).all())
+        cases = dict(session.execute(select(Step.id, Step.case_id)).all())
     window = CaseWindow(ctx, cases[step_of(ctx, "C")])
     qtbot.addWidget(window)
     window.show()
     assert labels(window, "Klinikens lista") == [f"Klinik, senast med i listan {TODAY.isoformat()}"]
     assert labels(window, "Bokad tid") == ["2026-12-10, i tid"]
-    assert labels(window, "Avvikelse i listan") == ["Medicinskt orsakad väntan (kod 2) från 2026-10-01 till 2026-10-15"]
+    assert labels(window, "Avvikelse i listan") == [
+        "Medicinskt orsakad väntan (kod 2) från 2026-10-01 till 2026-10-15"]
     assert labels(window, "Tidsgräns") == ["2026-12-14"]
     timeline = {(window.timeline.item(r, 1).text(), window.timeline.item(r, 2).text())
                 for r in range(window.timeline.rowCount())}
