@@ -398,7 +398,11 @@ def _changes(fields: tuple[str, ...], before: dict, after: dict) -> str:
     """"Medicinsk prioritet 2 → 1, Telefon – → 070-123 45 67": the old and the new value, by the field's label."""
     labels = {f.key: f.label for f in FIELDS[WAITING_LIST]}
     labels.update(municipality_code=labels["municipality"], activity_code=labels["activity"])
-    return ", ".join(f"{labels[f]} {before[f] or '–'} → {after[f]}" for f in fields if f in after)
+    return ", ".join(f"{labels[f]} {_shown(before[f])} → {_shown(after[f])}" for f in fields if f in after)
+
+
+def _shown(value: object) -> object:
+    return "–" if value is None or value == "" else value
 
 
 def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:

@@ -110,9 +110,14 @@ def test_a_mov_period_from_the_list_moves_the_deadline_once_and_a_changed_period
     assert corrections == [(date(2026, 10, 15), date(2026, 10, 20),
                             "Ändrat enligt listan från Klinik (2026-11-22).")]
     assert step_clock(ctx, step).deadline == date(2026, 12, 19)
-    # a later list without the code ends nothing: the period stays as recorded
+    # a later list without the code ends nothing: the period stays as recorded, the list's change is noted
     assert run(ctx, f"{P[0]};Åsa Ek;SV_FORSTA_BESOK;2026-09-01;311;;;;;A").updated == 1
     assert step_clock(ctx, step).deadline == date(2026, 12, 19)
+    with ctx.db.reading() as session:
+        notes = [d["text"] for d in session.scalars(select(CaseEvent.details).where(
+            CaseEvent.step_id == step, CaseEvent.kind == "note").order_by(CaseEvent.id))]
+    assert notes[-1] == ("Ändrat enligt listan från Klinik: Avvikelse 2 → –, Avvikelse från 2026-10-01 → –, "
+                         "Avvikelse till 2026-10-20 → –.")
 
 
 def test_an_open_period_stops_the_clock_and_a_later_end_restarts_it(ctx):
