@@ -12,6 +12,7 @@ written, so the same list again adds nothing:
 - otherwise it is a new period; one still open from an earlier list ends where the new one begins.
 - A date still to come is recorded when it has come, by the next list that still holds it: until then the period
   is open (the clock stops), which is what the clinic's record says of those days.
+- A period a case worker took back (app.withdraw) stays taken back while the lists still hold it.
 - A row without Avvikelse ends nothing: the period stays as recorded until a list gives its end ("till"), or a case
   worker ends it in the case. A clinic's list that drops the code does not say when the wait ended.
 The resulting timeline passes the checks every new event passes (app.guarantee.check_new_event); PvV's three
@@ -120,6 +121,14 @@ def _latest_period(events: Sequence[Event]) -> _Period | None:
     return period
 
 
+def _taken_back_start(event: Event, kind: str, on: date) -> bool:
+    """The start of this period from a list, taken back by a case worker."""
+    was = (event.details or {}).get("withdrawn") if event.kind == WITHDRAWN else None
+    return bool(was) and from_list(event.details) is not None and event.on == on and (
+        was.get("kind") == EventKind.PVV if kind == PVV else
+        was.get("kind") == EventKind.PAUSE_START and event.pause == kind)
+
+
 def plan(record: dict, events: Sequence[Event], today: date) -> list[Action]:
     """What to write so that the step's events hold the list's Avvikelse as of `today` (nothing: they do)."""
     kind = _KIND.get(record.get("deviation") or 0)
@@ -127,6 +136,8 @@ def plan(record: dict, events: Sequence[Event], today: date) -> list[Action]:
     if kind is None or begins is None or begins > today:
         return []
     ends = ends if ends is not None and ends <= today else None
+    if any(_taken_back_start(e, kind, begins) for e in events):
+        return []  # a case worker took this period back (app.withdraw): a list that still holds it does not undo that
     current = _latest_period(events)
     actions: list[Action] = []
     same = current is not None and current.kind == kind and (

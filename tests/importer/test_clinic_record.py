@@ -217,3 +217,17 @@ def test_a_case_worker_can_still_correct_dates_on_a_step_with_pvv_from_the_list(
     contact = record_contact(ctx, step, date(2026, 9, 20), "telefon")
     correct_event_date(ctx, contact, date(2026, 9, 21), "fel dag")
     assert step_clock(ctx, step).pvv_since == date(2026, 10, 1)
+
+
+def test_a_period_the_case_worker_took_back_is_not_brought_back_by_the_next_list(ctx):
+    from app.cases import step_clock
+    from app.withdraw import withdraw
+    line = f"{P[1]};Per Ek;SV_FORSTA_BESOK;2026-08-01;311;;2;2026-11-01;;B"
+    run(ctx, line)
+    step = step_of(ctx, "B")
+    with ctx.db.reading() as session:
+        pause = session.scalar(select(CaseEvent.id).where(CaseEvent.step_id == step, CaseEvent.kind == "pause_start"))
+    withdraw(ctx, pause, "fel i klinikens lista")
+    assert step_clock(ctx, step).paused_since is None
+    assert run(ctx, line).unchanged == 1
+    assert step_clock(ctx, step).paused_since is None
