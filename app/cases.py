@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -18,6 +18,7 @@ from app.case_actions import CASE_LEVEL, CaseAction, case_blocked, pvv_date, ste
 from app.context import AppContext
 from app.errors import ConflictError, InputError, NotFoundError
 from app.guarantee import (
+    STILL,
     Answer,
     ClockEvent,
     ClockResult,
@@ -36,9 +37,11 @@ from app.preferences import Preferences
 from app.roles import Permission, require
 from app.rule_settings import current_rules
 from app.text_input import CODE_LIMIT, LINE_LIMIT, TEXT_LIMIT, check_text, check_texts, limit_of
+from app.worklist import is_booked_late
 from db.audit import EventCorrection
 from db.models import Case, CaseEvent, Municipality, Patient, Region, Specialty, Step, User
 from db.preferences import CasePreferences
+from db.register import ListRecord, ListReview
 
 
 class Note(StrEnum):
@@ -430,6 +433,20 @@ def reopen_case(ctx: AppContext, case_id: int, reason: str, *, expected_version:
 # --- reading ---
 
 @dataclass(frozen=True)
+class ListRecordView:
+    """The clinic's own record of a step, as its lists gave it (db.register.ListRecord, DOMAIN.md §8)."""
+
+    source: str
+    seen_on: date | None          # the latest list that held the step
+    planned_on: date | None       # the booked date
+    booked_late: bool             # booked after the deadline while the clock runs (app.worklist.is_booked_late)
+    deviation: int | None         # SKR's Avvikelse: 1 PvV, 2 MoV, 3 SoV
+    deviation_from: date | None
+    deviation_to: date | None
+    missing_since: date | None    # on the review list: the first list that lacked it ("Saknas i senaste listan")
+
+
+@dataclass(frozen=True)
 class StepView:
     id: int
     code: str
@@ -438,6 +455,7 @@ class StepView:
     clock: ClockResult
     blocked: dict[CaseAction, str] = field(default_factory=dict)  # actions not allowed now, with the reason
     pvv_from: date | None = None  # the date PvV would be registered from now (the latest decline)
+    record: ListRecordView | None = None  # the clinic's record, for a step its lists brought in or held
 
 
 @dataclass(frozen=True)
@@ -514,6 +532,7 @@ def view_case(ctx: AppContext, case_id: int) -> CaseView:
         patient = patient_access(session, ctx, case.patient_id, Action.READ, case.id)
         events = list(case.events)
         answered = {e.offer_id for e in events if e.offer_id is not None}
+        records = _list_records(session, [s.id for s in case.steps])
         step_views = []
         for s in case.steps:
             rule = ctx.rules.for_date(s.started_on).step(s.code)
@@ -522,8 +541,12 @@ def view_case(ctx: AppContext, case_id: int) -> CaseView:
             clock = steps.evaluate_rows(s.code, rows, s.target_date, today, ctx.rules)
             unanswered = sum(1 for e in rows if e.kind == EventKind.OFFER and e.id not in answered)
             blocked = step_blocked(s.code, known, clock, unanswered, rule.pause_kinds, today, ctx.rules)
+            record = records.get(s.id)
+            if record is not None:
+                record = replace(record, booked_late=is_booked_late(record.planned_on, clock.deadline,
+                                                                    clock.state not in STILL))
             step_views.append(StepView(s.id, s.code, rule.name, rule.short_name, clock, blocked,
-                                       pvv_date(known, today)))
+                                       pvv_date(known, today), record))
         from app.withdraw import undo_minutes, withdrawable  # it builds on this module
 
         takeable = withdrawable(session, ctx, case.id)
@@ -552,6 +575,15 @@ def view_case(ctx: AppContext, case_id: int) -> CaseView:
                              .join(User, User.id == EventCorrection.user_id)
                              .where(EventCorrection.case_id == case.id).order_by(EventCorrection.id))],
         )
+
+
+def _list_records(session: Session, step_ids: list[int]) -> dict[int, ListRecordView]:
+    """The steps' records from the clinics' lists, with the review list's date for those missing from the latest."""
+    missing = dict(session.execute(select(ListReview.step_id, ListReview.list_on).where(
+        ListReview.step_id.in_(step_ids), ListReview.resolution.is_(None))).all())
+    return {r.step_id: ListRecordView(r.source, r.seen_on, r.planned_on, False, r.deviation, r.deviation_from,
+                                      r.deviation_to, missing.get(r.step_id))
+            for r in session.scalars(select(ListRecord).where(ListRecord.step_id.in_(step_ids)))}
 
 
 def case_version(ctx: AppContext, case_id: int) -> int | None:

@@ -17,14 +17,14 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, false, func, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, select
 from sqlalchemy.orm import Session
 
 from app import validation
 from app.access import SEARCH, log_list_view, log_patients_shown
 from app.context import AppContext
 from app.errors import InputError
-from app.guarantee import SEVERITY, Flag, State, flags_on
+from app.guarantee import SEVERITY, STILL, Flag, State, flags_on
 from app.rulebook import step_names
 from app.settings import SAVED_FILTERS, get_setting, update_setting
 from app.text_input import check_text, limit_of, storable, stored_form
@@ -117,11 +117,30 @@ class WorklistRow:
     state: State
     flags: frozenset[Flag] = field(default_factory=frozenset)
     last_contact: date | None = None
+    booked_on: date | None = None  # the clinic's list's booked date (planerat datum), if it gives one
+
+    @property
+    def booked_late(self) -> bool:
+        return is_booked_late(self.booked_on, self.deadline, self.state not in STILL)
 
 
 ENTRY = worklist_db.WorklistEntry
 FEW = 3000  # matches of a filter few enough to read first and then order (see open_step_ids)
 LAPSING = [SEVERITY[s] for s in (State.AKUT, State.RISK, State.OK)]  # running clocks with days left
+RUNNING = sorted(SEVERITY[s] for s in SEVERITY if s not in STILL)  # a stopped clock's deadline is not yet known
+
+
+def booked_late_sql(planned_on: ColumnElement, deadline: ColumnElement,
+                    running: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The clinic's list books the step after its deadline (DOMAIN.md §8), as SQL: while the clock runs (a paused
+    or patient-chosen wait moves the deadline on). is_booked_late is the same rule for one step."""
+    return and_(planned_on > deadline, running)
+
+
+def is_booked_late(booked_on: date | None, deadline: date, running: bool) -> bool:
+    """booked_late_sql for one step: a worklist row, a step in the case window, a row of an import."""
+    return booked_on is not None and running and booked_on > deadline
+
 
 # The read model's column per sort order (db.worklist: each has its index). The step id breaks ties.
 SORT_KEYS: dict[Sort, tuple[ColumnElement, ...]] = {
@@ -157,8 +176,10 @@ def _conditions(today: date, flt: Filter) -> list[ColumnElement[bool]]:
         conditions.append(ENTRY.contact_flag_from <= today)
     if flt.missing_from_list:
         conditions.append(ENTRY.step_id.in_(select(ListReview.step_id).where(ListReview.resolution.is_(None))))
-    if flt.booked_late:
-        conditions.append(exists().where(ListRecord.step_id == ENTRY.step_id, ListRecord.planned_on > ENTRY.deadline))
+    if flt.booked_late:  # from the booked steps (an index of list_record) to their entries, not the other way
+        planned = select(ListRecord.planned_on).where(ListRecord.step_id == ENTRY.step_id).scalar_subquery()
+        conditions += [ENTRY.step_id.in_(select(ListRecord.step_id).where(ListRecord.planned_on.is_not(None))),
+                       booked_late_sql(planned, ENTRY.deadline, ENTRY.severity.in_(RUNNING))]
     if flt.not_validated_within is not None:
         conditions.append(validation.not_validated_condition(today, flt.not_validated_within))
     if flt.long_wait or flt.long_wait_without_reason:
@@ -304,18 +325,20 @@ def _rows(session: Session, ctx: AppContext, step_ids: list[int], today: date, s
         select(Case.patient_id, Step.id, Step.case_id, Step.code, Step.clock_start, Step.deadline, Step.stopped_on,
                Step.waiting_since, Step.frozen_waited, Step.frozen_remaining, Step.notice_due, Step.contact_due,
                Step.last_contact, Patient.name, Patient.id_number, Patient.protected_identity, Specialty.name,
-               Case.waiting_unit, Case.medical_priority, User.display_name, severity_sql(today))
+               Case.waiting_unit, Case.medical_priority, User.display_name, ListRecord.planned_on,
+               severity_sql(today))
         .join(Case, Step.case_id == Case.id)
         .join(Patient, Case.patient_id == Patient.id)
         .join(Specialty, Case.specialty_code == Specialty.code)
         .outerjoin(User, Case.assigned_user_id == User.id)
+        .outerjoin(ListRecord, ListRecord.step_id == Step.id)
         .where(Step.id.in_(step_ids))
     )
     names = step_names(ctx.rules)
     by_id, patients = {}, {}
     for (patient_id, step_id, case_id, code, start, deadline, stopped_on, waiting_since, frozen_waited,
          frozen_remaining, notice_due, contact_due, last_contact, name, id_number, protected, specialty, unit,
-         priority, assigned, severity) in session.execute(query):
+         priority, assigned, booked_on, severity) in session.execute(query):
         state = STATE_BY_SEVERITY[severity]
         running = frozen_waited is None
         by_id[step_id] = WorklistRow(
@@ -327,6 +350,7 @@ def _rows(session: Session, ctx: AppContext, step_ids: list[int], today: date, s
             waited=(today - waiting_since).days if running else frozen_waited,
             remaining=(deadline - today).days if running else frozen_remaining,
             state=state, flags=flags_on(state, notice_due, contact_due, today), last_contact=last_contact,
+            booked_on=booked_on,
         )
         patients[step_id] = (patient_id, case_id)
     pairs = list(dict.fromkeys(patients[i] for i in step_ids if i in patients))
@@ -394,7 +418,7 @@ def summary(ctx: AppContext) -> tuple[tuple[str, Filter], ...]:
 def summary_counts(ctx: AppContext, today: date | None = None) -> list[tuple[str, Filter, int]]:
     today = today or ctx.today()
     with _reading(ctx, today) as session:
-        return [(label, flt, session.scalar(select(func.count()).where(*_conditions(today, flt))))
+        return [(label, flt, session.scalar(select(func.count()).select_from(ENTRY).where(*_conditions(today, flt))))
                 for label, flt in summary(ctx)]
 
 

@@ -172,7 +172,9 @@ class ListReview(Base):
 
 class ListRecord(Base):
     """The clinic's own record of a step, as its latest list gave it: the booked date (planerat datum) and an SKR
-    Avvikelse (1 PvV, 2 MoV, 3 SoV) with its dates. Kept beside Lotsen's own timeline, never in place of it."""
+    Avvikelse (1 PvV, 2 MoV, 3 SoV) with its dates, and the date of the latest list that held the step. Kept beside
+    Lotsen's own timeline, never in place of it (the Avvikelse reaches the clock as events: app.importer.deviations).
+    Every step a list brought in or held has one, empty but for the dates when the list has none of it."""
 
     __tablename__ = "list_record"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -182,6 +184,10 @@ class ListRecord(Base):
     deviation: Mapped[int | None] = mapped_column(Integer)
     deviation_from: Mapped[date | None] = mapped_column(Date)
     deviation_to: Mapped[date | None] = mapped_column(Date)
+    seen_on: Mapped[date | None] = mapped_column(Date)  # the latest list of `source` that held the step
+
+    # The worklist's "Bokad efter tidsgränsen" starts from the booked steps, a few of every list.
+    __table_args__ = (Index("ix_list_record_planned_on", "planned_on"),)
 
 
 __all__ = [

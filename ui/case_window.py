@@ -39,7 +39,7 @@ from ui.case_actions import ACTIONS, Action
 from ui.errors import show_error
 from ui.forms import read_only_table
 from ui.states import BACKGROUND, FLAG_LABEL, LABEL
-from ui.timeline_text import KIND, clock_summary, describe, validation_rows
+from ui.timeline_text import KIND, clock_summary, describe, record_rows, validation_rows
 from ui.worker import lane
 
 LANGUAGES = {"sv": "svenska", "en": "engelska"}
@@ -299,6 +299,12 @@ class CaseWindow(QDialog):
             shown = _label(value, name)
             shown.setWordWrap(True)
             if value == "Saknas":
+                shown.setStyleSheet("background: #f4c7c3; padding: 2px; font-weight: bold;")
+            form.addRow(f"{name}:", shown)
+        for name, value, attention in record_rows(step.record):
+            shown = _label(value, name)
+            shown.setWordWrap(True)
+            if attention:
                 shown.setStyleSheet("background: #f4c7c3; padding: 2px; font-weight: bold;")
             form.addRow(f"{name}:", shown)
         row.addLayout(form, 1)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.states import EXPLAIN, FLAG_EXPLAIN, FLAG_LABEL, LABEL
+from ui.states import BOOKED_LATE, BOOKED_LATE_EXPLAIN, EXPLAIN, FLAG_EXPLAIN, FLAG_LABEL, LABEL
 
 # Window class → the guide's anchor. A window not named here takes its parent's chapter (a form opened from a
 # case opens the case chapter); the main window's is the fallback.
@@ -44,6 +44,7 @@ def guide_html() -> str:
     """The guide with its table of states and flags made from ui.states (the worklist's tooltips' words)."""
     text = (files("resources") / "help" / "guide.html").read_text(encoding="utf-8")
     rows = [(LABEL[s], EXPLAIN[s]) for s in EXPLAIN] + [(FLAG_LABEL[f], FLAG_EXPLAIN[f]) for f in FLAG_EXPLAIN]
+    rows.append((BOOKED_LATE, BOOKED_LATE_EXPLAIN))
     table = "<table border='1' cellspacing='0' cellpadding='4'>" + "".join(
         f"<tr><td><b>{html.escape(name)}</b></td><td>{html.escape(meaning)}</td></tr>" for name, meaning in rows
     ) + "</table>"

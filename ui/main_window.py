@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 
 FIRST_PAINT_WAIT_MS = 1000
 CHANGE_SETTLE_MS = 150  # a burst of saves by others (an import, a busy team) refreshes the list once
-COLUMN_WIDTHS = (110, 190, 120, 130, 160, 100, 90, 70, 80, 90, 220, 120, 100, 150)
+# Signaler holds "Bokad efter tidsgränsen" and a flag.
+COLUMN_WIDTHS = (110, 190, 120, 130, 160, 100, 90, 70, 80, 90, 170, 120, 100, 210)
 
 
 class MainWindow(QMainWindow):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtGui import QColor
 
 from app.guarantee import Flag, State
@@ -39,6 +41,20 @@ FLAG_EXPLAIN = {
     Flag.NO_CONTACT: "Ingen kontakt med patienten på länge (normalt 60 dagar). Hör efter hur patienten mår och "
                      "om behovet finns kvar.",
 }
+# The clinic's list books the step after its deadline (app.worklist.WorklistRow.booked_late): a signal beside
+# the clock's flags, from the clinic's own record rather than from the clock.
+BOOKED_LATE = "Bokad efter tidsgränsen"
+BOOKED_LATE_EXPLAIN = ("Klinikens senaste lista har en bokad tid efter tidsgränsen. Be kliniken om en tidigare "
+                       "tid eller erbjud vård hos en annan vårdgivare.")
+
+
+def booking(booked_on: date | None, late: bool, deadline: date) -> str | None:
+    """The clinic's booked date in words: "Bokad 2026-12-14, i tid." or after the deadline."""
+    if booked_on is None:
+        return None
+    if late:
+        return f"Bokad {booked_on.isoformat()}, efter tidsgränsen {deadline.isoformat()}."
+    return f"Bokad {booked_on.isoformat()}, i tid."
 
 # Light backgrounds that keep black text readable (contrast > 7:1).
 BACKGROUND = {

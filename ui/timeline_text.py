@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from app import validation
-from app.cases import CLOSE_REASONS, CONTACT_CHANNELS, TimelineEntry
+from app.cases import CLOSE_REASONS, CONTACT_CHANNELS, ListRecordView, TimelineEntry
+from app.importer.clinic_record import DEVIATIONS
+from app.importer.deviations import from_list
 from app.guarantee import ClockResult
 
 KIND = {
@@ -32,6 +34,16 @@ PAUSE = {"MoV": "medicinskt orsakad väntan (MoV)", "SoV": "särskilt orsakad v�
 
 
 def describe(entry: TimelineEntry) -> str:
+    """The entry's details in words; one the clinic's list recorded says which list (app.importer.deviations)."""
+    text = _describe(entry)
+    listed = from_list(entry.details)
+    if not listed:
+        return text
+    said = f"Enligt listan från {listed.get('source', '')} ({listed.get('list_on', '')})"
+    return f"{text[0].upper()}{text[1:]} – {said[0].lower()}{said[1:]}" if text else said
+
+
+def _describe(entry: TimelineEntry) -> str:
     d = entry.details
     match entry.kind:
         case "contact":
@@ -119,4 +131,23 @@ def validation_rows(timeline: list[TimelineEntry], step_id: int, waited: int, li
         reasons = [e for e in mine if e.kind == validation.LONG_WAIT_REASON]
         reason = max(reasons, key=lambda e: e.id).details.get("reason", "") if reasons else "Saknas"
         rows.append((f"Orsak till väntan över {days(limit)}", reason))
+    return rows
+
+
+def record_rows(record: ListRecordView | None) -> list[tuple[str, str, bool]]:
+    """The clinic's own record of a step (name, value, whether it needs attention), as its lists gave it."""
+    if record is None:
+        return []
+    seen = f", senast med i listan {record.seen_on.isoformat()}" if record.seen_on else ""
+    rows = [("Klinikens lista", f"{record.source}{seen}", False)]
+    if record.missing_since:
+        rows.append(("I listan", f"Saknas i senaste listan ({record.missing_since.isoformat()})", True))
+    if record.planned_on:
+        when = "efter tidsgränsen" if record.booked_late else "i tid"
+        rows.append(("Bokad tid", f"{record.planned_on.isoformat()}, {when}", record.booked_late))
+    if record.deviation:
+        period = f" från {record.deviation_from.isoformat()}" if record.deviation_from else ""
+        period += f" till {record.deviation_to.isoformat()}" if record.deviation_to else ""
+        name = DEVIATIONS[record.deviation].capitalize()
+        rows.append(("Avvikelse i listan", f"{name} (kod {record.deviation}){period}", False))
     return rows

@@ -12,7 +12,7 @@ from app import worklist
 from app.context import AppContext
 from app.identity import display_id
 from app.worklist import Filter, Sort, SortOrder, WorklistRow
-from ui.states import BACKGROUND, EXPLAIN, FLAG_EXPLAIN, FLAG_LABEL, LABEL
+from ui.states import BACKGROUND, BOOKED_LATE, BOOKED_LATE_EXPLAIN, EXPLAIN, FLAG_EXPLAIN, FLAG_LABEL, LABEL, booking
 from ui.worker import Lane
 
 PAGE = 50  # rows read at a time: a screenful and a little more, so that a keystroke reads no more
@@ -32,7 +32,7 @@ COLUMNS = [
     ("Väntar hos", Sort.UNIT, lambda r: r.waiting_unit or ""),
     ("Handläggare", Sort.ASSIGNED, lambda r: r.assigned_to or "Ingen"),
     ("Senaste kontakt", Sort.LAST_CONTACT, lambda r: r.last_contact.isoformat() if r.last_contact else "–"),
-    ("Signaler", None, lambda r: ", ".join(FLAG_LABEL[f] for f in sorted(r.flags))),
+    ("Signaler", None, lambda r: ", ".join(_signals(r))),
 ]
 NUMERIC = {"Kvar", "Väntat"}
 TOOLTIPS = {"Kvar": "Dagar kvar till tidsgränsen", "Väntat": "Dagar som räknas i vårdgarantin",
@@ -216,10 +216,19 @@ class WorklistModel(QAbstractTableModel):
         return None
 
 
+def _signals(row: WorklistRow) -> list[str]:
+    """The clinic's booking after the deadline first (the one that says what to do: ask for an earlier time), then
+    the clock's flags."""
+    return [*([BOOKED_LATE] if row.booked_late else []), *(FLAG_LABEL[f] for f in sorted(row.flags))]
+
+
 def _tooltip(title: str, row: WorklistRow) -> str | None:
-    """The state's and flags' meaning (ui.states: the same words as the user guide)."""
+    """The state's and signals' meaning (ui.states: the same words as the user guide), and the clinic's booking."""
+    booked = booking(row.booked_on, row.booked_late, row.deadline)
     if title == "Status":
-        return f"{LABEL[row.state]}: {EXPLAIN[row.state]}"
-    if title == "Signaler" and row.flags:
-        return "\n".join(f"{FLAG_LABEL[f]}: {FLAG_EXPLAIN[f]}" for f in sorted(row.flags))
+        return "\n".join(filter(None, (f"{LABEL[row.state]}: {EXPLAIN[row.state]}", booked)))
+    if title == "Signaler" and (row.flags or booked):
+        lines = [f"{BOOKED_LATE}: {BOOKED_LATE_EXPLAIN}"] if row.booked_late else []
+        lines += [f"{FLAG_LABEL[f]}: {FLAG_EXPLAIN[f]}" for f in sorted(row.flags)]
+        return "\n".join(filter(None, (*lines, booked)))
     return None

@@ -29,6 +29,7 @@ class Result:
     updated: int = 0
     unchanged: int = 0
     missing: int | None = None  # a whole list: the source's open steps it no longer holds
+    booked_late: int = 0  # the list's steps it books after their deadlines (app.worklist.booked_late_sql)
     problems: list[Problem] = field(default_factory=list)
     rejected_file: Path | None = None
 
@@ -42,6 +43,9 @@ class Result:
         if self.missing is not None:
             text += (f" {self.missing} öppna steg saknas i listan; de står på listan ”Saknas i senaste listan” "
                      "för granskning." if self.missing else " Inga öppna steg saknas i listan.")
+        if self.booked_late:
+            text += (f" {self.booked_late} " + ("steg är bokat" if self.booked_late == 1 else "steg är bokade") +
+                     " efter tidsgränsen; de visas i arbetslistan under ”Bokad efter tidsgränsen”.")
         if self.rejected_file is not None:
             text += f" De avvisade raderna och orsakerna finns i {self.rejected_file}."
         return text

@@ -21,6 +21,7 @@ from app.context import AppContext
 from app.errors import InputError
 from app.guarantee import ClockEvent, EventKind, RuleError, check_new_event, evaluate
 from app.identity import PatientId, parse_patient_id
+from app.importer import deviations
 from app.importer.bulk import insert_rows
 from app.importer.clinic_record import FIELDS as RECORD_FIELDS
 from app.importer.clinic_record import clinic_record
@@ -34,6 +35,7 @@ from app.register.settings import OWN_REGION, setting
 from app.roles import Permission, require
 from app.rule_settings import current_rules
 from app.text_input import check_text, limit_of
+from app.worklist import is_booked_late
 from app.worklist_read_model import steps_in_bulk
 from db.models import Case, CaseEvent, Patient, Step, utcnow
 from db.register import ImportLink, ListRecord
@@ -46,6 +48,7 @@ CASE_FIELDS = ("activity_code", "waiting_unit", "medical_priority")
 TEXT_COLUMNS = {"name": Patient.name, "phone": Patient.phone, "street": Patient.street,
                 "postal_code": Patient.postal_code, "city": Patient.city, "waiting_unit": Case.waiting_unit,
                 "medical_priority": Case.medical_priority, "external_id": ImportLink.external_id}
+LATE_COLUMNS = ("is_open", "deadline", "paused_since", "pvv_since")  # of a step's clock: app.worklist.is_booked_late
 TEXT_LIMITS = {key: limit_of(column) for key, column in TEXT_COLUMNS.items()}  # looked up once, not per row
 
 
@@ -62,7 +65,8 @@ class Entry:
     patient: dict  # Patient columns from the list
     case: dict     # Case columns from the list
     record: dict | None  # the clinic's own record (app.importer.clinic_record); None: not in the list
-    clock: dict    # the new step's cache columns (app.steps.cache_columns)
+    clock: dict    # the new step's cache columns (app.steps.cache_columns), its list's Avvikelse included
+    deviations: tuple = ()  # what a new step's Avvikelse puts on its clock (app.importer.deviations)
 
     def key(self) -> tuple:
         return (self.pid.value, self.step, self.specialty, self.started_on)
@@ -184,8 +188,13 @@ def _entry(row: Row, codes: _Codes, own_region: str, today: date) -> Entry | Non
             check_text(row.text(key), row.column(key), limit)
         except InputError as exc:
             row.problem(key, exc.message)
-    record = clinic_record(row, codes.rules[step]) if step else None
+    record = clinic_record(row, codes.rules[step], started_on) if step else None
     if row.problems or pid is None or clock is None:
+        return None
+    try:
+        actions, with_deviation = deviations.new_step_plan(step, started_on, target, record, today, codes.ctx.rules)
+    except InputError as exc:
+        row.problem(exc.field, exc.message)
         return None
     patient = {"id_number": pid.value, "id_kind": pid.kind.value, "name": name, "home_region_code": home_region,
                "municipality_code": municipality, "sex": pid.sex, "birth_year": pid.birth_date.year,
@@ -194,7 +203,7 @@ def _entry(row: Row, codes: _Codes, own_region: str, today: date) -> Entry | Non
     case = {"specialty_code": specialty, "activity_code": activity, "waiting_unit": row.text("waiting_unit") or None,
             "medical_priority": row.text("medical_priority") or None}
     return Entry(row, pid, step, started_on, start_key, specialty, target, row.text("external_id") or None, patient, case,
-                 record, clock)
+                 record, with_deviation or clock, tuple(actions))
 
 
 # --- writing ---
@@ -209,6 +218,7 @@ class _Known:
     started_on: date
     closed: bool
     case: dict
+    clock: dict  # the cached clock columns that say whether a booking is late (LATE_COLUMNS)
 
 
 def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, whole_list: bool = False,
@@ -227,7 +237,8 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
         known, open_steps = _steps(session, [p[0] for p in patients.values()])
         links = _links(session, source, {e.external_id for e in entries if e.external_id})
         linked_ids = _link_ids(session, source, {m.step_id for m in known.values()})
-        records = _records(session, {m.step_id for m in known.values()})
+        last_seen: dict[int, tuple[str, date | None]] = {}
+        records = _records(session, {m.step_id for m in known.values()}, last_seen)
         record_rows: list[dict] = []  # the clinic's records to insert; and to update:
         record_updates: list[tuple[int, dict]] = []
         new_entries: list[Entry] = []
@@ -236,16 +247,20 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
         changed_patients: dict[int, int] = {}  # patient id -> a case id for the log row
         traces: list[tuple[_Known, str]] = []  # what the list changed, noted on each case's timeline
         present: set[int] = set()
-        for entry in entries:
-            match = _match(entry, patients, known, open_steps, links, linked_ids)
+        seen: list[int] = []  # steps whose record is unchanged: only the date of the latest list they were in
+        matched = [(entry, _match(entry, patients, known, open_steps, links, linked_ids)) for entry in entries]
+        clock_plans = _deviation_plans(session, ctx, matched, today)
+        for entry, match in matched:
             if match is None and not entry.row.problems:
                 new_entries.append(entry)
             if entry.row.problems:
                 result.problems.extend(entry.row.problems)
             if match is None:
                 continue
-            present.add(match.step_id)
-            changed = False
+            present.add(match.step_id)  # in the list, even when refused: not missing from it
+            if entry.row.problems:
+                continue
+            changed = match.step_id in clock_plans
             patient_id, current = patients[entry.pid.value][0], patients[entry.pid.value][1]
             patient_changes = {f: entry.patient[f] for f in PATIENT_FIELDS
                                if entry.patient[f] is not None and entry.patient[f] != current[f]}
@@ -268,11 +283,18 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
                 differs = {f: v for f, v in entry.record.items() if v != before[f]}
                 traces.append((match, _changes(RECORD_FIELDS, before, differs)))
                 if current_record is None:
-                    record_rows.append({"step_id": match.step_id, "source": source, **entry.record})
+                    record_rows.append({"step_id": match.step_id, "source": source, **entry.record, "seen_on": today})
                 else:
-                    record_updates.append((match.step_id, entry.record))
+                    record_updates.append((match.step_id, {**entry.record, "seen_on": today}))
                 records[match.step_id] = entry.record
                 changed = True
+            elif current_record is None:  # in the list, with nothing of the clinic's own: seen in it today
+                record_rows.append({"step_id": match.step_id, "source": source, **EMPTY_RECORD, "seen_on": today})
+                records[match.step_id] = EMPTY_RECORD
+            elif last_seen[match.step_id] != (source, today) and last_seen[match.step_id][0] == source:
+                seen.append(match.step_id)
+            clock = clock_plans[match.step_id].clock if match.step_id in clock_plans else match.clock
+            result.booked_late += _late(records.get(match.step_id), clock)
             if changed:
                 changed_patients[patient_id] = match.case_id
                 result.updated += 1
@@ -290,10 +312,15 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
         insert_rows(session, ListRecord, record_rows)
         for step_id, values in record_updates:
             session.execute(update(ListRecord).where(ListRecord.step_id == step_id).values(**values))
+        for chunk in _chunks(seen):
+            session.execute(update(ListRecord).where(ListRecord.step_id.in_(chunk)).values(seen_on=today))
         created, created_steps = _create(session, ctx, new_entries, patients, source, today, now)
+        deviations.write(session, ctx, [*clock_plans.values(), *(p for p in created_steps.values() if p.actions)],
+                         source, today, now)
         result.created += len(new_entries)
+        result.booked_late += sum(_late(e.record, e.clock) for e in new_entries)
         if whole_list:
-            missing = reconcile(session, ctx, source, present | created_steps, set(file_ids), today, now)
+            missing = reconcile(session, ctx, source, present | set(created_steps), set(file_ids), today, now)
             result.missing = missing.count
             for pid, case_id in missing.new + missing.back:
                 changed_patients.setdefault(pid, case_id)
@@ -303,6 +330,34 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
         log_rows(session, [{"user_id": ctx.user_id, "patient_id": pid, "case_id": case_id, "action": action,
                             "detail": f"import av väntelista {source}", "at": now, "unit": ctx.unit}
                            for pid, case_id, action in touched])
+
+
+def _deviation_plans(session: Session, ctx: AppContext, matched: list[tuple[Entry, _Known | None]],
+                     today: date) -> dict[int, deviations.StepPlan]:
+    """step id -> what the row's Avvikelse adds to or corrects on a step already in Lotsen (nothing when its events
+    hold it already); a row whose Avvikelse cannot go on the clock is refused, naming the column."""
+    carrying = [(e, m) for e, m in matched
+                if m is not None and not m.closed and not e.row.problems and e.record and e.record["deviation"]]
+    if not carrying:
+        return {}
+    known = deviations.step_events(session, (m.step_id for _, m in carrying))
+    plans = {}
+    for entry, match in carrying:
+        try:
+            plan = deviations.known_step_plan(match.step_id, match.case_id, known[match.step_id], entry.record,
+                                              today, ctx.rules)
+        except InputError as exc:
+            entry.row.problem(exc.field, exc.message)
+            continue
+        if plan is not None:
+            plans[match.step_id] = plan
+    return plans
+
+
+def _late(record: dict | None, clock: dict) -> bool:
+    """The list books the step after its deadline (app.worklist.is_booked_late), by its clock's cached columns."""
+    return bool(record) and is_booked_late(record["planned_on"], clock["deadline"], clock["is_open"] and
+                                           clock["paused_since"] is None and clock["pvv_since"] is None)
 
 
 def _match(entry: Entry, patients: dict, known: dict, open_steps: dict, links: dict,
@@ -343,7 +398,11 @@ def _changes(fields: tuple[str, ...], before: dict, after: dict) -> str:
     """"Medicinsk prioritet 2 → 1, Telefon – → 070-123 45 67": the old and the new value, by the field's label."""
     labels = {f.key: f.label for f in FIELDS[WAITING_LIST]}
     labels.update(municipality_code=labels["municipality"], activity_code=labels["activity"])
-    return ", ".join(f"{labels[f]} {before[f] or '–'} → {after[f]}" for f in fields if f in after)
+    return ", ".join(f"{labels[f]} {_shown(before[f])} → {_shown(after[f])}" for f in fields if f in after)
+
+
+def _shown(value: object) -> object:
+    return "–" if value is None or value == "" else value
 
 
 def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
@@ -368,13 +427,14 @@ def _steps(session: Session, patient_ids: list[int]) -> tuple[dict, dict]:
     open_steps: dict = {}
     for chunk in _chunks(patient_ids):
         for r in session.execute(
-            select(Step.id, Step.code, Step.started_on, Step.is_open, Case.id.label("case_id"), Case.patient_id,
+            select(Step.id, Step.code, Step.started_on, *(getattr(Step, c) for c in LATE_COLUMNS),
+                   Case.id.label("case_id"), Case.patient_id,
                    Case.closed_on, Case.specialty_code, Patient.id_number, *(getattr(Case, f) for f in CASE_FIELDS))
             .join(Case, Step.case_id == Case.id).join(Patient, Case.patient_id == Patient.id)
             .where(Case.patient_id.in_(chunk))
         ):
             entry = _Known(r.id, r.case_id, r.patient_id, r.started_on, r.closed_on is not None or not r.is_open,
-                           {f: getattr(r, f) for f in CASE_FIELDS})
+                           {f: getattr(r, f) for f in CASE_FIELDS}, {c: getattr(r, c) for c in LATE_COLUMNS})
             known[(r.id_number, r.code, r.specialty_code, r.started_on)] = entry
             known[r.id] = entry
             if not entry.closed:
@@ -394,13 +454,15 @@ def _links(session: Session, source: str, external_ids: set[str]) -> dict[str, t
     return found
 
 
-def _records(session: Session, step_ids: set[int]) -> dict[int, dict]:
-    """step id -> the clinic's record stored for it."""
+def _records(session: Session, step_ids: set[int], seen: dict[int, tuple[str, date | None]]) -> dict[int, dict]:
+    """step id -> the clinic's record stored for it; and into `seen`: its source and the date of its latest list."""
     found: dict[int, dict] = {}
     columns = [getattr(ListRecord, f) for f in RECORD_FIELDS]
     for chunk in _chunks(step_ids):
-        for row in session.execute(select(ListRecord.step_id, *columns).where(ListRecord.step_id.in_(chunk))):
+        for row in session.execute(select(ListRecord.step_id, *columns, ListRecord.seen_on, ListRecord.source)
+                                   .where(ListRecord.step_id.in_(chunk))):
             found[row.step_id] = {f: getattr(row, f) for f in RECORD_FIELDS}
+            seen[row.step_id] = (row.source, row.seen_on)
     return found
 
 
@@ -414,9 +476,9 @@ def _link_ids(session: Session, source: str, step_ids: set[int]) -> dict[int, st
 
 
 def _create(session: Session, ctx: AppContext, entries: list[Entry], patients: dict, source: str, today: date,
-            now) -> tuple[dict[int, tuple[int, Action]], set[int]]:
+            now) -> tuple[dict[int, tuple[int, Action]], dict[int, deviations.StepPlan]]:
     """Insert the new patients, cases, steps, start events and links; patient id -> (case id, log action), and
-    the new steps' ids."""
+    the new steps' ids with what their list's Avvikelse puts on their clocks (their clocks already hold it)."""
     new_patients = {e.pid.value: e.patient for e in entries if e.pid.value not in patients}
     ids = insert_rows(session, Patient, [{**p, "created_at": now} for p in new_patients.values()], with_ids=True)
     patient_ids = {number: pid for (number, (pid, _)) in patients.items()}
@@ -434,15 +496,15 @@ def _create(session: Session, ctx: AppContext, entries: list[Entry], patients: d
         for e, case_id, step_id in zip(entries, case_ids, step_ids, strict=True)])
     insert_rows(session, ImportLink, [{"source": source, "external_id": e.external_id, "step_id": step_id}
                                 for e, step_id in zip(entries, step_ids, strict=True) if e.external_id])
-    insert_rows(session, ListRecord, [{"step_id": step_id, "source": source, **e.record}
-                                      for e, step_id in zip(entries, step_ids, strict=True)
-                                      if e.record is not None and e.record != EMPTY_RECORD])
+    insert_rows(session, ListRecord, [{"step_id": step_id, "source": source, **(e.record or EMPTY_RECORD),
+                                       "seen_on": today} for e, step_id in zip(entries, step_ids, strict=True)])
     created: dict[int, tuple[int, Action]] = {}
     for e, case_id in zip(entries, case_ids, strict=True):
         pid = patient_ids[e.pid.value]
         action = Action.CREATE if e.pid.value in new_patients else Action.CHANGE
         created.setdefault(pid, (case_id, action))
-    return created, set(step_ids)
+    return created, {step_id: deviations.StepPlan(step_id, case_id, list(e.deviations), e.clock)
+                     for e, case_id, step_id in zip(entries, case_ids, step_ids, strict=True)}
 
 
 def _update_patients(session: Session, updates: dict[int, dict]) -> None:
