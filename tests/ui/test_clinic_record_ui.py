@@ -15,6 +15,7 @@ from app.importer.reading import read_csv_bytes
 from db.models import Step
 from tests.conftest import TODAY
 from tests.importer.test_clinic_record import HEAD, P, step_of
+from tests.ui.helpers import settled
 from tests.ui.shots import shot
 from ui.case_window import CaseWindow
 from ui.main_window import MainWindow
@@ -84,7 +85,7 @@ def test_the_case_window_shows_the_clinics_record(qtbot, ctx, tmp_path):
         cases = dict(session.execute(select(Step.id, Step.case_id)).all())
     window = CaseWindow(ctx, cases[step_of(ctx, "C")])
     qtbot.addWidget(window)
-    window.show()
+    settled(window).show()
     assert labels(window, "Klinikens lista") == [f"Klinik, senast med i listan {TODAY.isoformat()}"]
     assert labels(window, "Bokad tid") == ["2026-12-10, i tid"]
     assert labels(window, "Avvikelse i listan") == [
@@ -99,7 +100,7 @@ def test_the_case_window_shows_the_clinics_record(qtbot, ctx, tmp_path):
 
     gone = CaseWindow(ctx, cases[step_of(ctx, "D")])
     qtbot.addWidget(gone)
-    gone.show()
+    settled(gone).show()
     assert labels(gone, "Klinikens lista") == [f"Klinik, senast med i listan {earlier.isoformat()}"]
     assert labels(gone, "I listan") == [f"Saknas i senaste listan ({TODAY.isoformat()})"]
     assert labels(gone, "Bokad tid") == []
