@@ -7,11 +7,11 @@ Re-importing updates instead of duplicating: a row matches an existing step by t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import reference, steps
@@ -21,7 +21,7 @@ from app.context import AppContext
 from app.errors import InputError
 from app.guarantee import ClockEvent, EventKind, RuleError, check_new_event, evaluate
 from app.identity import PatientId, parse_patient_id
-from app.importer.bulk import insert_rows
+from app.importer.bulk import insert_rows, update_rows
 from app.importer.clinic_record import FIELDS as RECORD_FIELDS
 from app.importer.clinic_record import clinic_record
 from app.importer.fields import FIELDS, WAITING_LIST
@@ -35,11 +35,11 @@ from app.roles import Permission, require
 from app.rule_settings import current_rules
 from app.text_input import check_text, limit_of
 from app.worklist_read_model import steps_in_bulk
+from db.backend import one_of
 from db.models import Case, CaseEvent, Patient, Step, utcnow
 from db.register import ImportLink, ListRecord
 
 EMPTY_RECORD = dict.fromkeys(RECORD_FIELDS)
-CHUNK = 500  # ids per IN (...) query: well below every database's parameter limit
 PATIENT_FIELDS = ("name", "municipality_code", "phone", "street", "postal_code", "city")
 CASE_FIELDS = ("activity_code", "waiting_unit", "medical_priority")
 # The free-text cells and the columns they are stored in (their length is the limit).
@@ -229,13 +229,14 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
         linked_ids = _link_ids(session, source, {m.step_id for m in known.values()})
         records = _records(session, {m.step_id for m in known.values()})
         record_rows: list[dict] = []  # the clinic's records to insert; and to update:
-        record_updates: list[tuple[int, dict]] = []
+        record_updates: list[dict] = []
         new_entries: list[Entry] = []
         patient_updates: dict[int, dict] = {}
         case_updates: list[dict] = []
         changed_patients: dict[int, int] = {}  # patient id -> a case id for the log row
         traces: list[tuple[_Known, str]] = []  # what the list changed, noted on each case's timeline
         present: set[int] = set()
+        new_links: list[dict] = []  # remiss-ids of matched steps that had none from this source
         for entry in entries:
             match = _match(entry, patients, known, open_steps, links, linked_ids)
             if match is None and not entry.row.problems:
@@ -260,7 +261,7 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
             if case_changes and not match.closed:
                 traces.append((match, _changes(CASE_FIELDS, match.case, case_changes)))
                 match.case.update(case_changes)
-                case_updates.append({"b_id": match.case_id, **case_changes})
+                case_updates.append({"b_key": match.case_id, **case_changes})
                 changed = True
             current_record = records.get(match.step_id)
             if entry.record is not None and not match.closed and entry.record != (current_record or EMPTY_RECORD):
@@ -270,7 +271,7 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
                 if current_record is None:
                     record_rows.append({"step_id": match.step_id, "source": source, **entry.record})
                 else:
-                    record_updates.append((match.step_id, entry.record))
+                    record_updates.append({"b_key": match.step_id, **entry.record})
                 records[match.step_id] = entry.record
                 changed = True
             if changed:
@@ -279,17 +280,17 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
             else:
                 result.unchanged += 1
             if entry.external_id and entry.external_id not in links and match.step_id not in linked_ids:
-                session.execute(insert(ImportLink), [{"source": source, "external_id": entry.external_id,
-                                                      "step_id": match.step_id}])
-        _update_patients(session, patient_updates)
-        _update_cases(session, case_updates)
+                new_links.append({"source": source, "external_id": entry.external_id, "step_id": match.step_id})
+        insert_rows(session, ImportLink, new_links)
+        update_rows(session, Patient, "id", [{"b_key": pid, **values} for pid, values in patient_updates.items()])
+        # the version as an ORM flush would bump it (optimistic concurrency)
+        update_rows(session, Case, "id", case_updates, version=Case.__table__.c.version + 1)
         insert_rows(session, CaseEvent, [
             {"case_id": match.case_id, "step_id": match.step_id, "kind": Note.NOTE.value, "on": today,
              "details": {"text": f"Ändrat enligt listan från {source}: {text}."}, "user_id": ctx.user_id,
              "created_at": now} for match, text in traces])
         insert_rows(session, ListRecord, record_rows)
-        for step_id, values in record_updates:
-            session.execute(update(ListRecord).where(ListRecord.step_id == step_id).values(**values))
+        update_rows(session, ListRecord, "step_id", record_updates)
         created, created_steps = _create(session, ctx, new_entries, patients, source, today, now)
         result.created += len(new_entries)
         if whole_list:
@@ -346,19 +347,10 @@ def _changes(fields: tuple[str, ...], before: dict, after: dict) -> str:
     return ", ".join(f"{labels[f]} {before[f] or '–'} → {after[f]}" for f in fields if f in after)
 
 
-def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
 def _patients(session: Session, id_numbers: set[str]) -> dict[str, tuple[int, dict]]:
-    found = {}
     columns = [Patient.id, Patient.id_number, *(getattr(Patient, f) for f in PATIENT_FIELDS)]
-    for chunk in _chunks(id_numbers):
-        for row in session.execute(select(*columns).where(Patient.id_number.in_(chunk))):
-            found[row.id_number] = (row.id, {f: getattr(row, f) for f in PATIENT_FIELDS})
-    return found
+    return {row.id_number: (row.id, {f: getattr(row, f) for f in PATIENT_FIELDS})
+            for row in session.execute(select(*columns).where(_one_of(session, Patient.id_number, id_numbers)))}
 
 
 def _steps(session: Session, patient_ids: list[int]) -> tuple[dict, dict]:
@@ -366,51 +358,45 @@ def _steps(session: Session, patient_ids: list[int]) -> tuple[dict, dict]:
     by (id number, step, MVO), the duplicate rule of app.cases.open_case."""
     known: dict = {}
     open_steps: dict = {}
-    for chunk in _chunks(patient_ids):
-        for r in session.execute(
-            select(Step.id, Step.code, Step.started_on, Step.is_open, Case.id.label("case_id"), Case.patient_id,
-                   Case.closed_on, Case.specialty_code, Patient.id_number, *(getattr(Case, f) for f in CASE_FIELDS))
-            .join(Case, Step.case_id == Case.id).join(Patient, Case.patient_id == Patient.id)
-            .where(Case.patient_id.in_(chunk))
-        ):
-            entry = _Known(r.id, r.case_id, r.patient_id, r.started_on, r.closed_on is not None or not r.is_open,
-                           {f: getattr(r, f) for f in CASE_FIELDS})
-            known[(r.id_number, r.code, r.specialty_code, r.started_on)] = entry
-            known[r.id] = entry
-            if not entry.closed:
-                open_steps[(r.id_number, r.code, r.specialty_code)] = (r.case_id, r.id)
+    for r in session.execute(
+        select(Step.id, Step.code, Step.started_on, Step.is_open, Case.id.label("case_id"), Case.patient_id,
+               Case.closed_on, Case.specialty_code, Patient.id_number, *(getattr(Case, f) for f in CASE_FIELDS))
+        .join(Case, Step.case_id == Case.id).join(Patient, Case.patient_id == Patient.id)
+        .where(_one_of(session, Case.patient_id, patient_ids))
+    ):
+        entry = _Known(r.id, r.case_id, r.patient_id, r.started_on, r.closed_on is not None or not r.is_open,
+                       {f: getattr(r, f) for f in CASE_FIELDS})
+        known[(r.id_number, r.code, r.specialty_code, r.started_on)] = entry
+        known[r.id] = entry
+        if not entry.closed:
+            open_steps[(r.id_number, r.code, r.specialty_code)] = (r.case_id, r.id)
     return known, open_steps
 
 
 def _links(session: Session, source: str, external_ids: set[str]) -> dict[str, tuple[int, int]]:
     """This source's remiss-ids already in Lotsen: remiss-id -> (step id, case id)."""
-    found = {}
-    for chunk in _chunks(external_ids):
-        for external_id, step_id, case_id in session.execute(
-            select(ImportLink.external_id, ImportLink.step_id, Step.case_id).join(Step, Step.id == ImportLink.step_id)
-            .where(ImportLink.source == source, ImportLink.external_id.in_(chunk))
-        ):
-            found[external_id] = (step_id, case_id)
-    return found
+    return {external_id: (step_id, case_id) for external_id, step_id, case_id in session.execute(
+        select(ImportLink.external_id, ImportLink.step_id, Step.case_id).join(Step, Step.id == ImportLink.step_id)
+        .where(ImportLink.source == source, _one_of(session, ImportLink.external_id, external_ids)))}
 
 
 def _records(session: Session, step_ids: set[int]) -> dict[int, dict]:
     """step id -> the clinic's record stored for it."""
-    found: dict[int, dict] = {}
     columns = [getattr(ListRecord, f) for f in RECORD_FIELDS]
-    for chunk in _chunks(step_ids):
-        for row in session.execute(select(ListRecord.step_id, *columns).where(ListRecord.step_id.in_(chunk))):
-            found[row.step_id] = {f: getattr(row, f) for f in RECORD_FIELDS}
-    return found
+    return {row.step_id: {f: getattr(row, f) for f in RECORD_FIELDS} for row in session.execute(
+        select(ListRecord.step_id, *columns).where(_one_of(session, ListRecord.step_id, step_ids)))}
 
 
 def _link_ids(session: Session, source: str, step_ids: set[int]) -> dict[int, str]:
     """step id -> this source's remiss-id, for the steps a row may match."""
-    found: dict[int, str] = {}
-    for chunk in _chunks(step_ids):
-        found.update(session.execute(select(ImportLink.step_id, ImportLink.external_id)
-                                     .where(ImportLink.source == source, ImportLink.step_id.in_(chunk))).all())
-    return found
+    return dict(session.execute(select(ImportLink.step_id, ImportLink.external_id)
+                                .where(ImportLink.source == source,
+                                       _one_of(session, ImportLink.step_id, step_ids))).all())
+
+
+def _one_of(session: Session, column, values: Iterable):
+    """One statement for all of a list's keys (db.backend.one_of)."""
+    return one_of(session.connection().dialect.name, column, values)
 
 
 def _create(session: Session, ctx: AppContext, entries: list[Entry], patients: dict, source: str, today: date,
@@ -443,17 +429,3 @@ def _create(session: Session, ctx: AppContext, entries: list[Entry], patients: d
         action = Action.CREATE if e.pid.value in new_patients else Action.CHANGE
         created.setdefault(pid, (case_id, action))
     return created, set(step_ids)
-
-
-def _update_patients(session: Session, updates: dict[int, dict]) -> None:
-    table = Patient.__table__
-    for patient_id, values in updates.items():
-        session.execute(update(table).where(table.c.id == patient_id).values(**values))
-
-
-def _update_cases(session: Session, updates: list[dict]) -> None:
-    """Core UPDATE that also bumps the optimistic-concurrency version, like an ORM flush would."""
-    table = Case.__table__
-    for values in updates:
-        case_id = values.pop("b_id")
-        session.execute(update(table).where(table.c.id == case_id).values(**values, version=table.c.version + 1))
