@@ -12,6 +12,8 @@ from app.importer.report import Problem
 
 
 class Row:
+    __slots__ = ("number", "_cells", "_index", "_specs", "_headings", "today", "problems")  # 100 000 at once
+
     def __init__(self, number: int, cells: list[str], index: dict[str, int], specs: dict[str, Field],
                  headings: list[str], today: date):
         self.number, self._cells, self._index, self._specs = number, cells, index, specs

@@ -181,7 +181,7 @@ def _entry(row: Row, codes: _Codes, own_region: str, today: date) -> Entry | Non
             row.problem("target_date" if exc.field == "Medicinskt måldatum" else start_key, exc.message)
     for key, limit in TEXT_LIMITS.items():
         try:
-            check_text(row.text(key), row.column(key), limit)
+            check_text(row.text(key), key, limit)  # only the message is used: the column is named below
         except InputError as exc:
             row.problem(key, exc.message)
     record = clinic_record(row, codes.rules[step]) if step else None
@@ -349,27 +349,29 @@ def _changes(fields: tuple[str, ...], before: dict, after: dict) -> str:
 
 def _patients(session: Session, id_numbers: set[str]) -> dict[str, tuple[int, dict]]:
     columns = [Patient.id, Patient.id_number, *(getattr(Patient, f) for f in PATIENT_FIELDS)]
-    return {row.id_number: (row.id, {f: getattr(row, f) for f in PATIENT_FIELDS})
-            for row in session.execute(select(*columns).where(_one_of(session, Patient.id_number, id_numbers)))}
+    rows = session.connection().execute(select(*columns).where(_one_of(session, Patient.id_number, id_numbers)))
+    return {id_number: (patient_id, dict(zip(PATIENT_FIELDS, values, strict=True)))
+            for patient_id, id_number, *values in rows}
 
 
 def _steps(session: Session, patient_ids: list[int]) -> tuple[dict, dict]:
     """Existing steps of these patients by (id number, step, MVO, start) and by step id; and their open steps
-    by (id number, step, MVO), the duplicate rule of app.cases.open_case."""
+    by (id number, step, MVO), the duplicate rule of app.cases.open_case. Core rows, unpacked by position:
+    a whole list has a row per step."""
     known: dict = {}
     open_steps: dict = {}
-    for r in session.execute(
-        select(Step.id, Step.code, Step.started_on, Step.is_open, Case.id.label("case_id"), Case.patient_id,
-               Case.closed_on, Case.specialty_code, Patient.id_number, *(getattr(Case, f) for f in CASE_FIELDS))
-        .join(Case, Step.case_id == Case.id).join(Patient, Case.patient_id == Patient.id)
-        .where(_one_of(session, Case.patient_id, patient_ids))
-    ):
-        entry = _Known(r.id, r.case_id, r.patient_id, r.started_on, r.closed_on is not None or not r.is_open,
-                       {f: getattr(r, f) for f in CASE_FIELDS})
-        known[(r.id_number, r.code, r.specialty_code, r.started_on)] = entry
-        known[r.id] = entry
+    for step_id, code, started_on, is_open, case_id, patient_id, closed_on, specialty, id_number, *case in \
+            session.connection().execute(
+                select(Step.id, Step.code, Step.started_on, Step.is_open, Case.id, Case.patient_id, Case.closed_on,
+                       Case.specialty_code, Patient.id_number, *(getattr(Case, f) for f in CASE_FIELDS))
+                .join(Case, Step.case_id == Case.id).join(Patient, Case.patient_id == Patient.id)
+                .where(_one_of(session, Case.patient_id, patient_ids))):
+        entry = _Known(step_id, case_id, patient_id, started_on, closed_on is not None or not is_open,
+                       dict(zip(CASE_FIELDS, case, strict=True)))
+        known[(id_number, code, specialty, started_on)] = entry
+        known[step_id] = entry
         if not entry.closed:
-            open_steps[(r.id_number, r.code, r.specialty_code)] = (r.case_id, r.id)
+            open_steps[(id_number, code, specialty)] = (case_id, step_id)
     return known, open_steps
 
 
