@@ -57,8 +57,8 @@ def _begin_postgresql(connection) -> None:
 
 
 def copy_rows(connection, table: str, columns: tuple[str, ...], rows) -> None:
-    """PostgreSQL's COPY for a bulk load (the demo generator): several times faster than INSERT statements,
-    in the caller's transaction. `rows`: tuples in the order of `columns`."""
+    """PostgreSQL's COPY for a bulk load (the demo generator, a list's import): several times faster than INSERT
+    statements, in the caller's transaction. `rows`: tuples in the order of `columns`."""
     quote = connection.dialect.identifier_preparer.quote
     cursor = connection.connection.driver_connection.cursor()
     with cursor.copy(f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN") as copy:

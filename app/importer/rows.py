@@ -38,7 +38,7 @@ class Row:
 
     def text(self, key: str) -> str:
         position = self._index.get(key)
-        return self._cells[position].strip() if position is not None else ""
+        return self._cells[position] if position is not None else ""  # stripped by the reader
 
     def required(self, key: str) -> str:
         value = self.text(key)
