@@ -3,8 +3,9 @@ comparison and review list) < 30 s, and re-importing it unchanged < 15 s, each w
 
 Each phase runs in its own process (this file as a script), so that its peak resident memory is its own and not
 the generated region's. The list gets a database of its own: a file, or with --db a new database on the same
-server (the benchmark's user may create databases; it is dropped afterwards). LOTSEN_BENCH_LIST_ROWS sets a
-smaller list for a quick run."""
+server (the benchmark's user may create databases; it is dropped afterwards). "processortid" is the importing
+process's own CPU time, the figure that does not depend on what else shares the cores; on a server its work shows
+in the seconds only. LOTSEN_BENCH_LIST_ROWS sets a smaller list for a quick run."""
 
 from __future__ import annotations
 
