@@ -94,7 +94,9 @@ def parse_patient_id(text: str, today: date | None = None) -> PatientId:
     cleaned = text.strip().upper()
     if not cleaned:
         raise InvalidPatientId(f"{FIELD}: fyll i ett personnummer, till exempel {EXAMPLE}.")
-    if any(char.isalpha() for char in cleaned):
+    # the usual case first: only ASCII digits and a separator, so no letter to look for
+    plain = cleaned.replace("-", "").replace("+", "")
+    if not (plain.isascii() and plain.isdigit()) and any(char.isalpha() for char in cleaned):
         return _parse_reservnummer(cleaned, today)
 
     if match := _TWELVE.fullmatch(cleaned):

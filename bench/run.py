@@ -1,6 +1,7 @@
 """Benchmarks on a generated region at realistic scale.
 
     python bench/run.py --json OUT.json [--open 100000 --closed 400000] [--only NAME ...] [--db URL]
+    python bench/run.py --throwaway-server --only reconcile_whole_list --open 20 --closed 20   # both backends
 
 With --db postgresql://…/database (an empty database, or one to be emptied by IT first) every benchmark also runs
 on the server, side by side: each figure's name then starts with "sqlite." or "postgresql.". Benchmarks of a
@@ -233,8 +234,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="how long the four instances of four_instances write (default 60)")
     parser.add_argument("--db", dest="server", help="also run every benchmark on this PostgreSQL database "
                         "(postgresql://…; it must hold no patients)")
+    parser.add_argument("--throwaway-server", action="store_true", help="as --db, on a PostgreSQL cluster started "
+                        "for this run in a temporary folder (tests/pg.py) and deleted at the end")
     parser.add_argument("--no-file", action="store_true", help="with --db: only the server")
     args = parser.parse_args(argv)
+    if args.throwaway_server:
+        from tests import pg
+
+        cluster = pg.start_server()
+        args.server = cluster.url(pg.create_database(cluster, "bench"))
     server = parse(args.server) if args.server else None
     if args.server and not isinstance(server, Server):
         parser.error("--db takes a postgresql:// URL")

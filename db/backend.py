@@ -15,8 +15,11 @@ ONLY transaction: one snapshot for the whole unit of work, as on SQLite."""
 from __future__ import annotations
 
 import enum
+import json
+from collections.abc import Iterable
 
-from sqlalchemy import Engine, Integer, event, text
+from sqlalchemy import Engine, Integer, any_, bindparam, event, func, literal_column, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 
 BEGIN = "lotsen_begin"  # execution option: DEFERRED (the default) or IMMEDIATE
@@ -54,13 +57,24 @@ def _begin_postgresql(connection) -> None:
 
 
 def copy_rows(connection, table: str, columns: tuple[str, ...], rows) -> None:
-    """PostgreSQL's COPY for a bulk load (the demo generator): several times faster than INSERT statements,
-    in the caller's transaction. `rows`: tuples in the order of `columns`."""
+    """PostgreSQL's COPY for a bulk load (the demo generator, a list's import): several times faster than INSERT
+    statements, in the caller's transaction. `rows`: tuples in the order of `columns`."""
     quote = connection.dialect.identifier_preparer.quote
     cursor = connection.connection.driver_connection.cursor()
     with cursor.copy(f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def one_of(dialect: str, column, values: Iterable):
+    """`column IN (values)` for any number of values as one bound parameter, so that an import's 100 000 keys are
+    looked up in one statement (an IN list takes a parameter per value, beyond the drivers' limits): PostgreSQL's
+    `= ANY(array)`, SQLite's json_each over a JSON array. Values are str or int."""
+    values = list(values)
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    rows = select(literal_column("value")).select_from(func.json_each(bindparam(None, json.dumps(values))))
+    return column.in_(rows)
 
 
 def move_sequences(connection, tables) -> None:

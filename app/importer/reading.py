@@ -26,7 +26,7 @@ _NOT_1252 = re.compile(rb"[\x00\x81\x8d\x8f\x90\x9d]")
 @dataclass(frozen=True)
 class Table:
     headings: list[str]
-    rows: list[list[str]]   # every row as long as the headings; missing cells are ""
+    rows: list[list[str]]   # every row as long as the headings, cells stripped; missing cells are ""
     row_numbers: list[int]  # the row as Excel numbers it: the headings are row 1
     encoding: str           # "UTF-8", "UTF-8 med BOM", "Windows-1252" or "Excel"
     delimiter: str | None   # None for Excel

@@ -12,6 +12,8 @@ from app.importer.report import Problem
 
 
 class Row:
+    __slots__ = ("number", "_cells", "_index", "_specs", "_headings", "today", "problems")  # 100 000 at once
+
     def __init__(self, number: int, cells: list[str], index: dict[str, int], specs: dict[str, Field],
                  headings: list[str], today: date):
         self.number, self._cells, self._index, self._specs = number, cells, index, specs
@@ -36,7 +38,7 @@ class Row:
 
     def text(self, key: str) -> str:
         position = self._index.get(key)
-        return self._cells[position].strip() if position is not None else ""
+        return self._cells[position] if position is not None else ""  # stripped by the reader
 
     def required(self, key: str) -> str:
         value = self.text(key)

@@ -31,14 +31,14 @@ def start_date(row: Row, rule: StepRule) -> tuple[date | None, str]:
     mapped = [key for key in keys if row.mapped(key)]
     if not mapped and row.mapped(GENERIC):
         mapped = [GENERIC]
+    for key in mapped:
+        if row.text(key):
+            return row.date(key), key
     why = f"steget {rule.short_name} startar på {rule.starts_with[0].lower()}{rule.starts_with[1:]}"
     if not mapped:
         row.problem(keys[0], f"kolumnen är inte kopplad: {why}. Koppla kolumnen för "
                              + " eller ".join(row.column(key) for key in keys) + " och importera igen.")
         return None, keys[0]
-    for key in mapped:
-        if row.text(key):
-            return row.date(key), key
     row.problem(mapped[0], f"värdet saknas: {why} ("
                            + " eller ".join(f"”{row.column(key)}”" for key in mapped) + ").")
     return None, mapped[0]

@@ -7,11 +7,11 @@ Re-importing updates instead of duplicating: a row matches an existing step by t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app import reference, steps
@@ -22,7 +22,7 @@ from app.errors import InputError
 from app.guarantee import ClockEvent, EventKind, RuleError, check_new_event, evaluate
 from app.identity import PatientId, parse_patient_id
 from app.importer import deviations
-from app.importer.bulk import insert_rows
+from app.importer.bulk import insert_rows, update_rows
 from app.importer.clinic_record import FIELDS as RECORD_FIELDS
 from app.importer.clinic_record import clinic_record
 from app.importer.fields import FIELDS, WAITING_LIST
@@ -37,11 +37,11 @@ from app.rule_settings import current_rules
 from app.text_input import check_text, limit_of
 from app.worklist import is_booked_late
 from app.worklist_read_model import steps_in_bulk
+from db.backend import one_of
 from db.models import Case, CaseEvent, Patient, Step, utcnow
 from db.register import ImportLink, ListRecord
 
 EMPTY_RECORD = dict.fromkeys(RECORD_FIELDS)
-CHUNK = 500  # ids per IN (...) query: well below every database's parameter limit
 PATIENT_FIELDS = ("name", "municipality_code", "phone", "street", "postal_code", "city")
 CASE_FIELDS = ("activity_code", "waiting_unit", "medical_priority")
 # The free-text cells and the columns they are stored in (their length is the limit).
@@ -185,7 +185,7 @@ def _entry(row: Row, codes: _Codes, own_region: str, today: date) -> Entry | Non
             row.problem("target_date" if exc.field == "Medicinskt måldatum" else start_key, exc.message)
     for key, limit in TEXT_LIMITS.items():
         try:
-            check_text(row.text(key), row.column(key), limit)
+            check_text(row.text(key), key, limit)  # only the message is used: the column is named below
         except InputError as exc:
             row.problem(key, exc.message)
     record = clinic_record(row, codes.rules[step], started_on) if step else None
@@ -240,7 +240,7 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
         last_seen: dict[int, tuple[str, date | None]] = {}
         records = _records(session, {m.step_id for m in known.values()}, last_seen)
         record_rows: list[dict] = []  # the clinic's records to insert; and to update:
-        record_updates: list[tuple[int, dict]] = []
+        record_updates: list[dict] = []
         new_entries: list[Entry] = []
         patient_updates: dict[int, dict] = {}
         case_updates: list[dict] = []
@@ -248,6 +248,7 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
         traces: list[tuple[_Known, str]] = []  # what the list changed, noted on each case's timeline
         present: set[int] = set()
         seen: list[int] = []  # steps whose record is unchanged: only the date of the latest list they were in
+        new_links: list[dict] = []  # remiss-ids of matched steps that had none from this source
         matched = [(entry, _match(entry, patients, known, open_steps, links, linked_ids)) for entry in entries]
         clock_plans = _deviation_plans(session, ctx, matched, today)
         for entry, match in matched:
@@ -275,7 +276,7 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
             if case_changes and not match.closed:
                 traces.append((match, _changes(CASE_FIELDS, match.case, case_changes)))
                 match.case.update(case_changes)
-                case_updates.append({"b_id": match.case_id, **case_changes})
+                case_updates.append({"b_key": match.case_id, **case_changes})
                 changed = True
             current_record = records.get(match.step_id)
             if entry.record is not None and not match.closed and entry.record != (current_record or EMPTY_RECORD):
@@ -285,7 +286,7 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
                 if current_record is None:
                     record_rows.append({"step_id": match.step_id, "source": source, **entry.record, "seen_on": today})
                 else:
-                    record_updates.append((match.step_id, {**entry.record, "seen_on": today}))
+                    record_updates.append({"b_key": match.step_id, **entry.record, "seen_on": today})
                 records[match.step_id] = entry.record
                 changed = True
             elif current_record is None:  # in the list, with nothing of the clinic's own: seen in it today
@@ -301,19 +302,19 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
             else:
                 result.unchanged += 1
             if entry.external_id and entry.external_id not in links and match.step_id not in linked_ids:
-                session.execute(insert(ImportLink), [{"source": source, "external_id": entry.external_id,
-                                                      "step_id": match.step_id}])
-        _update_patients(session, patient_updates)
-        _update_cases(session, case_updates)
+                new_links.append({"source": source, "external_id": entry.external_id, "step_id": match.step_id})
+        insert_rows(session, ImportLink, new_links)
+        update_rows(session, Patient, "id", [{"b_key": pid, **values} for pid, values in patient_updates.items()])
+        # the version as an ORM flush would bump it (optimistic concurrency)
+        update_rows(session, Case, "id", case_updates, version=Case.__table__.c.version + 1)
         insert_rows(session, CaseEvent, [
             {"case_id": match.case_id, "step_id": match.step_id, "kind": Note.NOTE.value, "on": today,
              "details": {"text": f"Ändrat enligt listan från {source}: {text}."}, "user_id": ctx.user_id,
              "created_at": now} for match, text in traces])
         insert_rows(session, ListRecord, record_rows)
-        for step_id, values in record_updates:
-            session.execute(update(ListRecord).where(ListRecord.step_id == step_id).values(**values))
-        for chunk in _chunks(seen):
-            session.execute(update(ListRecord).where(ListRecord.step_id.in_(chunk)).values(seen_on=today))
+        update_rows(session, ListRecord, "step_id", record_updates)
+        if seen:
+            session.execute(update(ListRecord).where(_one_of(session, ListRecord.step_id, seen)).values(seen_on=today))
         created, created_steps = _create(session, ctx, new_entries, patients, source, today, now)
         deviations.write(session, ctx, [*clock_plans.values(), *(p for p in created_steps.values() if p.actions)],
                          source, today, now)
@@ -405,74 +406,64 @@ def _shown(value: object) -> object:
     return "–" if value is None or value == "" else value
 
 
-def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
 def _patients(session: Session, id_numbers: set[str]) -> dict[str, tuple[int, dict]]:
-    found = {}
     columns = [Patient.id, Patient.id_number, *(getattr(Patient, f) for f in PATIENT_FIELDS)]
-    for chunk in _chunks(id_numbers):
-        for row in session.execute(select(*columns).where(Patient.id_number.in_(chunk))):
-            found[row.id_number] = (row.id, {f: getattr(row, f) for f in PATIENT_FIELDS})
-    return found
+    rows = session.connection().execute(select(*columns).where(_one_of(session, Patient.id_number, id_numbers)))
+    return {id_number: (patient_id, dict(zip(PATIENT_FIELDS, values, strict=True)))
+            for patient_id, id_number, *values in rows}
 
 
 def _steps(session: Session, patient_ids: list[int]) -> tuple[dict, dict]:
     """Existing steps of these patients by (id number, step, MVO, start) and by step id; and their open steps
-    by (id number, step, MVO), the duplicate rule of app.cases.open_case."""
+    by (id number, step, MVO), the duplicate rule of app.cases.open_case. Core rows, unpacked by position:
+    a whole list has a row per step."""
     known: dict = {}
     open_steps: dict = {}
-    for chunk in _chunks(patient_ids):
-        for r in session.execute(
-            select(Step.id, Step.code, Step.started_on, *(getattr(Step, c) for c in LATE_COLUMNS),
-                   Case.id.label("case_id"), Case.patient_id,
-                   Case.closed_on, Case.specialty_code, Patient.id_number, *(getattr(Case, f) for f in CASE_FIELDS))
-            .join(Case, Step.case_id == Case.id).join(Patient, Case.patient_id == Patient.id)
-            .where(Case.patient_id.in_(chunk))
-        ):
-            entry = _Known(r.id, r.case_id, r.patient_id, r.started_on, r.closed_on is not None or not r.is_open,
-                           {f: getattr(r, f) for f in CASE_FIELDS}, {c: getattr(r, c) for c in LATE_COLUMNS})
-            known[(r.id_number, r.code, r.specialty_code, r.started_on)] = entry
-            known[r.id] = entry
-            if not entry.closed:
-                open_steps[(r.id_number, r.code, r.specialty_code)] = (r.case_id, r.id)
+    late = [getattr(Step, c) for c in LATE_COLUMNS]
+    for step_id, code, started_on, is_open, case_id, patient_id, closed_on, specialty, id_number, *rest in \
+            session.connection().execute(
+                select(Step.id, Step.code, Step.started_on, Step.is_open, Case.id, Case.patient_id, Case.closed_on,
+                       Case.specialty_code, Patient.id_number, *(getattr(Case, f) for f in CASE_FIELDS), *late)
+                .join(Case, Step.case_id == Case.id).join(Patient, Case.patient_id == Patient.id)
+                .where(_one_of(session, Case.patient_id, patient_ids))):
+        case, late_values = rest[:len(CASE_FIELDS)], rest[len(CASE_FIELDS):]
+        entry = _Known(step_id, case_id, patient_id, started_on, closed_on is not None or not is_open,
+                       dict(zip(CASE_FIELDS, case, strict=True)), dict(zip(LATE_COLUMNS, late_values, strict=True)))
+        known[(id_number, code, specialty, started_on)] = entry
+        known[step_id] = entry
+        if not entry.closed:
+            open_steps[(id_number, code, specialty)] = (case_id, step_id)
     return known, open_steps
 
 
 def _links(session: Session, source: str, external_ids: set[str]) -> dict[str, tuple[int, int]]:
     """This source's remiss-ids already in Lotsen: remiss-id -> (step id, case id)."""
-    found = {}
-    for chunk in _chunks(external_ids):
-        for external_id, step_id, case_id in session.execute(
-            select(ImportLink.external_id, ImportLink.step_id, Step.case_id).join(Step, Step.id == ImportLink.step_id)
-            .where(ImportLink.source == source, ImportLink.external_id.in_(chunk))
-        ):
-            found[external_id] = (step_id, case_id)
-    return found
+    return {external_id: (step_id, case_id) for external_id, step_id, case_id in session.execute(
+        select(ImportLink.external_id, ImportLink.step_id, Step.case_id).join(Step, Step.id == ImportLink.step_id)
+        .where(ImportLink.source == source, _one_of(session, ImportLink.external_id, external_ids)))}
 
 
 def _records(session: Session, step_ids: set[int], seen: dict[int, tuple[str, date | None]]) -> dict[int, dict]:
     """step id -> the clinic's record stored for it; and into `seen`: its source and the date of its latest list."""
     found: dict[int, dict] = {}
     columns = [getattr(ListRecord, f) for f in RECORD_FIELDS]
-    for chunk in _chunks(step_ids):
-        for row in session.execute(select(ListRecord.step_id, *columns, ListRecord.seen_on, ListRecord.source)
-                                   .where(ListRecord.step_id.in_(chunk))):
-            found[row.step_id] = {f: getattr(row, f) for f in RECORD_FIELDS}
-            seen[row.step_id] = (row.source, row.seen_on)
+    for row in session.execute(select(ListRecord.step_id, *columns, ListRecord.seen_on, ListRecord.source)
+                               .where(_one_of(session, ListRecord.step_id, step_ids))):
+        found[row.step_id] = {f: getattr(row, f) for f in RECORD_FIELDS}
+        seen[row.step_id] = (row.source, row.seen_on)
     return found
 
 
 def _link_ids(session: Session, source: str, step_ids: set[int]) -> dict[int, str]:
     """step id -> this source's remiss-id, for the steps a row may match."""
-    found: dict[int, str] = {}
-    for chunk in _chunks(step_ids):
-        found.update(session.execute(select(ImportLink.step_id, ImportLink.external_id)
-                                     .where(ImportLink.source == source, ImportLink.step_id.in_(chunk))).all())
-    return found
+    return dict(session.execute(select(ImportLink.step_id, ImportLink.external_id)
+                                .where(ImportLink.source == source,
+                                       _one_of(session, ImportLink.step_id, step_ids))).all())
+
+
+def _one_of(session: Session, column, values: Iterable):
+    """One statement for all of a list's keys (db.backend.one_of)."""
+    return one_of(session.connection().dialect.name, column, values)
 
 
 def _create(session: Session, ctx: AppContext, entries: list[Entry], patients: dict, source: str, today: date,
@@ -505,17 +496,3 @@ def _create(session: Session, ctx: AppContext, entries: list[Entry], patients: d
         created.setdefault(pid, (case_id, action))
     return created, {step_id: deviations.StepPlan(step_id, case_id, list(e.deviations), e.clock)
                      for e, case_id, step_id in zip(entries, case_ids, step_ids, strict=True)}
-
-
-def _update_patients(session: Session, updates: dict[int, dict]) -> None:
-    table = Patient.__table__
-    for patient_id, values in updates.items():
-        session.execute(update(table).where(table.c.id == patient_id).values(**values))
-
-
-def _update_cases(session: Session, updates: list[dict]) -> None:
-    """Core UPDATE that also bumps the optimistic-concurrency version, like an ORM flush would."""
-    table = Case.__table__
-    for values in updates:
-        case_id = values.pop("b_id")
-        session.execute(update(table).where(table.c.id == case_id).values(**values, version=table.c.version + 1))

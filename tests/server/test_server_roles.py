@@ -354,6 +354,34 @@ def test_each_role_does_its_work_through_lotsen_under_the_servers_grants(team, t
             db.close()
 
 
+def test_a_case_worker_reconciles_a_whole_list_under_the_servers_grants(team, tmp_path):
+    """The import's bulk paths (COPY, new ids drawn from the sequences, updates in batches, the worklist's bulk
+    refresh) need no more than the grants of a case worker."""
+    from datetime import date
+
+    from app import importer
+    from tests.importer.lists import HEADINGS, waiting_rows, write_csv
+
+    db = open_database(team.location(Role.VARDLOTS))
+    try:
+        worker = sign_in(db)
+        worker.today = lambda: date(2026, 11, 22)
+        columns = importer.guess_columns("waiting-list", HEADINGS)
+        rows = waiting_rows(30, date(2026, 11, 22))
+
+        def imported(name: str, listed: list[list[str]]) -> importer.Result:
+            return importer.import_file(worker, "waiting-list", write_csv(tmp_path / name, listed), columns,
+                                        "Ortopeden SUS", whole_list=True)
+
+        first = imported("i-går.csv", rows)
+        rows[0][8] = "1" if rows[0][8] != "1" else "2"  # a new priority
+        second = imported("i-dag.csv", rows[:-1])
+        assert (first.created, first.problems) == (30, [])
+        assert (second.created, second.updated, second.unchanged, second.missing) == (0, 1, 28, 1)
+    finally:
+        db.close()
+
+
 def test_the_app_tells_a_login_without_lotsen_user_to_ask_it(team, qtbot, monkeypatch):
     from ui import app as ui_app
 
