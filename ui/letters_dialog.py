@@ -200,7 +200,9 @@ class LettersDialog(QDialog):
         try:
             prepared = letters.prepare(self.ctx, self.letter_type, self.step_ids)
         except (InputError, StorageError) as exc:
-            self.preview.setText(f"Breven kan inte förberedas: {exc}")
+            said = getattr(exc, "message", str(exc)) == self.sender_notice.text()  # no sender: the notice says it
+            self.preview.setText("Inga brev kan skapas förrän det som står ovan är ordnat." if said
+                                 else f"Breven kan inte förberedas: {exc}")
             prepared = None
         self.skipped.clear()
         if prepared is not None:

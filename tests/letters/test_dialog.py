@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 
@@ -97,3 +98,24 @@ def test_print_preview_before_and_after_creating(ctx, qtbot, tmp_path):
     when_modal(look)
     qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
     assert seen[1] == ("Förhandsgranskning: Erbjudande om vård hos annan vårdgivare, 2 brev", 2)  # + the list
+
+
+@pytest.mark.unconfigured_sender
+def test_the_dialog_refuses_letters_while_the_sender_is_not_set(ctx, qtbot):
+    from app.letters.sender import sender_missing
+    from tests.letters.scenario import nothing_written
+    from tests.ui.helpers import answer_message
+
+    s = build(ctx)
+    dialog = LettersDialog(ctx, [s.offer.step_id])
+    qtbot.addWidget(dialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findText(LABEL[LetterType.OFFER]))
+    message = sender_missing(ctx.db)
+    assert dialog.sender_notice.isVisibleTo(dialog) and dialog.sender_notice.text() == message
+    assert "fliken Avsändare" in message and "inga brev kan skapas" in message
+    assert not dialog.create_button.isEnabled() and not dialog.preview_button.isEnabled()
+    seen: list[str] = []
+    answer_message(seen)
+    dialog.create_letters()  # as if the button had been pressed: the service itself refuses
+    assert seen == [f"Breven kunde inte skapas: {message}"]
+    assert dialog.result_ is None and nothing_written(ctx, s.offer.case_id)
