@@ -17,7 +17,6 @@ from ui.main_window import MainWindow
 from ui.new_case_dialog import NewCaseDialog
 from ui.patient_dialog import PatientDialog
 from ui.region_settings_window import RegionSettingsWindow
-from ui.settings_dialog import SettingsDialog
 
 
 def _grab(widget: QWidget, size: tuple[int, int], path: Path) -> Path:
@@ -67,9 +66,9 @@ def render_all(db_path: Path, out: Path, sizes: Iterable[tuple[int, int]]) -> li
             written.append(_grab(settings, (min(width, 1100), min(height, 720)),
                                  out / f"region-settings-{index + 1}-{width}x{height}.png"))
         settings.close()
-    for name, dialog in (("new-case", NewCaseDialog(ctx, window)), ("settings", SettingsDialog(ctx, window))):
-        written.append(_grab(dialog, (dialog.sizeHint().width(), dialog.sizeHint().height()), out / f"{name}.png"))
-        dialog.close()
+    dialog = NewCaseDialog(ctx, window)
+    written.append(_grab(dialog, (dialog.sizeHint().width(), dialog.sizeHint().height()), out / "new-case.png"))
+    dialog.close()
     window.close()
     db.close()
     return written
