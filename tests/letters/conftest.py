@@ -8,10 +8,6 @@ import pytest
 from tests.letters.scenario import configure_sender
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "unconfigured_sender: the database's letter sender is left unset")
-
-
 @pytest.fixture(autouse=True)
 def letter_sender(request):
     if "ctx" in request.fixturenames and request.node.get_closest_marker("unconfigured_sender") is None:
