@@ -23,6 +23,7 @@ from app.settings import (
     TAB_EXPORT,
     TAB_INBOXES,
     TAB_LIMITS,
+    TAB_RULES,
     TAB_SENDER,
     TAB_UNITS,
     UNDO_MINUTES,
@@ -32,7 +33,7 @@ from app.settings import (
 from app.text_input import check_text
 from db.models import Case, Setting
 
-TABS = (TAB_SENDER, TAB_EXPORT, TAB_UNITS, TAB_ACTIVITIES, TAB_LIMITS, TAB_INBOXES)
+TABS = (TAB_SENDER, TAB_EXPORT, TAB_UNITS, TAB_ACTIVITIES, TAB_LIMITS, TAB_RULES, TAB_INBOXES)
 MIN_COUNT = ("reports.min_count", ReportSettings().min_count, 1, 100)
 UNDO_RANGE = (0, 240)
 _HSA = re.compile(r"SE[0-9]{10,12}-[0-9A-Za-z]{1,30}")

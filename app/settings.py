@@ -26,6 +26,7 @@ TAB_EXPORT = "Nationell export"
 TAB_UNITS = "Enheter"
 TAB_ACTIVITIES = "Aktiviteter"
 TAB_LIMITS = "Gränser och tider"
+TAB_RULES = "Tidsgränser och varningar"
 TAB_INBOXES = "Inkorgar"
 
 

@@ -12,7 +12,7 @@ from app import cases
 from app.context import sign_in
 from app.database import open_database
 from app.identity import make_personnummer
-from app.letters import LetterType, prepare
+from app.letters import LetterType, Sender, prepare, set_sender
 from app.letters.layout import lay_out
 from app.letters.pdf import render_many
 from app.letters.service import _archive_paths, _record, _write_all, print_metadata
@@ -25,6 +25,7 @@ def _database(folder: Path, count: int):
     db = open_database(folder / "letters-bench.sqlite")
     ctx = sign_in(db, "bench", "Bench")
     ctx.today = lambda: TODAY
+    set_sender(db, Sender(), ctx.user_id)  # letters are refused until the region has set its sender
     step_ids = []
     for n in range(count):
         patient = cases.NewPatient(

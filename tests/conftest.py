@@ -36,6 +36,7 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "file_only(reason): a feature of a database file; not run on the server")
+    config.addinivalue_line("markers", "unconfigured_sender: tests/letters leaves the letter sender unset")
 
 
 def pytest_generate_tests(metafunc):

@@ -173,7 +173,7 @@ def _finish_rule_change(window: MainWindow) -> None:
     from app.rule_settings import refresh_pending
 
     if refresh_pending(window.ctx):
-        from ui.settings_dialog import finish_in_background
+        from ui.rules_tab import finish_in_background
 
         finish_in_background(window)
 

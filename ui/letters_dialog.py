@@ -3,7 +3,9 @@ them (one archived PDF per letter, recorded on each case, and one combined PDF),
 
 Printing: Qt's print dialog and QPainter draw the very same laid-out pages as the PDF (app.letters.layout), with
 the same embedded font files, so it needs nothing beyond PySide6-Essentials and works with any Windows printer
-driver. "Öppna PDF" hands the combined PDF to the system's PDF viewer as a second way to print.
+driver. The print preview draws them with the same routine (before creating: what will be written, not
+printable; after: the batch, printable from the preview). "Öppna PDF" hands the combined PDF to the system's PDF
+viewer as a second way to print.
 """
 
 from __future__ import annotations
@@ -12,18 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QUrl
-from PySide6.QtGui import (
-    QDesktopServices,
-    QFont,
-    QFontDatabase,
-    QFontMetricsF,
-    QImage,
-    QPageLayout,
-    QPageSize,
-    QPainter,
-    QPen,
-)
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
+from PySide6.QtGui import QDesktopServices, QFont, QFontMetricsF, QImage, QPainter, QPen
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -40,35 +32,16 @@ from app import letters
 from app.context import AppContext
 from app.errors import InputError, StorageError
 from app.letters import LABEL, LetterType, fonts
-from app.letters.fonts import font_files
 from app.letters.layout import PAGE_WIDTH, LaidOut, Picture, Rule, Text, lay_out
 from app.letters.sender import sender_problem
 from ui.errors import show_error
+from ui.print_preview import make_printer, print_font_family, show_preview
 from ui.worker import MANY, lane
-
-_FAMILIES: list[str] = []
-
-
-def letter_font_family() -> str:
-    """Load the letter fonts into Qt once, so the print looks like the PDF."""
-    if not _FAMILIES:
-        for path in font_files().values():
-            QFontDatabase.addApplicationFont(str(path))
-        _FAMILIES.append("DejaVu Sans")
-    return _FAMILIES[0]
-
-
-def make_printer() -> QPrinter:
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    printer.setPageOrientation(QPageLayout.Orientation.Portrait)
-    printer.setFullPage(True)  # the layout is measured from the paper's edge, as in the PDF
-    return printer
 
 
 def paint_letters(printer: QPrinter, layouts: list[LaidOut]) -> int:
     """Draw every page on the printer; returns the number of pages."""
-    family = letter_font_family()
+    family = print_font_family()
     painter = QPainter()
     if not painter.begin(printer):
         raise OSError("skrivaren kunde inte startas")
@@ -132,7 +105,7 @@ class LettersDialog(QDialog):
         self.result_: letters.BatchResult | None = None
         self.runner = lane(ctx, self)
         self.setWindowTitle("Patientbrev")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(760)  # five buttons in a row, none cut
 
         self.kind = QComboBox()
         for letter_type in LetterType:
@@ -158,9 +131,10 @@ class LettersDialog(QDialog):
         self.create_button = QPushButton("&Skapa brev")
         self.create_button.setAccessibleName("Skapa brev")
         self.create_button.clicked.connect(self.create_letters)
-        self.preview_button = QPushButton("&Förhandsgranska…")
+        self.preview_button = QPushButton("&Förhandsgranska utskrift…")
         self.preview_button.setAccessibleName("Förhandsgranska breven som de skrivs ut")
-        self.preview_button.setToolTip("Visa breven sida för sida innan de skapas eller skrivs ut")
+        self.preview_button.setToolTip("Visa breven sida för sida innan de skapas, och skriv ut dem därifrån när "
+                                       "de är skapade")
         self.preview_button.clicked.connect(self.preview_letters)
         self.print_button = QPushButton("Skriv &ut…")
         self.print_button.setAccessibleName("Skriv ut breven")
@@ -201,7 +175,9 @@ class LettersDialog(QDialog):
         try:
             prepared = letters.prepare(self.ctx, self.letter_type, self.step_ids)
         except (InputError, StorageError) as exc:
-            self.preview.setText(f"Breven kan inte förberedas: {exc}")
+            said = getattr(exc, "message", str(exc)) == self.sender_notice.text()  # no sender: the notice says it
+            self.preview.setText("Inga brev kan skapas förrän det som står ovan är ordnat." if said
+                                 else f"Breven kan inte förberedas: {exc}")
             prepared = None
         self.skipped.clear()
         if prepared is not None:
@@ -296,17 +272,19 @@ class LettersDialog(QDialog):
         return [lay_out(job.content) for job in self.prepared.jobs if not job.manual_handling]
 
     def preview_letters(self) -> None:
+        """The pages as they will be printed. Created letters can be printed from the preview; letters not
+        created yet cannot (a printed letter must be the archived and recorded one)."""
         layouts = self.preview_layouts()
         if not layouts:
             return
+        created = self.result_ is not None
         printer = make_printer()  # kept alive here: the preview dialog does not own it
-        dialog = QPrintPreviewDialog(printer, self)
-        dialog.setObjectName("letterPreview")
-        dialog.setWindowTitle(f"Förhandsgranskning: {LABEL[self.letter_type]}, {len(layouts)} brev"
-                              + ("" if self.result_ is not None else " (inte skapade än)"))
-        dialog.paintRequested.connect(lambda printer: paint_letters(printer, layouts))
-        dialog.resize(900, 700)
-        dialog.exec()
+        title = (f"Förhandsgranskning: {LABEL[self.letter_type]}, {len(layouts)} brev"
+                 + ("" if created else " (inte skapade än – skapa breven för att skriva ut dem)"))
+        if show_preview(self, printer, title, lambda printer: paint_letters(printer, layouts), name="letterPreview",
+                        printable=created):
+            pages = sum(len(layout.pages) for layout in layouts)
+            self.status.setText(f"{pages} sidor skickade till skrivaren från förhandsgranskningen.")
 
     def confirm_print(self, dialog: QPrintDialog) -> bool:
         dialog.setWindowTitle("Skriv ut patientbrev")

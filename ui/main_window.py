@@ -152,7 +152,6 @@ class MainWindow(QMainWindow):
         add(cases_menu, "open_case", "&Öppna markerat ärende", self.open_selected, "Return")
         add(cases_menu, "archive", "Ar&kiv: avslutade ärenden…", self.open_archive, "Ctrl+Shift+K")
         cases_menu.addSeparator()
-        add(cases_menu, "settings", "&Inställningar för tidsgränser…", self.open_settings)
         add(cases_menu, "backup", "&Säkerhetskopiera nu", self.backup_now)
         add(cases_menu, "restore", "Åte&rställ säkerhetskopia…", lambda: self.restore_backup())
         if (why := self.ctx.db.file_only_off) is not None:  # the team server: IT's tools keep the backups
@@ -284,7 +283,8 @@ class MainWindow(QMainWindow):
     def open_region_settings(self, tab: str | None = None) -> None:
         from ui.region_settings_window import RegionSettingsWindow
 
-        RegionSettingsWindow(self.ctx, self, tab=tab).exec()
+        if RegionSettingsWindow(self.ctx, self, tab=tab).exec():
+            self.refresh()  # changed thresholds change the steps' states
 
     def offer_first_start_guide(self) -> None:
         """At start: a guide when the letters or the export still miss something; shown to an administratör,
@@ -301,11 +301,6 @@ class MainWindow(QMainWindow):
             return
         self.first_start_guide = FirstStartGuide(self.ctx, gaps, self)
         self.first_start_guide.open()
-
-    def open_settings(self) -> None:
-        from ui.settings_dialog import SettingsDialog
-
-        SettingsDialog(self.ctx, self).exec()  # its op (every open step) tells the list (app.changes)
 
     def selected_step_ids(self) -> list[int]:
         return [self.model.step_id(index.row()) for index in self.table.selectionModel().selectedRows()]

@@ -1,5 +1,6 @@
-"""Administration → Inställningar: the region's settings on tabs (app.region_settings). An administratör edits
-them; everyone else sees them read-only with the reason shown. Also the first-start guide, which lists what the
+"""Administration → Inställningar: the region's settings on tabs (app.region_settings), and the thresholds' tab
+(ui.rules_tab) whose saving re-evaluates the open steps. An administratör edits them; everyone else sees them
+read-only with the reason shown. Also the first-start guide, which lists what the
 export and the letters still need and opens the tab where it is set."""
 
 from __future__ import annotations
@@ -33,8 +34,18 @@ from app.errors import InputError, StorageError
 from app.importer.fields import KIND_LABELS
 from app.importer.mappings import inboxes
 from app.letters.sender import Sender
-from app.settings import TAB_ACTIVITIES, TAB_EXPORT, TAB_INBOXES, TAB_LIMITS, TAB_SENDER, TAB_UNITS, where
+from app.settings import (
+    TAB_ACTIVITIES,
+    TAB_EXPORT,
+    TAB_INBOXES,
+    TAB_LIMITS,
+    TAB_RULES,
+    TAB_SENDER,
+    TAB_UNITS,
+    where,
+)
 from ui.errors import show_error
+from ui.rules_tab import RulesTab
 
 # Sender fields in the order of the form, with their labels (the same names the service's messages use).
 SENDER_FIELDS = (
@@ -65,7 +76,8 @@ class RegionSettingsWindow(QDialog):
         self.tabs = QTabWidget()
         for name, build in ((TAB_SENDER, self._sender_tab), (TAB_EXPORT, self._export_tab),
                             (TAB_UNITS, self._units_tab), (TAB_ACTIVITIES, self._activities_tab),
-                            (TAB_LIMITS, self._limits_tab), (TAB_INBOXES, self._inboxes_tab)):
+                            (TAB_LIMITS, self._limits_tab), (TAB_RULES, self._rules_tab),
+                            (TAB_INBOXES, self._inboxes_tab)):
             self.tabs.addTab(build(self.tabs.count()), name)
         layout.addWidget(self.tabs, 1)
         self.error = QLabel()
@@ -231,12 +243,12 @@ class RegionSettingsWindow(QDialog):
         self._add(form, tab, "Posttid", self._spin(sender.post_working_days, 0, 99, " arbetsdagar"))
         self._add(form, tab, "Minsta antal som visas", self._spin(self.current.min_count, 0, 999, ""))
         self._add(form, tab, "Ångra inom (minuter)", self._spin(self.current.undo_minutes, 0, 9999, " minuter"))
-        rules = QPushButton("&Tidsgränser per steg (varningar och påminnelser)…")
-        rules.clicked.connect(self._open_rules)
-        rules.setEnabled(self.reason is None)
-        self.rules_button = rules
-        form.addRow("", rules)
         return page
+
+    def _rules_tab(self, tab: int) -> QWidget:
+        self.rules = RulesTab(self.ctx, read_only=self.reason is not None)
+        self.rules_tab = tab
+        return self.rules
 
     def _inboxes_tab(self, tab: int) -> QWidget:
         """Each import source's folder, shown only: it belongs to the source's column mapping (app.importer)."""
@@ -253,11 +265,6 @@ class RegionSettingsWindow(QDialog):
         if not rows:
             layout.addWidget(QLabel("Ingen källa har någon inkorg ännu."))
         return page
-
-    def _open_rules(self) -> None:
-        from ui.settings_dialog import SettingsDialog
-
-        SettingsDialog(self.ctx, self).exec()
 
     def _make_read_only(self) -> None:
         for widget in self.widgets.values():
@@ -297,7 +304,20 @@ class RegionSettingsWindow(QDialog):
         except StorageError as exc:  # disk full, locked, server gone: the shared message box
             show_error(self, exc)
             return
+        if self.rules.changed():  # the thresholds: stored, then every open step re-evaluated, with progress
+            self.buttons.setEnabled(False)
+            self.rules.save(self.accept, self._rules_failed)
+            return
         self.accept()
+
+    def _rules_failed(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(exc, InputError):
+            self.error.setText(f"{exc.field}: {exc.message}")
+            self.error.setVisible(True)
+            self.tabs.setCurrentIndex(self.rules_tab)
+        else:
+            show_error(self, exc)
 
     def _point_at(self, field: str) -> None:
         label = field if field in self.tab_of else next(  # a table's row: "HSA-id för Ortopeden Lund"

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -38,7 +38,7 @@ from app.export import IssueGroup, export_due, export_history, export_month, gro
 from app.export.national import NationalReport, national_report
 from app.export.records import KIND_LABEL, Kind
 from app.reports import Month, Report, Scope, TrendPoint, monthly_report, scope_choices, trend_points
-from app.reports.output import write_csv, write_pdf, write_xlsx
+from app.reports.output import title, write_csv, write_pdf, write_xlsx
 from app.reports.tables import (
     Table,
     breakdown_tables,
@@ -50,6 +50,8 @@ from app.reports.tables import (
     unit_of,
 )
 from ui.errors import user_message
+from ui.print_preview import make_printer, show_preview
+from ui.report_print import chart_image, report_document
 from ui.worker import busy_indicator, lane
 
 Index = QModelIndex | QPersistentModelIndex
@@ -190,6 +192,29 @@ class LineChart(QWidget):
             if i % 2 == 0 or i == len(points) - 1:
                 painter.drawText(QRectF(point.x() - 30, area.bottom() + 4, 60, 18), Qt.AlignmentFlag.AlignCenter,
                                  label)
+
+
+def distribution_series(report: Report) -> tuple[list[str], list[tuple[str, list[float]]]]:
+    """The bar chart of waiting times at the month's end, on screen and on paper."""
+    return [b.label for b in report.buckets], [("Alla väntande", [b.all for b in report.buckets]),
+                                               ("Aktivt väntande", [b.active for b in report.buckets])]
+
+
+def trend_series(report: Report) -> tuple[list[str], list[float], str]:
+    return ([f"{p.month.year % 100:02d}-{p.month.month:02d}" for p in report.trend],
+            [p.waiting for p in report.trend], "Väntande vid månadens slut")
+
+
+def print_charts(report: Report) -> list[QImage]:
+    """The charts as the PDF has them: the month's waiting times, and the 13 months when computed."""
+    bars = BarChart("")
+    bars.set_data(*distribution_series(report))
+    charts = [chart_image(bars, "Väntetid för väntande vid månadens slut (dagar)")]
+    if report.trend:
+        line = LineChart("")
+        line.set_data(*trend_series(report))
+        charts.append(chart_image(line, "Väntande de senaste 13 månaderna"))
+    return charts
 
 
 def _fitted(font: QFont, text: str, width: float) -> QFont:
@@ -334,6 +359,8 @@ class ReportsWindow(QMainWindow):
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.save_buttons = [_button(text, name, slot) for text, name, slot in (
+            ("Förhandsgranska och skriv &ut…", "Förhandsgranska rapporten som den skrivs ut, och skriv ut den",
+             self.preview_print),
             ("Spara som &PDF…", "Spara rapporten som PDF", self._ask_pdf),
             ("Spara som &Excel…", "Spara tabellerna som Excel-fil", self._ask_xlsx),
             ("Spara som &CSV…", "Spara tabellerna som CSV-fil", self._ask_csv))]
@@ -509,9 +536,7 @@ class ReportsWindow(QMainWindow):
         self.figures_model.set_table(figures_table(report))
         self.overview_notes.setText("\n".join(notes(report)[:3]))  # scope, the two families, small numbers
         self.buckets_model.set_table(buckets_table(report))
-        self.distribution.set_data([b.label for b in report.buckets],
-                                   [("Alla väntande", [b.all for b in report.buckets]),
-                                    ("Aktivt väntande", [b.active for b in report.buckets])])
+        self.distribution.set_data(*distribution_series(report))
         self.tables = breakdown_tables(report)
         current = self.dimension.currentIndex()
         self.dimension.blockSignals(True)
@@ -527,8 +552,7 @@ class ReportsWindow(QMainWindow):
         self.report = report = replace(self.report, trend=points)
         self.trend_status.setText("")
         self.trend_model.set_table(trend_table(report))
-        self.trend_chart.set_data([f"{p.month.year % 100:02d}-{p.month.month:02d}" for p in report.trend],
-                                  [p.waiting for p in report.trend], "Väntande vid månadens slut")
+        self.trend_chart.set_data(*trend_series(report))
 
     def _show_national(self, national: NationalReport) -> None:
         month = national.current.month
@@ -566,6 +590,16 @@ class ReportsWindow(QMainWindow):
             self.report = monthly_report(self.ctx, self.selected_month(), self.selected_scope(), trend=True)
         writer = {"pdf": lambda r, p: write_pdf(r, p, self.ctx.today()), "xlsx": write_xlsx, "csv": write_csv}[kind]
         return writer(self.report, path)
+
+    def preview_print(self) -> None:
+        """The shown report page by page as it will be printed; Skriv ut in the preview prints those pages."""
+        if self.report is None:
+            return
+        document = report_document(self.report, self.ctx.today(), print_charts(self.report))
+        printer = make_printer()  # kept alive here: the preview dialog does not own it
+        if show_preview(self, printer, f"Förhandsgranskning: {title(self.report)}", document.print_,
+                        name="reportPreview"):
+            self.statusBar().showMessage("Rapporten är skickad till skrivaren.", 10_000)
 
     def _ask(self, kind: str, pattern: str) -> None:
         default = str(Path.home() / f"uppfoljning-{self.month.currentData()}.{kind}")

@@ -1,10 +1,12 @@
-"""Render the main window, the summary, a case, the patient, the archive, the user guide and the main dialogs to PNG files."""
+"""Render the main window, the summary, a case, the patient, the archive, the user guide, the settings, the letters'
+and the report's print previews and the main dialogs to PNG files."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.context import sign_in
@@ -16,8 +18,8 @@ from ui.help import HelpWindow
 from ui.main_window import MainWindow
 from ui.new_case_dialog import NewCaseDialog
 from ui.patient_dialog import PatientDialog
+from ui.print_preview import make_printer, preview_dialog
 from ui.region_settings_window import RegionSettingsWindow
-from ui.settings_dialog import SettingsDialog
 
 
 def _grab(widget: QWidget, size: tuple[int, int], path: Path) -> Path:
@@ -28,6 +30,33 @@ def _grab(widget: QWidget, size: tuple[int, int], path: Path) -> Path:
     return path
 
 
+def _previews(ctx, window: MainWindow) -> list[tuple[str, str, Callable[[QPrinter], object], bool]]:
+    """What the print previews show (name, title, painter, printable): the first worklist steps' letters of the
+    first type they get, not created (so not printable), and last month's follow-up report."""
+    from app.letters import LABEL
+    from app.reports import Month, monthly_report
+    from ui.letters_dialog import LettersDialog, paint_letters
+    from ui.report_print import report_document
+    from ui.reports_window import print_charts
+
+    window.runner.wait()
+    QApplication.processEvents()
+    out = []
+    step_ids = [window.model.step_id(row) for row in range(min(window.model.rowCount(), 40))]
+    chooser = LettersDialog(ctx, step_ids, window)  # reads the letters as they would be written; writes nothing
+    for index in range(chooser.kind.count()):
+        chooser.kind.setCurrentIndex(index)
+        if layouts := chooser.preview_layouts():
+            out.append(("letters-preview", f"Förhandsgranskning: {LABEL[chooser.letter_type]}, {len(layouts)} brev",
+                        lambda printer, layouts=layouts: paint_letters(printer, layouts), False))
+            break
+    chooser.close()
+    report = monthly_report(ctx, Month.of(ctx.today()).plus(-1), trend=True)
+    document = report_document(report, ctx.today(), print_charts(report))
+    out.append(("report-preview", "Förhandsgranskning: uppföljningen", document.print_, True))
+    return out
+
+
 def render_all(db_path: Path, out: Path, sizes: Iterable[tuple[int, int]]) -> list[Path]:
     app = QApplication.instance() or QApplication([])
     out.mkdir(parents=True, exist_ok=True)
@@ -35,6 +64,7 @@ def render_all(db_path: Path, out: Path, sizes: Iterable[tuple[int, int]]) -> li
     ctx = sign_in(db)
     window = MainWindow(ctx, demo=bool(get_setting(db, DEMO, False)))
     written = []
+    previews = _previews(ctx, window)
     for width, height in sizes:
         window.resize(width, height)
         window.show()
@@ -68,9 +98,14 @@ def render_all(db_path: Path, out: Path, sizes: Iterable[tuple[int, int]]) -> li
             written.append(_grab(settings, (min(width, 1100), min(height, 720)),
                                  out / f"region-settings-{index + 1}-{width}x{height}.png"))
         settings.close()
-    for name, dialog in (("new-case", NewCaseDialog(ctx, window)), ("settings", SettingsDialog(ctx, window))):
-        written.append(_grab(dialog, (dialog.sizeHint().width(), dialog.sizeHint().height()), out / f"{name}.png"))
-        dialog.close()
+        for name, title, paint, printable in previews:
+            printer = make_printer()  # alive while its preview is drawn
+            preview = preview_dialog(window, printer, title, paint, name=name, printable=printable)
+            written.append(_grab(preview, (width, height), out / f"{name}-{width}x{height}.png"))
+            preview.close()
+    dialog = NewCaseDialog(ctx, window)
+    written.append(_grab(dialog, (dialog.sizeHint().width(), dialog.sizeHint().height()), out / "new-case.png"))
+    dialog.close()
     window.close()
     db.close()
     return written

@@ -42,7 +42,8 @@ class Sender:
 
 
 def get_sender(db: Database) -> Sender:
-    """The stored sender; demo defaults for what is not set yet (and unknown keys are ignored)."""
+    """The stored sender; the defaults for what is not set (unknown keys are ignored). Letters use
+    require_sender: they are never written with a made-up sender."""
     stored = get_setting(db, KEY, {}) or {}
     known = {f.name for f in fields(Sender)}
     return Sender(**{k: v for k, v in stored.items() if k in known})
@@ -54,15 +55,29 @@ def set_sender(db: Database, sender: Sender, user_id: int | None = None) -> None
 
 
 def sender_is_set(db: Database) -> bool:
-    """Whether a region has stored its own sender; until then letters carry the made-up defaults above."""
+    """Whether a region has stored its own sender; letters are refused until then (require_sender)."""
     return bool(get_setting(db, KEY))
+
+
+def sender_missing(db: Database) -> str | None:
+    """Why no letter can be written yet, in plain Swedish with where to set it; None when the sender is set."""
+    if sender_is_set(db):
+        return None
+    return ("Brevens avsändare är inte ifylld, så inga brev kan skapas: ett brev måste tala om vem det kommer "
+            f"från och vart patienten svarar. En administratör fyller i avsändaren under {where(TAB_SENDER)}.")
+
+
+def require_sender(db: Database) -> Sender:
+    """The sender a letter may carry; InputError (field Avsändare) with sender_missing's words when unset."""
+    if (missing := sender_missing(db)) is not None:
+        raise InputError("Avsändare", missing)
+    return get_sender(db)
 
 
 def sender_problem(db: Database) -> str | None:
     """What is missing from the letters' sender, in plain Swedish with where to set it; None when nothing is."""
-    if not sender_is_set(db):
-        return (f"Brevens avsändare är inte ifylld, så breven får en påhittad avsändare ({Sender().region}). "
-                f"En administratör fyller i den under {where(TAB_SENDER)}.")
+    if (missing := sender_missing(db)) is not None:
+        return missing
     logo = get_sender(db).logo
     if logo and not Path(logo).is_file():
         return (f"Logotypen {logo} finns inte, så regionens namn skrivs i stället. En administratör väljer en "

@@ -27,7 +27,7 @@ from app.letters.compose import LetterJob, Skip, StepFacts, compose
 from app.letters.kinds import LABEL, LetterType
 from app.letters.layout import LaidOut, LetterContent, lay_out
 from app.letters.pdf import Metadata, Written, render_many, write_one
-from app.letters.sender import get_sender
+from app.letters.sender import get_sender, require_sender
 from app.letters.templates import Facts, Paragraph
 from app.paths import letters_folder
 from db.models import Case, CaseEvent, Patient, Specialty, Step
@@ -103,9 +103,10 @@ def template_folder(ctx: AppContext) -> Path:
 
 def prepare(ctx: AppContext, letter_type: LetterType, step_ids: list[int]) -> Prepared:
     """Compose the letters (reading only): one per step that has what the letter needs; the rest are skipped
-    with the reason. Each patient read is logged."""
+    with the reason. Each patient read is logged. Refused (InputError, nothing read or written) while the region
+    has not set its sender: every letter, batch or single, UI or command, is composed here."""
     letter_type = LetterType(letter_type)
-    sender = get_sender(ctx.db)
+    sender = require_sender(ctx.db)
     folder = template_folder(ctx)
     jobs, skipped, versions = [], [], {}
     with ctx.db.transaction() as session:

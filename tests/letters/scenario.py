@@ -8,6 +8,7 @@ from datetime import date
 from app import cases
 from app.guarantee import Answer
 from app.identity import make_personnummer
+from app.letters.sender import Sender, set_sender
 
 D = date.fromisoformat
 
@@ -21,6 +22,12 @@ class Scenario:
     declined: cases.Opened
     restart: cases.Opened
     offer_id: int
+
+
+def configure_sender(ctx) -> None:
+    """What an administratör does before the first letter: the region's sender (letters are refused without it).
+    The defaults' texts, so that the tests can look for them in the letters."""
+    set_sender(ctx.db, Sender(), ctx.user_id)
 
 
 def patient(n: int, **changes) -> cases.NewPatient:
@@ -60,3 +67,17 @@ def build(ctx) -> Scenario:
     cases.register_pvv(ctx, restarted.step_id, D("2026-07-03"))
     cases.restart(ctx, restarted.step_id, D("2026-11-02"))
     return Scenario(info, booked, cannot, offered, declined, restarted, offer_id)
+
+
+def nothing_written(ctx, case_id: int) -> bool:
+    """No letter on the case's timeline and no letter file in the archive."""
+    from sqlalchemy import func, select
+
+    from app.cases import Note
+    from app.letters import archive_folder
+    from db.models import CaseEvent
+
+    with ctx.db.reading() as session:
+        letters = session.scalar(select(func.count()).select_from(CaseEvent).where(
+            CaseEvent.case_id == case_id, CaseEvent.kind == Note.LETTER))
+    return letters == 0 and not list(archive_folder(ctx).rglob("*.pdf"))

@@ -73,3 +73,19 @@ def test_due_offers_never_go_out_for_a_past_appointment_or_a_too_short_reply_win
     # ten working days from then.
     assert "Svara senast 2026-12-08" in " ".join(text.split())
     assert "Du har 10 arbetsdagar på dig" in " ".join(text.split())
+
+
+@pytest.mark.unconfigured_sender
+def test_no_letter_while_the_sender_is_not_set(ctx, case_worker_db, tmp_path, capsys):
+    from app.letters.sender import sender_missing
+    from tests.letters.scenario import nothing_written
+
+    s = build(ctx)
+    out = tmp_path / "ut"
+    assert main(["letters", "--type", "erbjudande", "--case", str(s.offer.case_id), "--out", str(out),
+                 "--db", str(case_worker_db)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"Avsändare: {sender_missing(ctx.db)}"
+    assert "Administration → Inställningar, fliken Avsändare" in err and "letters." not in err
+    assert not out.exists() or not list(out.glob("*.pdf"))
+    assert nothing_written(ctx, s.offer.case_id)

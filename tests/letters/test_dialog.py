@@ -6,14 +6,14 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtPrintSupport import QPrinter
 
 import ui.letters_dialog as module
 from app.letters import LABEL, LetterType
 from tests.letters import pdftext
 from tests.letters.scenario import build
-from tests.ui.helpers import settled
+from tests.ui.helpers import print_action, print_to_pdf, settled
 from ui.letters_dialog import LettersDialog
 
 SHOTS = Path(os.environ.get("LOTSEN_SHOTS", "/tmp"))
@@ -39,15 +39,7 @@ def test_create_and_print_offer_letters(ctx, qtbot, tmp_path, monkeypatch):
     dialog.grab().save(str(SHOTS / "letters_dialog_done.png"))
 
     target = tmp_path / "qt-print.pdf"
-    real_printer = module.make_printer
-
-    def pdf_printer() -> QPrinter:
-        printer = real_printer()
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setOutputFileName(str(target))
-        return printer
-
-    monkeypatch.setattr(module, "make_printer", pdf_printer)
+    print_to_pdf(monkeypatch, module, target)
     monkeypatch.setattr(LettersDialog, "confirm_print", lambda self, _dialog: True)
     qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
     assert "2 sidor" in dialog.status.text()
@@ -84,14 +76,16 @@ def test_print_preview_before_and_after_creating(ctx, qtbot, tmp_path):
     def look(preview: QPrintPreviewDialog) -> None:
         widget = preview.findChild(QPrintPreviewWidget)
         widget.updatePreview()
-        seen.append((preview.windowTitle(), widget.pageCount()))
+        seen.append((preview.windowTitle(), widget.pageCount(), print_action(preview).isVisible()))
         shot(preview, f"letters_preview_{len(seen)}", tmp_path, size=(1366, 768))
         preview.reject()
 
     when_modal(look)
     qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
-    # Before creating: the one letter that will be posted; the protected patient's is not in the print.
-    assert seen == [("Förhandsgranskning: Erbjudande om vård hos annan vårdgivare, 1 brev (inte skapade än)", 1)]
+    # Before creating: the one letter that will be posted; the protected patient's is not in the print, and
+    # nothing can be printed before it is archived and recorded.
+    assert seen == [("Förhandsgranskning: Erbjudande om vård hos annan vårdgivare, 1 brev (inte skapade än – skapa "
+                     "breven för att skriva ut dem)", 1, False)]
     assert dialog.result_ is None  # a preview records nothing
 
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
@@ -99,4 +93,54 @@ def test_print_preview_before_and_after_creating(ctx, qtbot, tmp_path):
     assert "utskriftens sista sida listar dem" in dialog.status.text()
     when_modal(look)
     qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
-    assert seen[1] == ("Förhandsgranskning: Erbjudande om vård hos annan vårdgivare, 2 brev", 2)  # + the list
+    assert seen[1] == ("Förhandsgranskning: Erbjudande om vård hos annan vårdgivare, 2 brev", 2, True)  # + list
+
+
+def test_a_batch_is_previewed_page_by_page_and_printed_from_the_preview(ctx, qtbot, tmp_path, monkeypatch):
+    from tests.letters.scenario import offer, open_case
+    from tests.ui.helpers import print_from_preview
+
+    opened = [open_case(ctx, 40 + n) for n in range(4)]
+    for case in opened:
+        offer(ctx, case)
+    dialog = LettersDialog(ctx, [case.step_id for case in opened])
+    qtbot.addWidget(dialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findText(LABEL[LetterType.OFFER]))
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    assert len(dialog.result_.letters) == 4
+
+    target = tmp_path / "fran-forhandsgranskningen.pdf"
+    print_to_pdf(monkeypatch, module, target)
+    seen: list[object] = []
+    print_from_preview(seen, "letters_preview_batch", tmp_path)
+    qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    # One page per letter, then Qt's print dialog, accepted.
+    assert seen == ["Förhandsgranskning: Erbjudande om vård hos annan vårdgivare, 4 brev", 4, True]
+    assert dialog.status.text() == "4 sidor skickade till skrivaren från förhandsgranskningen."
+    assert pdftext.info(target)["Pages"] == "4"
+    printed = " ".join(pdftext.text(target).split())
+    assert printed.count("Erbjudande om vård hos en annan vårdgivare") == 4
+    for case in opened:
+        assert f"Ärende {case.case_id}" in printed
+    assert "Åsa Öberg 40" in printed and "Mottagning 2" in printed
+
+
+@pytest.mark.unconfigured_sender
+def test_the_dialog_refuses_letters_while_the_sender_is_not_set(ctx, qtbot):
+    from app.letters.sender import sender_missing
+    from tests.letters.scenario import nothing_written
+    from tests.ui.helpers import answer_message
+
+    s = build(ctx)
+    dialog = LettersDialog(ctx, [s.offer.step_id])
+    qtbot.addWidget(dialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findText(LABEL[LetterType.OFFER]))
+    message = sender_missing(ctx.db)
+    assert dialog.sender_notice.isVisibleTo(dialog) and dialog.sender_notice.text() == message
+    assert "fliken Avsändare" in message and "inga brev kan skapas" in message
+    assert not dialog.create_button.isEnabled() and not dialog.preview_button.isEnabled()
+    seen: list[str] = []
+    answer_message(seen)
+    dialog.create_letters()  # as if the button had been pressed: the service itself refuses
+    assert seen == [f"Breven kunde inte skapas: {message}"]
+    assert dialog.result_ is None and nothing_written(ctx, s.offer.case_id)

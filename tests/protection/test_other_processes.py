@@ -15,6 +15,7 @@ import pytest
 
 from app.database import open_database
 from db import sqlite_file
+from tests.letters.scenario import configure_sender
 from tests.protection.helpers import open_case
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,6 +58,7 @@ def contacts_seen_by_another_process(db_path: Path) -> set[int]:
 
 def test_other_processes_never_cost_an_instance_its_saves(ctx, db_path, tmp_path):
     step_id = open_case(ctx).step_id
+    configure_sender(ctx)  # so that the letters command writes what is due
     ctx.db.close()
     instance = Instance(db_path, step_id)
     saved = instance.do("start") + instance.do("write 10")

@@ -189,3 +189,23 @@ def test_national_tab_counts_care_elsewhere_for_the_year(window, qtmodeltester):
     assert table.title == "Vård hos annan vårdgivare 2026 (patienter)"
     assert table.rows[-2][0] == "Summa, vård hos annan vårdgivare"
     assert window.elsewhere_title.text() == table.title
+
+
+def test_print_preview_shows_the_pages_that_are_printed_from_it(window, qtbot, monkeypatch, tmp_path):
+    import ui.reports_window as module
+    from tests.letters import pdftext
+    from tests.ui.helpers import print_from_preview, print_to_pdf
+
+    target = tmp_path / "rapport-utskrift.pdf"
+    print_to_pdf(monkeypatch, module, target)
+    seen: list[object] = []
+    print_from_preview(seen, "report_preview", tmp_path)
+    qtbot.mouseClick(window.save_buttons[0], Qt.MouseButton.LeftButton)
+    heading, pages, printed = seen
+    assert heading == "Förhandsgranskning: Uppföljning av väntetider – oktober 2026" and printed
+    assert pages >= 2 and pdftext.info(target)["Pages"] == str(pages)  # what the preview showed is what printed
+    assert window.statusBar().currentMessage() == "Rapporten är skickad till skrivaren."
+    text = " ".join(pdftext.text(target).split())
+    assert "Uppföljning av väntetider – oktober 2026" in text and "Urval: alla" in text
+    assert "Väntande vid månadens slut inkl. PvV/MoV 7 1 +6" in text  # the key figures' first row, as on screen
+    assert "Per kön" in text and "p.e. = procentenheter." in text

@@ -25,6 +25,7 @@ from db import migrate
 from db.engine import make_server_engine
 from db.models import Setting
 from tests import pg
+from tests.letters.scenario import configure_sender
 from tests.protection.helpers import open_case
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,6 +135,7 @@ def test_db_copy_moves_a_file_all_or_nothing(ctx, db_path, pg_server, backend):
         pytest.skip("copies a database file to the server")
     first = open_case(ctx)
     cases.record_contact(ctx, first.step_id, date(2026, 10, 5), "telefon")
+    configure_sender(ctx)
     (letter,) = generate(ctx, LetterType.INFORMATION, [first.step_id]).letters  # a PDF in the letters folder
     ctx.db.close()
     target = server_db(pg_server)

@@ -6,8 +6,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QCoreApplication, QDate, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewWidget
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -16,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QToolBar,
 )
 
 from ui.dates import DateField
@@ -46,6 +50,40 @@ def when_modal(action: Callable[[object], None], attempts: int = 50, kind: type 
         elif left:
             QTimer.singleShot(20, lambda: check(left - 1))
     QTimer.singleShot(0, check)
+
+
+def print_action(preview) -> QAction:
+    """A print preview's own Skriv ut (Qt's action, in the application's language)."""
+    text = QCoreApplication.translate("QPrintPreviewDialog", "Print")
+    return next(a for bar in preview.findChildren(QToolBar) for a in bar.actions() if a.text() == text)
+
+
+def print_from_preview(seen: list, shot_name: str, folder: Path) -> None:
+    """When the next print preview opens: record its title and page count, keep its picture (tests.ui.shots),
+    press its Skriv ut and then OK in Qt's print dialog (recorded as True when that dialog opened)."""
+    from tests.ui.shots import shot
+
+    def act(preview) -> None:
+        widget = preview.findChild(QPrintPreviewWidget)
+        widget.updatePreview()
+        seen.extend([preview.windowTitle(), widget.pageCount()])
+        shot(preview, shot_name, folder)
+        when_modal(lambda box: (seen.append(isinstance(box, QPrintDialog)), box.accept()))
+        print_action(preview).trigger()
+    when_modal(act)
+
+
+def print_to_pdf(monkeypatch, module, target: Path) -> None:
+    """`module`'s printer (make_printer) writes a PDF file to `target` instead of using a printer."""
+    real_printer = module.make_printer
+
+    def pdf_printer() -> QPrinter:
+        printer = real_printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(target))
+        return printer
+
+    monkeypatch.setattr(module, "make_printer", pdf_printer)
 
 
 def fill(dialog: FormDialog, values: dict[str, object]) -> None:

@@ -90,7 +90,7 @@ def test_a_case_worker_sees_the_settings_read_only_with_the_reason(qtbot, case_w
     assert banner is not None and "bara en administratör" in banner.text()
     assert window.buttons.button(QDialogButtonBox.StandardButton.Save) is None
     assert window.widgets["Region"].isReadOnly() and not window.widgets["Länskod"].isEnabled()
-    assert not window.rules_button.isEnabled() and not window.choose_logo.isEnabled()
+    assert not window.rules.active.isEnabled() and not window.choose_logo.isEnabled()
     qtbot.keyClicks(window.widgets["Region"], "Ändrat")
     assert window.widgets["Region"].text() == get_sender(ctx.db).region
     with pytest.raises(PermissionDenied):  # the service checks the role too, not only the window
@@ -187,7 +187,7 @@ def test_the_letters_say_what_is_missing_from_the_sender_and_where_to_set_it(qtb
     dialog = LettersDialog(admin, [opened.step_id])
     qtbot.addWidget(dialog)
     notice = dialog.sender_notice.text()
-    assert dialog.sender_notice.isVisibleTo(dialog) and "påhittad avsändare" in notice
+    assert dialog.sender_notice.isVisibleTo(dialog) and "inga brev kan skapas" in notice
     assert "Administration → Inställningar, fliken Avsändare" in notice and "letters." not in notice
     set_sender(admin.db, Sender(region="Region Halland", logo=str(tmp_path / "saknas.png")), admin.user_id)
     assert sender_problem(admin.db).startswith(f"Logotypen {tmp_path / 'saknas.png'} finns inte")

@@ -31,6 +31,7 @@ from app import demo
 from app.changes import Broadcast
 from app.context import sign_in
 from app.roles import Role
+from app.settings import TAB_RULES
 from app.users import add_user
 from tests.conftest import TODAY
 from ui import worker
@@ -254,19 +255,21 @@ def test_every_window_and_dialog_200_times_beside_the_background_work(qtbot, reg
         if which == 0:
             main.new_case()
         elif which == 1:
-            main.open_settings()
+            main.open_region_settings(TAB_RULES)
         elif which == 2:
             main.table.selectRow(round_ % 10)
             main.letters_for_selection()
         elif which == 3:
             main.import_list()
-        else:  # saving the thresholds: every open step re-evaluated in the background, its dialog then deleted
-            from ui.settings_dialog import SettingsDialog
+        else:  # changing a threshold: every open step re-evaluated in the background, the window then deleted
+            from ui.region_settings_window import RegionSettingsWindow
 
-            dialog = SettingsDialog(ctx, main)
+            dialog = RegionSettingsWindow(ctx, main, tab=TAB_RULES)
             dialog.show()
+            spin = dialog.rules.spins[("SV_FORSTA_BESOK", "risk_waited_days")]
+            spin.setValue(59 if spin.value() == 60 else 60)
             dialog.save()
-            settle(qtbot, dialog.runner)
+            settle(qtbot, dialog.rules.runner)
             gone(qtbot, dialog)
         if round_ % 10 == 9:  # what exec() left behind, kept by the main window as the app does, until now
             for dialog in main.findChildren(QDialog):

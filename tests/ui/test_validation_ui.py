@@ -100,20 +100,17 @@ def test_the_summary_opens_steps_due_for_validation_and_long_waiters(qtbot, ctx,
                                                    for r in range(window.model.rowCount())} == expected)
 
 
-def test_the_validation_days_are_set_in_the_settings_dialog(qtbot, ctx, tmp_path):
-    from PySide6.QtWidgets import QDialog
-
+def test_the_validation_days_are_set_in_the_settings_window(qtbot, ctx, tmp_path):
     from app import validation
-    from ui.settings_dialog import SettingsDialog
+    from app.settings import RULES, setting_history
+    from tests.ui.test_rules_tab import rules_window, save
 
-    dialog = SettingsDialog(ctx)
-    qtbot.addWidget(dialog)
-    assert dialog.validation.value() == 180
-    dialog.validation.setValue(90)
-    shot(dialog, "settings_validation_days", tmp_path, size=None)
-    dialog.save()
-    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted)
+    window = rules_window(qtbot, ctx)
+    assert window.rules.validation.value() == 180
+    window.rules.validation.setValue(90)
+    shot(window, "settings_validation_days", tmp_path)
+    save(qtbot, window)
     assert validation.validation_days(ctx) == 90
-    again = SettingsDialog(ctx)
-    qtbot.addWidget(again)
-    assert again.validation.value() == 90
+    assert setting_history(ctx.db, RULES) == []  # the thresholds did not change: no steps re-evaluated
+    again = rules_window(qtbot, ctx)
+    assert again.rules.validation.value() == 90

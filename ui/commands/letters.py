@@ -42,9 +42,9 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
             while out.exists():
                 n += 1
                 out = args.out / f"{ctx.today().isoformat()}-{letter_type.value}-{n}.pdf"
-            if (problem := sender_problem(ctx.db)) is not None:
+            result = generate(ctx, letter_type, step_ids, print_file=out)  # refused while the sender is unset
+            if (problem := sender_problem(ctx.db)) is not None:  # written, but e.g. without the missing logo
                 print(f"Obs: {problem}", file=sys.stderr)
-            result = generate(ctx, letter_type, step_ids, print_file=out)
         finally:
             db.close()
     except InputError as exc:

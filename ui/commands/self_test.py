@@ -125,8 +125,9 @@ def _case(trial: Trial) -> str:
 
 
 def _letter(trial: Trial) -> str:
-    from app.letters import LetterType, generate
+    from app.letters import LetterType, Sender, generate, set_sender
 
+    set_sender(trial.db, Sender(), trial.ctx.user_id)  # letters need a sender: a made-up one on this trial database
     result = generate(trial.ctx, LetterType.INFORMATION, [trial.step_id], print_file=trial.folder / "brev.pdf",
                       workers=1)
     if not result.letters or result.print_file is None:

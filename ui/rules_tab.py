@@ -1,17 +1,17 @@
-"""The region's own thresholds: warning days, notice days, active-waiting interval and shorter regional targets.
-Saving re-evaluates every open step, off the UI thread, in short batches that leave colleagues free to save
-(app.rule_settings), with its progress shown."""
+"""Administration → Inställningar, the tab "Tidsgränser och varningar": the region's own warning days, notice days,
+active-waiting interval, shorter regional targets and validation days. Saving re-evaluates every open step, off
+the UI thread, in short batches that leave colleagues free to save (app.rule_settings), with its progress shown."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
     QGridLayout,
     QGroupBox,
     QLabel,
@@ -27,7 +27,6 @@ from app.context import AppContext
 from app.rule_settings import change_rules, current_overrides, finish_refresh
 from app.settings import ACTIVE_WAITING, RULES, STEP_THRESHOLDS, setting_history
 from app.users import active_users
-from ui.forms import save_cancel_buttons
 from ui.worker import MANY, lane
 
 log = logging.getLogger(__name__)
@@ -46,18 +45,20 @@ def progress_text(done: int, total: int) -> str:
     return f"Räknar om de öppna stegen: {done:,} av {total:,} klara.".replace(",", "\u00a0")  # 5 025 av 6 000
 
 
-class SettingsDialog(QDialog):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+class RulesTab(QWidget):
+    """The settings window's tab; `read_only` (not an administratör) shows the values without letting them change.
+    The window saves it with save() when changed()."""
+
+    def __init__(self, ctx: AppContext, read_only: bool, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.setWindowTitle("Inställningar för tidsgränser")
-        self.setObjectName("settingsDialog")
+        self.setObjectName("rulesTab")
         self.runner = lane(ctx, self)
         overrides = current_overrides(ctx)
         rules = ctx.rules.for_date(ctx.today())
         layout = QVBoxLayout(self)
         intro = QLabel("Regionens egna gränser för varningar och påminnelser. Lagens tidsgränser ändras inte här. "
-                       "När du sparar räknas alla öppna steg om.")
+                       "När du sparar ändrade gränser räknas alla öppna steg om.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
 
@@ -98,24 +99,34 @@ class SettingsDialog(QDialog):
         self.validation.setAccessibleName(validation.VALIDATION_DAYS_LABEL)
         row.addWidget(QLabel(validation.VALIDATION_DAYS_LABEL + ":"), 1, 0)
         row.addWidget(self.validation, 1, 1)
+        row.setColumnStretch(2, 1)
         layout.addLayout(row)
 
         self.history = QLabel(self._history_text())
         self.history.setWordWrap(True)
         self.history.setStyleSheet("color: #444;")
         layout.addWidget(self.history)
-        layout.addWidget(save_cancel_buttons(self, self.save))
+        layout.addStretch(1)
+        self.shown = (self.overrides(), self.validation.value())  # what save() compares with
+        if read_only:
+            for spin in (*self.spins.values(), self.active, self.validation):
+                spin.setEnabled(False)
+
+    def changed(self) -> bool:
+        return (self.overrides(), self.validation.value()) != self.shown
 
     def overrides(self) -> dict[str, Any]:
-        """Every threshold as shown: the stored settings are then exactly what the dialog said."""
+        """Every threshold as shown: the stored settings are then exactly what the tab said."""
         steps: dict[str, dict[str, int | None]] = {}
         lows = {field: low for field, _label, low, _high, _optional in STEP_THRESHOLDS}
         for (code, field), spin in self.spins.items():
             steps.setdefault(code, {})[field] = None if spin.value() < lows[field] else spin.value()
         return {ACTIVE_WAITING[0]: self.active.value(), "steps": steps}
 
-    def save(self) -> None:
-        self.progress = progress = QProgressDialog(f"{WORKING}\n{COLLEAGUES}", "", 0, 0, self)
+    def save(self, done: Callable[[], None], failed: Callable[[BaseException], None]) -> None:
+        """Store what changed and re-evaluate every open step in the background, with the progress shown;
+        `done` or `failed` follows on the UI thread."""
+        self.progress = progress = QProgressDialog(f"{WORKING}\n{COLLEAGUES}", "", 0, 0, self.window())
         progress.setCancelButton(None)
         progress.setWindowTitle("Sparar inställningar")
         progress.setAutoReset(False)
@@ -123,27 +134,25 @@ class SettingsDialog(QDialog):
         progress.setMinimumDuration(0)
         progress.show()
         overrides = self.overrides()
+        overrides = None if overrides == self.shown[0] else overrides  # only the validation days changed
+        days = self.validation.value()
         signals = Progress(self)
         signals.moved.connect(self._moved, Qt.ConnectionType.QueuedConnection)
-
-        def done(_count: int) -> None:
-            progress.close()
-            self.accept()
-
-        def failed(exc: BaseException) -> None:
-            from ui.errors import show_error
-
-            progress.close()
-            show_error(self, exc)
-
-        days = self.validation.value()
 
         def work() -> int:
             if days != validation.validation_days(self.ctx):
                 validation.set_validation_days(self.ctx, days)
-            return change_rules(self.ctx, overrides, signals.moved.emit)
+            return 0 if overrides is None else change_rules(self.ctx, overrides, signals.moved.emit)
 
-        self.runner.op(work, done, failed, cases=MANY)  # every open step's clock
+        def finished(_count: int) -> None:
+            progress.close()
+            done()
+
+        def refused(exc: BaseException) -> None:
+            progress.close()
+            failed(exc)
+
+        self.runner.op(work, finished, refused, cases=MANY)  # every open step's clock
 
     def _moved(self, done: int, total: int) -> None:
         self.progress.setMaximum(max(total, 1))
@@ -158,7 +167,6 @@ class SettingsDialog(QDialog):
         last = changes[-1]
         return (f"Senast ändrat {last.changed_at:%Y-%m-%d %H:%M} (UTC) av {names.get(last.changed_by, 'okänd')}. "
                 f"{len(changes)} ändringar totalt.")
-
 
 
 def finish_in_background(window: QMainWindow) -> None:
