@@ -107,6 +107,7 @@ def test_a_batch_is_previewed_page_by_page_and_printed_from_the_preview(ctx, qtb
     qtbot.addWidget(dialog)
     dialog.kind.setCurrentIndex(dialog.kind.findText(LABEL[LetterType.OFFER]))
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    settled(dialog)  # the batch runs off the UI thread
     assert len(dialog.result_.letters) == 4
 
     target = tmp_path / "fran-forhandsgranskningen.pdf"
@@ -142,5 +143,6 @@ def test_the_dialog_refuses_letters_while_the_sender_is_not_set(ctx, qtbot):
     seen: list[str] = []
     answer_message(seen)
     dialog.create_letters()  # as if the button had been pressed: the service itself refuses
+    settled(dialog)  # the batch runs off the UI thread
     assert seen == [f"Breven kunde inte skapas: {message}"]
     assert dialog.result_ is None and nothing_written(ctx, s.offer.case_id)
