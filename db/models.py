@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
@@ -18,11 +19,19 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def search_form(text: str) -> str:
+    """A name as searches compare it, stored (Patient.search_name) and typed alike: case-folded, accents dropped,
+    single spaces ("SÖDERBERG", "Soderberg" and "söderberg" are all "soderberg"; "José" is "jose"). Folded here, in
+    Python: SQLite's lower() and LIKE fold only ASCII."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
 
 
 class Base(DeclarativeBase):
@@ -90,11 +99,10 @@ class Patient(Base):
     id_number: Mapped[str] = mapped_column(String(12), unique=True)  # normalised, 12 characters
     id_kind: Mapped[str] = mapped_column(String(20))  # personnummer / samordningsnummer / reservnummer
     name: Mapped[str] = mapped_column(String(160))
-    # Case-folded name for searching: SQLite's lower() and LIKE only fold ASCII, not å, ä, ö.
+    # The name as searches compare it (search_form). Set with the name (_fold_name); the default serves
+    # Core inserts that give a name only.
     search_name: Mapped[str] = mapped_column(
-        String(160), default=lambda context: context.get_current_parameters()["name"].casefold(),
-        onupdate=lambda context: context.get_current_parameters()["name"].casefold(),
-    )
+        String(160), default=lambda context: search_form(context.get_current_parameters()["name"]))
     street: Mapped[str | None] = mapped_column(String(160))
     postal_code: Mapped[str | None] = mapped_column(String(10))
     city: Mapped[str | None] = mapped_column(String(80))
@@ -111,6 +119,11 @@ class Patient(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     cases: Mapped[list[Case]] = relationship(back_populates="patient")
+
+    @validates("name")
+    def _fold_name(self, _key: str, name: str) -> str:
+        self.search_name = search_form(name)
+        return name
 
 
 # --- cases, steps and their timeline ---
