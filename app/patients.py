@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select, true
 
 from app.access import Action, log_list_view, patient_access
 from app.context import AppContext
@@ -15,7 +15,7 @@ from app.identity import display_id, parse_patient_id
 from app.roles import Permission, require
 from app.text_input import LINE_LIMIT, check_texts, limit_of
 from db.audit import PatientChange
-from db.models import Case, Patient, Specialty, Step, User, search_form
+from db.models import Case, Patient, Specialty, Step, User, search_words
 
 LANGUAGES = {"sv": "svenska", "en": "engelska"}
 REPRESENTATIVES = {"vardnadshavare": "Vårdnadshavare", "ombud": "Ombud"}
@@ -205,7 +205,7 @@ def search_closed(ctx: AppContext, text: str = "", closed_from: date | None = No
         raise InputError("Sök", "skriv ett namn eller personnummer, eller ange en period.")
     for word in words:
         digits = word.replace("-", "").replace("+", "")
-        conditions = [Patient.search_name.contains(search_form(word), autoescape=True)]
+        conditions = [and_(true(), *(Patient.search_name.contains(part, autoescape=True) for part in search_words(word)))]
         if digits.isdigit():
             conditions.append(Patient.id_number.contains(_id_part(digits, ctx.today()), autoescape=True))
         query = query.where(or_(*conditions))

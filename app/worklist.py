@@ -30,7 +30,7 @@ from app.settings import SAVED_FILTERS, get_setting, update_setting
 from app.text_input import check_text, limit_of, storable, stored_form
 from app.worklist_read_model import ensure_current, is_current, severity_sql
 from db import worklist as worklist_db
-from db.models import Case, Patient, Region, Specialty, Step, User, search_form
+from db.models import Case, Patient, Region, Specialty, Step, User, search_words
 from db.register import ListRecord, ListReview
 
 STATE_BY_SEVERITY = {v: k for k, v in SEVERITY.items()}
@@ -174,7 +174,7 @@ def _conditions(today: date, flt: Filter) -> list[ColumnElement[bool]]:
         if digits.isdigit():
             conditions.append(ENTRY.id_number.contains(digits, autoescape=True))
         else:  # every word, in any order, accents and case aside
-            conditions += [ENTRY.search_name.contains(word, autoescape=True) for word in search_form(text).split()]
+            conditions += [ENTRY.search_name.contains(word, autoescape=True) for word in search_words(text)]
     return conditions
 
 

@@ -26,12 +26,28 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def search_form(text: str) -> str:
-    """A name as searches compare it, stored (Patient.search_name) and typed alike: case-folded, accents dropped,
-    single spaces ("SÖDERBERG", "Soderberg" and "söderberg" are all "soderberg"; "José" is "jose"). Folded here, in
-    Python: SQLite's lower() and LIKE fold only ASCII."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+SEARCH_FORM_LIMIT = 160  # Patient.search_name's length
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def search_words(text: str) -> list[str]:
+    """Typed text as searches compare it: case-folded words without accents ("SÖDERBERG Eva" -> "soderberg",
+    "eva"). Folded here, in Python: SQLite's lower() and LIKE fold only ASCII."""
+    return _plain(text.casefold()).split()
+
+
+def search_form(name: str) -> str:
+    """A name as stored for searching and sorting (Patient.search_name): case-folded, single spaces, so that it
+    sorts as before (Å, Ä, Ö after Z); then the words that have accents once more without them, so that every
+    word search_words makes of a typed part of the name is found in it ("Karin Söderberg" -> "karin söderberg
+    soderberg")."""
+    folded = name.casefold().split()
+    plain = [p for w in folded if (p := _plain(w)) != w]
+    return " ".join(folded + plain)[:SEARCH_FORM_LIMIT]
 
 
 class Base(DeclarativeBase):
