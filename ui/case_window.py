@@ -47,6 +47,27 @@ CHANGED_ELSEWHERE = ("⚠ Någon annan har sparat en ändring i ärendet efter a
 REPRESENTATIVE = {"vardnadshavare": "Vårdnadshavare", "ombud": "Ombud"}
 
 
+TOOLBAR_MARGIN = 24  # the window's and the toolbar's own margins, each side
+
+
+def _rows(bar: QToolBar, room: int) -> list[QToolBar]:
+    """The bar, and after it as many more rows as its actions need to fit `room` pixels: a toolbar hides what does
+    not fit behind its "»", where the keyboard cannot reach it (the step's actions need two rows at 1366×768)."""
+    rows, width = [bar], 0
+    for action in list(bar.actions()):
+        needed = bar.widgetForAction(action).sizeHint().width()
+        if width and width + needed > room:
+            rows.append(QToolBar(bar.windowTitle()))
+            rows[-1].setAccessibleName(bar.accessibleName())
+            rows[-1].setToolButtonStyle(bar.toolButtonStyle())
+            width = 0
+        if rows[-1] is not bar:
+            bar.removeAction(action)
+            rows[-1].addAction(action)
+        width += needed
+    return rows
+
+
 class CaseWindow(QDialog):
     changed = Signal(int)  # case id, after any saved action
     open_other = Signal(int)  # another case of the patient, chosen in the patient's details
@@ -72,7 +93,8 @@ class CaseWindow(QDialog):
             self.actions_by_key[action.key] = qaction
         for bar in (self.toolbar, self.case_toolbar):
             bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            layout.addWidget(bar)
+            for row in _rows(bar, self.minimumWidth() - 2 * TOOLBAR_MARGIN):
+                layout.addWidget(row)
 
         # Shown when a colleague saves this case while it is open (app.changes); saving over it is refused by the
         # version counter anyway, this says so before the user types.

@@ -216,7 +216,7 @@ class MainWindow(QMainWindow):
         add(tools, "list_review", "&Saknas i senaste listan…", self.open_list_review)
         add(tools, "long_waits", "&Långväntande och orsaker…", self.open_long_waits)
         add(tools, "reports", "&Uppföljning och nationell export…", self.open_reports, "Ctrl+Shift+U")
-        add(tools, "agreement", "Uppföljning: Ö&verenskommelsen (prestationskrav)…", self.open_agreement)
+        add(tools, "agreement", "Uppföljning: &Överenskommelsen (prestationskrav)…", self.open_agreement)
         review = self.menuBar().addMenu("&Granskning")
         add(review, "log_review", "&Granska loggen…", self.open_log_review).setEnabled(
             may(self.ctx.role, Permission.REVIEW_LOG))

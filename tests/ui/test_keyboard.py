@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QToolBar
 
 from app.guarantee import State
 from app.worklist import Sort
@@ -150,3 +150,16 @@ def test_the_case_window_remembers_its_size(qtbot, ctx):
     assert second is not first and (second.width(), second.height()) == (first.minimumWidth(), 700)
     second.close()
 
+
+
+def test_every_case_action_shows_at_the_windows_least_width(qtbot, ctx):
+    """No action behind a toolbar's "»", where the keyboard cannot reach it."""
+    window = open_window(qtbot, ctx)
+    window.resize(window.minimumSize())
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.width() <= 1366
+    hidden = [a.text() for a in window.actions_by_key.values()
+              if not any(isinstance(bar, QToolBar) and bar.widgetForAction(a).isVisible()
+                         for bar in a.associatedObjects())]
+    assert not hidden
