@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from tests.db.test_worklist import region  # noqa: F401 - the fixture: one step in each state
+from tests.ui.helpers import close_and_settle
 from ui.main_window import MainWindow
 from ui.screenshots import settled, windows
 
@@ -88,7 +89,8 @@ def main(qtbot, ctx, region):  # noqa: F811
     window.show()
     settled(QApplication.instance(), window)
     qtbot.waitUntil(lambda: window.model.rowCount() == 7)
-    return window
+    yield window
+    close_and_settle(qtbot, window)
 
 
 def test_no_two_mnemonics_alike_in_any_window_or_menu(main, ctx):

@@ -3,6 +3,7 @@ hide a search's hits, and what the main window remembers per user (QSettings in 
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QToolBar
@@ -11,6 +12,7 @@ from app.guarantee import State
 from app.worklist import Sort
 from tests.db.test_worklist import region  # noqa: F401 - the fixture: one step in each state
 from tests.ui.test_case_window import open_window
+from tests.ui.helpers import close_and_settle
 from tests.ui.test_main_window import column
 from ui.main_window import MainWindow
 from ui.remembered import remember_geometry, settings
@@ -26,8 +28,22 @@ def shown(qtbot, window: MainWindow, rows: int | None = None) -> MainWindow:
     return window
 
 
-def test_enter_in_the_search_opens_the_single_hit(qtbot, ctx, region):  # noqa: F811
-    main = shown(qtbot, MainWindow(ctx), 7)
+@pytest.fixture
+def open_main(qtbot, ctx):
+    """Main windows on the test's database, closed (their runners done) before the database goes."""
+    made: list[MainWindow] = []
+
+    def make(rows: int | None = None) -> MainWindow:
+        made.append(shown(qtbot, MainWindow(ctx), rows))
+        return made[-1]
+
+    yield make
+    for window in made:
+        close_and_settle(qtbot, window)
+
+
+def test_enter_in_the_search_opens_the_single_hit(qtbot, open_main, region):  # noqa: F811
+    main = open_main(7)
     main.focus_search()
     qtbot.keyClicks(main.filters.search, "osten over")  # the accents left out, as typed in a hurry
     qtbot.keyClick(main.filters.search, Qt.Key.Key_Return)  # before the typing pause: applied at once
@@ -37,8 +53,8 @@ def test_enter_in_the_search_opens_the_single_hit(qtbot, ctx, region):  # noqa: 
     window.close()
 
 
-def test_enter_with_several_hits_and_down_arrow_go_to_the_list(qtbot, ctx, region):  # noqa: F811
-    main = shown(qtbot, MainWindow(ctx), 7)
+def test_enter_with_several_hits_and_down_arrow_go_to_the_list(qtbot, open_main, region):  # noqa: F811
+    main = open_main(7)
     main.focus_search()
     qtbot.keyClicks(main.filters.search, "a")
     qtbot.keyClick(main.filters.search, Qt.Key.Key_Return)
@@ -52,8 +68,8 @@ def test_enter_with_several_hits_and_down_arrow_go_to_the_list(qtbot, ctx, regio
     assert main.table.currentIndex().row() == 1
 
 
-def test_tab_leaves_the_worklist_and_reaches_the_summary(qtbot, ctx, region):  # noqa: F811
-    main = shown(qtbot, MainWindow(ctx), 7)
+def test_tab_leaves_the_worklist_and_reaches_the_summary(qtbot, open_main, region):  # noqa: F811
+    main = open_main(7)
     main.runner.wait()
     main.focus_list()
     qtbot.keyClick(main.table, Qt.Key.Key_Tab)
@@ -76,9 +92,9 @@ def test_tab_leaves_the_timeline(qtbot, ctx):
     assert not window.timeline.hasFocus()
 
 
-def test_a_search_hidden_by_the_filters_says_so_and_clears_them(qtbot, ctx, region):  # noqa: F811
-    main = shown(qtbot, MainWindow(ctx), 7)
-    main.filters.mine.setChecked(True)  # no case is assigned in the fixture: "Mina ärenden" hides them all
+def test_a_search_hidden_by_the_filters_says_so_and_clears_them(qtbot, open_main, region):  # noqa: F811
+    main = open_main(7)
+    main.filters.mine.setChecked(True)
     main.filters.state.setCurrentIndex(main.filters.state.findData(State.OVERDUE))
     main.filters.search.setText("rita")
     qtbot.waitUntil(lambda: main.hidden_hits.isVisible(), timeout=3000)
@@ -96,8 +112,8 @@ def test_a_search_hidden_by_the_filters_says_so_and_clears_them(qtbot, ctx, regi
     assert not main.hidden_hits.isVisible()
 
 
-def test_a_second_window_opens_as_the_first_was_left(qtbot, ctx, region, user_settings):  # noqa: F811
-    first = shown(qtbot, MainWindow(ctx), 7)
+def test_a_second_window_opens_as_the_first_was_left(qtbot, open_main, region, user_settings):  # noqa: F811
+    first = open_main(7)
     size = (first.minimumSizeHint().width(), 600)  # the test's screen is 800 pixels high
     first.resize(*size)
     first.table.setColumnWidth(1, 321)
@@ -105,13 +121,14 @@ def test_a_second_window_opens_as_the_first_was_left(qtbot, ctx, region, user_se
     first.table.sortByColumn(waited, Qt.SortOrder.DescendingOrder)
     first.filters.state.setCurrentIndex(first.filters.state.findData(State.OVERDUE))
     first.filters.mine.setChecked(True)
-    first.filters.search.setText("östen")  # a patient's name: never kept
-    qtbot.waitUntil(lambda: first.model.filter.text == "östen")
+    first.filters.search.setText("rita")  # a patient's name: never kept
+    qtbot.waitUntil(lambda: first.model.filter.text == "rita" and first.hidden_hits.isVisible())
+    first.runner.wait()
     first.close()
     assert list(user_settings.rglob("*.ini")), "written to the test's own folder, not the user's"
-    assert "östen" not in (settings().value("worklist/filter") or "")
+    assert "rita" not in (settings().value("worklist/filter") or "")
 
-    second = shown(qtbot, MainWindow(ctx))
+    second = open_main()
     assert (second.width(), second.height()) == size
     assert second.table.columnWidth(1) == 321
     assert second.model.order.key is Sort.WAITED and second.model.order.descending
@@ -136,9 +153,8 @@ def test_a_size_saved_on_a_larger_screen_fits_a_smaller_one(qtbot):
     assert area.contains(second.frameGeometry()), (second.frameGeometry(), area)
 
 
-def test_the_case_window_remembers_its_size(qtbot, ctx):
-    main = MainWindow(ctx)
-    qtbot.addWidget(main)
+def test_the_case_window_remembers_its_size(qtbot, ctx, open_main):
+    main = open_main()
     window = open_window(qtbot, ctx)
     case_id = window.case_id
     window.close()
