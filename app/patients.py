@@ -205,7 +205,8 @@ def search_closed(ctx: AppContext, text: str = "", closed_from: date | None = No
         raise InputError("Sök", "skriv ett namn eller personnummer, eller ange en period.")
     for word in words:
         digits = word.replace("-", "").replace("+", "")
-        conditions = [and_(true(), *(Patient.search_name.contains(part, autoescape=True) for part in search_words(word)))]
+        parts = (Patient.search_name.contains(part, autoescape=True) for part in search_words(word))
+        conditions = [and_(true(), *parts)]  # true(): a word that folds to nothing narrows nothing
         if digits.isdigit():
             conditions.append(Patient.id_number.contains(_id_part(digits, ctx.today()), autoescape=True))
         query = query.where(or_(*conditions))

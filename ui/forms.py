@@ -49,9 +49,8 @@ def with_mnemonics(labels: Sequence[str], taken: Iterable[str] = ()) -> list[str
         letters = [i for i, ch in enumerate(label) if ch.isalpha()]
         starts = [i for i in letters if i == 0 or not label[i - 1].isalpha()]
         pick = next((i for i in starts + letters if label[i].casefold() not in used), None)
-        escaped = label.replace("&", "&&")
         if pick is None:
-            out.append(escaped)
+            out.append(label.replace("&", "&&"))
             continue
         used.add(label[pick].casefold())
         out.append(label[:pick].replace("&", "&&") + "&" + label[pick:].replace("&", "&&"))
@@ -84,15 +83,15 @@ class FormDialog(QDialog):
             text.setWordWrap(True)
             layout.addWidget(text)
         form = QFormLayout()
-        for f, text in zip(fields, with_mnemonics([f.label for f in fields]), strict=True):
+        for f, caption in zip(fields, with_mnemonics([f.label for f in fields]), strict=True):
             widget = self._widget(f)
             widget.setAccessibleName(f.label)
             if f.help:
                 widget.setToolTip(f.help)
             self.widgets[f.name] = widget
             if f.kind == "check":
-                widget.setText(text)
-            label = QLabel(text if f.kind != "check" else "")
+                widget.setText(caption)
+            label = QLabel(caption if f.kind != "check" else "")
             label.setBuddy(widget)
             form.addRow(label, widget)
         layout.addLayout(form)

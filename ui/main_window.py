@@ -399,6 +399,7 @@ class MainWindow(QMainWindow):
         from ui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.ctx, self)
+        remember_geometry(dialog, "rule_settings")
         if dialog.exec():
             self.refresh()
 
@@ -449,13 +450,17 @@ class MainWindow(QMainWindow):
     def import_list(self) -> None:
         from ui.import_wizard import ImportWizard
 
-        ImportWizard(self.ctx, self).exec()
+        wizard = ImportWizard(self.ctx, self)
+        remember_geometry(wizard, "import")
+        wizard.exec()
         self.refresh()
 
     def open_list_review(self) -> None:
         from ui.list_review_dialog import ListReviewDialog
 
-        ListReviewDialog(self.ctx, self).exec()
+        dialog = ListReviewDialog(self.ctx, self)
+        remember_geometry(dialog, "list_review")
+        dialog.exec()
         self.refresh()
 
     def run_inboxes(self) -> None:

@@ -19,7 +19,9 @@ def settings() -> QSettings:
 def fit_to_screen(widget: QWidget) -> None:
     """Shrink and move a window into the available area of its screen: a size saved on a larger screen (or at
     home on a bigger monitor) must not leave its buttons off a 1366×768 laptop's screen."""
-    screen = widget.screen() or QGuiApplication.primaryScreen()
+    # The screen the window's middle is on (a second monitor too), else its own or the main one.
+    screen = (QGuiApplication.screenAt(widget.geometry().center()) or widget.screen()
+              or QGuiApplication.primaryScreen())
     if screen is None:
         return
     area = screen.availableGeometry()
