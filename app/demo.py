@@ -42,7 +42,7 @@ from app.settings import RULES, effective_rule_book, store_setting
 from app.steps import cache_columns
 from app.worklist_read_model import steps_in_bulk
 from db.backend import copy_rows, move_sequences
-from db.models import Base, Case, CaseEvent, Patient, Setting, Step, User
+from db.models import Base, Case, CaseEvent, Patient, Setting, Step, User, search_form
 from db.register import CareUnit
 from db.sqlite_file import driver_errors
 
@@ -676,7 +676,7 @@ class _Chunk:
         person = _Person(self.counts["patient"], surname, age, set())
         self.out.add(Patient.__tablename__, PATIENT_COLUMNS, (
             person.local_id, id_number, SAMORDNINGSNUMMER if samordning else PERSONNUMMER, name,
-            name.casefold(), street, postal, city, bool(protected), "en" if random() < 0.05 else "sv",
+            search_form(name), street, postal, city, bool(protected), "en" if random() < 0.05 else "sv",
             "vardnadshavare" if guardian else None,
             f"{self.choice(self.adult_names)} {surname}" if guardian else None,
             address if guardian else None,

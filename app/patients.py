@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy import and_, or_, select, true
 
 from app.access import Action, log_list_view, patient_access
 from app.context import AppContext
@@ -16,7 +15,7 @@ from app.identity import display_id, parse_patient_id
 from app.roles import Permission, require
 from app.text_input import LINE_LIMIT, check_texts, limit_of
 from db.audit import PatientChange
-from db.models import Case, Patient, Specialty, Step, User
+from db.models import Case, Patient, Specialty, Step, User, search_words
 
 LANGUAGES = {"sv": "svenska", "en": "engelska"}
 REPRESENTATIVES = {"vardnadshavare": "Vårdnadshavare", "ombud": "Ombud"}
@@ -125,9 +124,6 @@ def update_contact_details(ctx: AppContext, patient_id: int, details: ContactDet
             setattr(patient, f.name, new)
         if not changed:
             return 0
-        # Its onupdate default reads the name from the UPDATE, which has none here: write it as it is.
-        patient.search_name = patient.name.casefold()
-        flag_modified(patient, "search_name")
         session.add_all(changed)
         patient_access(session, ctx, patient_id, Action.CHANGE, case_id,
                        "patientuppgifter: " + ", ".join(FIELD_NAMES[c.field].lower() for c in changed))
@@ -209,7 +205,8 @@ def search_closed(ctx: AppContext, text: str = "", closed_from: date | None = No
         raise InputError("Sök", "skriv ett namn eller personnummer, eller ange en period.")
     for word in words:
         digits = word.replace("-", "").replace("+", "")
-        conditions = [Patient.search_name.contains(word.casefold(), autoescape=True)]
+        parts = (Patient.search_name.contains(part, autoescape=True) for part in search_words(word))
+        conditions = [and_(true(), *parts)]  # true(): a word that folds to nothing narrows nothing
         if digits.isdigit():
             conditions.append(Patient.id_number.contains(_id_part(digits, ctx.today()), autoescape=True))
         query = query.where(or_(*conditions))

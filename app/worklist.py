@@ -30,7 +30,7 @@ from app.settings import SAVED_FILTERS, get_setting, update_setting
 from app.text_input import check_text, limit_of, storable, stored_form
 from app.worklist_read_model import ensure_current, is_current, severity_sql
 from db import worklist as worklist_db
-from db.models import Case, Patient, Region, Specialty, Step, User
+from db.models import Case, Patient, Region, Specialty, Step, User, search_words
 from db.register import ListRecord, ListReview
 
 STATE_BY_SEVERITY = {v: k for k, v in SEVERITY.items()}
@@ -194,8 +194,8 @@ def _conditions(today: date, flt: Filter) -> list[ColumnElement[bool]]:
         digits = "".join(ch for ch in text if ch.isalnum())
         if digits.isdigit():
             conditions.append(ENTRY.id_number.contains(digits, autoescape=True))
-        else:
-            conditions.append(ENTRY.search_name.contains(text.casefold(), autoescape=True))
+        else:  # every word, in any order, accents and case aside
+            conditions += [ENTRY.search_name.contains(word, autoescape=True) for word in search_words(text)]
     return conditions
 
 
@@ -216,6 +216,13 @@ def _walk_covers(flt: Filter, order: SortOrder) -> bool:
     narrowed = {name for name, value in asdict(flt).items()
                 if value is not False and value not in (None, "", frozenset())}
     return narrowed <= ({"text", "states"} if order.key is Sort.URGENCY else set())
+
+
+def search_alone(flt: Filter) -> Filter | None:
+    """The search without the other filters, when there are any: what the worklist counts to say that the
+    filters hide the hits of a search (None without a search or without other filters)."""
+    alone = Filter(text=flt.text)
+    return alone if flt.text.strip() and flt != alone else None
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
@@ -18,11 +19,35 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+SEARCH_FORM_LIMIT = 160  # Patient.search_name's length
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def search_words(text: str) -> list[str]:
+    """Typed text as searches compare it: case-folded words without accents ("SÖDERBERG Eva" -> "soderberg",
+    "eva"). Folded here, in Python: SQLite's lower() and LIKE fold only ASCII."""
+    return _plain(text.casefold()).split()
+
+
+def search_form(name: str) -> str:
+    """A name as stored for searching and sorting (Patient.search_name): case-folded, single spaces, so that it
+    sorts as before (Å, Ä, Ö after Z); then the words that have accents once more without them, so that every
+    word search_words makes of a typed part of the name is found in it ("Karin Söderberg" -> "karin söderberg
+    soderberg")."""
+    folded = name.casefold().split()
+    plain = [p for w in folded if (p := _plain(w)) != w]
+    return " ".join(folded + plain)[:SEARCH_FORM_LIMIT]
 
 
 class Base(DeclarativeBase):
@@ -90,11 +115,10 @@ class Patient(Base):
     id_number: Mapped[str] = mapped_column(String(12), unique=True)  # normalised, 12 characters
     id_kind: Mapped[str] = mapped_column(String(20))  # personnummer / samordningsnummer / reservnummer
     name: Mapped[str] = mapped_column(String(160))
-    # Case-folded name for searching: SQLite's lower() and LIKE only fold ASCII, not å, ä, ö.
+    # The name as searches compare it (search_form). Set with the name (_fold_name); the default serves
+    # Core inserts that give a name only.
     search_name: Mapped[str] = mapped_column(
-        String(160), default=lambda context: context.get_current_parameters()["name"].casefold(),
-        onupdate=lambda context: context.get_current_parameters()["name"].casefold(),
-    )
+        String(160), default=lambda context: search_form(context.get_current_parameters()["name"]))
     street: Mapped[str | None] = mapped_column(String(160))
     postal_code: Mapped[str | None] = mapped_column(String(10))
     city: Mapped[str | None] = mapped_column(String(80))
@@ -111,6 +135,11 @@ class Patient(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     cases: Mapped[list[Case]] = relationship(back_populates="patient")
+
+    @validates("name")
+    def _fold_name(self, _key: str, name: str) -> str:
+        self.search_name = search_form(name)
+        return name
 
 
 # --- cases, steps and their timeline ---

@@ -52,6 +52,17 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.write_line("PostgreSQL lane ran (a throwaway server from tests/pg.py).", green=True)
 
 
+@pytest.fixture(autouse=True)
+def user_settings(tmp_path_factory) -> Path:
+    """Each test's own per-user settings (ui.remembered): never the real user's (HKCU, ~/.config)."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path_factory.mktemp("qsettings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """A database file migrated once; each test copies it (the template has no open connection)."""

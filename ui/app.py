@@ -102,9 +102,7 @@ def open_main_window(db_path: Location) -> MainWindow | None:
         QMessageBox.warning(None, "Lotsen", "Databasen ligger på en nätverksenhet. Lotsen fungerar där, men "
                             "långsammare, och om nätverket bryts mitt i en ändring kan den gå förlorad. Flytta "
                             "databasen till den här datorn om det går, eller kontakta IT.")
-    window = MainWindow(ctx, demo=bool(get_setting(db, DEMO, False)))
-    window.resize(1366, 768)
-    return window
+    return MainWindow(ctx, demo=bool(get_setting(db, DEMO, False)))  # its size: as the user left it (ui.remembered)
 
 
 def _open_or_restore(db_path: Location) -> Database | None:

@@ -49,6 +49,27 @@ CHANGED_ELSEWHERE = ("⚠ Någon annan har sparat en ändring i ärendet efter a
 REPRESENTATIVE = {"vardnadshavare": "Vårdnadshavare", "ombud": "Ombud"}
 
 
+TOOLBAR_MARGIN = 24  # the window's and the toolbar's own margins, each side
+
+
+def _rows(bar: QToolBar, room: int) -> list[QToolBar]:
+    """The bar, and after it as many more rows as its actions need to fit `room` pixels: a toolbar hides what does
+    not fit behind its "»", where the keyboard cannot reach it (the step's actions need two rows at 1366×768)."""
+    rows, width = [bar], 0
+    for action in list(bar.actions()):
+        needed = bar.widgetForAction(action).sizeHint().width()
+        if width and width + needed > room:
+            rows.append(QToolBar(bar.windowTitle()))
+            rows[-1].setAccessibleName(bar.accessibleName())
+            rows[-1].setToolButtonStyle(bar.toolButtonStyle())
+            width = 0
+        if rows[-1] is not bar:
+            bar.removeAction(action)
+            rows[-1].addAction(action)
+        width += needed
+    return rows
+
+
 class CaseWindow(QDialog):
     """Reads and saves run off the UI thread (ui.worker); the window shows what it last read and reloads when
     this process saves the case (app.changes, local), or warns when someone else did."""
@@ -80,7 +101,8 @@ class CaseWindow(QDialog):
             self.actions_by_key[action.key] = qaction
         for bar in (self.toolbar, self.case_toolbar):
             bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            layout.addWidget(bar)
+            for row in _rows(bar, self.minimumWidth() - 2 * TOOLBAR_MARGIN):
+                layout.addWidget(row)
 
         # Shown when a colleague saves this case while it is open (app.changes); saving over it is refused by the
         # version counter anyway, this says so before the user types.
@@ -123,6 +145,7 @@ class CaseWindow(QDialog):
         self.timeline.verticalHeader().setVisible(False)
         self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.timeline.setTabKeyNavigation(False)  # Tab leaves the timeline; the arrows move in it
         header = self.timeline.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)

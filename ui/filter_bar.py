@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,11 +19,14 @@ from app.worklist import BANDS, SEARCH_LIMIT, Choices, Filter
 from ui.states import LABEL
 
 TYPING_PAUSE_MS = 150
+ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 class FilterBar(QWidget):
     changed = Signal(object)           # Filter
     save_requested = Signal(str, object)  # name, Filter
+    entered = Signal()                 # Enter in the search: the filter is applied first
+    down_pressed = Signal()            # Down arrow in the search: on to the list
 
     def __init__(self, user_id: int, parent: QWidget | None = None):
         super().__init__(parent)
@@ -39,6 +42,10 @@ class FilterBar(QWidget):
         self._typing = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
         self._typing.timeout.connect(self._emit)
         self.search.textChanged.connect(self._typing.start)
+        self.search.returnPressed.connect(self._enter)
+        self.search.installEventFilter(self)
+        # A list's value asked for before the list is read (the last filter, restored at start): chosen once read.
+        self._wanted: dict[QComboBox, object] = {}
 
         self.state = self._combo("Status", [(None, "Alla statusar")] + [(s, LABEL[s]) for s in State
                                                                          if s is not State.CLOSED])
@@ -84,6 +91,7 @@ class FilterBar(QWidget):
         combo.setMinimumContentsLength(11)
         for value, label in items:
             combo.addItem(label, value)
+        combo.currentIndexChanged.connect(lambda _i, c=combo: self._quiet or self._wanted.pop(c, None))
         combo.currentIndexChanged.connect(self._emit)
         return combo
 
@@ -94,6 +102,7 @@ class FilterBar(QWidget):
         return box
 
     def set_choices(self, choices: Choices) -> None:
+        before = self.current()
         self._quiet = True
         for combo, items in (
             (self.step, choices.steps),
@@ -101,13 +110,15 @@ class FilterBar(QWidget):
             (self.unit, [(u, u) for u in choices.units]),
             (self.region, choices.regions),
         ):
-            current = combo.currentData()
+            current = self._wanted.pop(combo, combo.currentData())
             while combo.count() > 1:
                 combo.removeItem(1)
             for value, label in items:
                 combo.addItem(label, value)
             combo.setCurrentIndex(max(0, combo.findData(current)))
         self._quiet = False
+        if self.current() != before:  # a remembered value no longer offered: the list shows what is offered
+            self.changed.emit(self.current())
 
     def set_saved(self, saved: dict[str, Filter]) -> None:
         self._saved_filters = dict(saved)
@@ -121,7 +132,8 @@ class FilterBar(QWidget):
 
     def current(self) -> Filter:
         def one(combo: QComboBox, kind=lambda v: v) -> frozenset:
-            return frozenset() if combo.currentData() is None else frozenset({kind(combo.currentData())})
+            value = self._wanted.get(combo, combo.currentData())
+            return frozenset() if value is None else frozenset({kind(value)})
 
         flags = {f for f, box in ((Flag.NO_NOTICE, self.no_notice), (Flag.NO_CONTACT, self.no_contact))
                  if box.isChecked()}
@@ -133,13 +145,17 @@ class FilterBar(QWidget):
             text=self.search.text().strip(),
         )
 
-    def show_filter(self, flt: Filter) -> None:
-        """Set the controls to a filter (from the summary or a saved filter) and apply it."""
+    def show_filter(self, flt: Filter, apply: bool = True) -> None:
+        """Set the controls to a filter (from the summary, a saved filter or the last one) and apply it."""
         self._quiet = True
+        self._wanted.clear()
         self.search.setText(flt.text)
         for combo, values in ((self.state, flt.states), (self.step, flt.steps), (self.specialty, flt.specialties),
                               (self.unit, flt.units), (self.region, flt.home_regions)):
-            combo.setCurrentIndex(max(0, combo.findData(next(iter(values))) if values else 0))
+            index = combo.findData(next(iter(values))) if values else 0
+            if index < 0:  # its list is not read yet
+                self._wanted[combo] = next(iter(values))
+            combo.setCurrentIndex(max(0, index))
         self.band.setCurrentIndex(max(0, self.band.findData(flt.waited_over)) if flt.waited_over else 0)
         self.lapsing.setCurrentIndex(max(0, self.lapsing.findData(flt.lapsing_within)) if flt.lapsing_within else 0)
         self.mine.setChecked(flt.assigned_to is not None)
@@ -147,7 +163,30 @@ class FilterBar(QWidget):
         self.no_contact.setChecked(Flag.NO_CONTACT in flt.flags)
         self._quiet = False
         self._typing.stop()
-        self.changed.emit(flt)
+        if apply:
+            self.changed.emit(flt)
+
+    def active_names(self) -> list[str]:
+        """The filters in use besides the search, as the controls show them ("Mina ärenden", "Risk" …)."""
+        names = [combo.currentText() for combo in (self.state, self.lapsing, self.band, self.step, self.specialty,
+                                                   self.unit, self.region) if combo.currentIndex() > 0]
+        return names + [box.text().replace("&", "") for box in (self.mine, self.no_notice, self.no_contact)
+                        if box.isChecked()]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt API
+        if watched is self.search and event.type() == QEvent.Type.ShortcutOverride and event.key() in ENTER:
+            event.accept()  # Enter is the search's own here, not the window's "open the chosen case"
+        elif watched is self.search and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down:
+            self.down_pressed.emit()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _enter(self) -> None:
+        """Enter applies what is typed at once (not after the typing pause), then asks for the hit."""
+        if self._typing.isActive():
+            self._typing.stop()
+            self._emit()
+        self.entered.emit()
 
     def reset(self) -> None:
         self.show_filter(Filter())

@@ -6,7 +6,7 @@ is lost; a conflict (someone else saved the case) closes it and is kept in `conf
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -49,6 +49,23 @@ def save_cancel_buttons(dialog: QDialog, save: Callable[[], None]) -> QDialogBut
     return buttons
 
 
+def with_mnemonics(labels: Sequence[str], taken: Iterable[str] = ()) -> list[str]:
+    """Each label with an "&" before a letter that no other label (nor `taken`) has: a word's first letter when
+    free, else any letter; none when every letter is taken. Alt+letter then reaches every field of a form."""
+    used = {t.casefold() for t in taken}
+    out = []
+    for label in labels:
+        letters = [i for i, ch in enumerate(label) if ch.isalpha()]
+        starts = [i for i in letters if i == 0 or not label[i - 1].isalpha()]
+        pick = next((i for i in starts + letters if label[i].casefold() not in used), None)
+        if pick is None:
+            out.append(label.replace("&", "&&"))
+            continue
+        used.add(label[pick].casefold())
+        out.append(label[:pick].replace("&", "&&") + "&" + label[pick:].replace("&", "&&"))
+    return out
+
+
 @dataclass
 class Field:
     name: str
@@ -80,13 +97,15 @@ class FormDialog(QDialog):
             text.setWordWrap(True)
             layout.addWidget(text)
         form = QFormLayout()
-        for f in fields:
+        for f, caption in zip(fields, with_mnemonics([f.label for f in fields]), strict=True):
             widget = self._widget(f)
             widget.setAccessibleName(f.label)
             if f.help:
                 widget.setToolTip(f.help)
             self.widgets[f.name] = widget
-            label = QLabel(f"&{f.label}" if f.kind != "check" else "")
+            if f.kind == "check":
+                widget.setText(caption)
+            label = QLabel(caption if f.kind != "check" else "")
             label.setBuddy(widget)
             form.addRow(label, widget)
         layout.addLayout(form)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -13,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -29,6 +33,7 @@ from ui.errors import show_error
 from ui.filter_bar import FilterBar
 from ui.help import install as install_help
 from ui.help import show_help
+from ui.remembered import remember_geometry, settings
 from ui.states import LABEL
 from ui.summary_panel import SummaryPanel
 from ui.worker import MANY, busy_indicator, lane
@@ -54,6 +59,9 @@ class MainWindow(QMainWindow):
         self.filters = FilterBar(ctx.user_id)
         self.filters.changed.connect(self.apply_filter)
         self.filters.save_requested.connect(self._save_filter)
+        self.filters.entered.connect(self._search_entered)
+        self.filters.down_pressed.connect(self.focus_list)
+        self._enter_waiting = False  # Enter in the search before its hits were read: act on them once read
         self.summary = SummaryPanel()
         self.summary.chosen.connect(self.filters.show_filter)
         self.counts = QLabel()
@@ -65,6 +73,7 @@ class MainWindow(QMainWindow):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; the arrows move in it
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().setSortIndicatorClearable(True)
@@ -80,9 +89,24 @@ class MainWindow(QMainWindow):
         self._painted = False
         self.table.viewport().installEventFilter(self)
 
+        # A search that finds nothing under the filters, but would without them, says so (and how to see them).
+        self.hidden_hits = QWidget()
+        hint = QHBoxLayout(self.hidden_hits)
+        hint.setContentsMargins(0, 0, 0, 0)
+        self.hidden_text = QLabel()
+        self.hidden_text.setAccessibleName("Träffar som filtren döljer")
+        self.show_hidden = QPushButton("Visa a&lla")
+        self.show_hidden.setToolTip("Ta bort filtren och behåll sökningen")
+        self.show_hidden.clicked.connect(self._without_filters)
+        hint.addWidget(self.hidden_text)
+        hint.addWidget(self.show_hidden)
+        hint.addStretch()
+        self.hidden_hits.hide()
+
         right = QVBoxLayout()
         right.addWidget(self.filters)
         right.addWidget(self.counts)
+        right.addWidget(self.hidden_hits)
         right.addWidget(self.table, 1)
         body = QWidget()
         layout = QHBoxLayout(body)
@@ -101,6 +125,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.inbox_status)
         self._menus()
         self.filters.set_saved(worklist.saved_filters(ctx))
+        self._restore()
         self.listener: ChangeListener | None = None
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
@@ -108,6 +133,30 @@ class MainWindow(QMainWindow):
         self._settle.timeout.connect(self._refresh_after_change)
         ctx.changes.connect(self._saved)
         self.refresh()
+
+    # --- remembered per user (ui.remembered) ---
+
+    def _restore(self) -> None:
+        """The window, the worklist's columns and sort order, and the last filter (not its search text) as the
+        user left them."""
+        remember_geometry(self, "main", QSize(1366, 768))
+        stored = settings()
+        if (state := stored.value("main/state")) is not None:
+            self.restoreState(state)
+        header = self.table.horizontalHeader()
+        if (columns := stored.value("worklist/columns")) is not None and header.restoreState(columns):
+            self.model.order = self.model.order_of(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        try:
+            last = Filter.from_json(json.loads(stored.value("worklist/filter") or "{}"))
+        except (ValueError, TypeError, KeyError):  # written by another version: start unfiltered
+            last = Filter()
+        self.filters.show_filter(replace(last, text=""), apply=False)
+
+    def _remember(self) -> None:
+        stored = settings()
+        stored.setValue("main/state", self.saveState())
+        stored.setValue("worklist/columns", self.table.horizontalHeader().saveState())
+        stored.setValue("worklist/filter", json.dumps(replace(self.filters.current(), text="").to_json()))
 
     # --- saves: ours (ui.worker) and others' ---
 
@@ -131,7 +180,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_after_change(self) -> None:
         self.model.refresh_rows()
-        self.runner.query(lambda: worklist.summary_counts(self.ctx), self.summary.show_counts)
+        self.runner.query(lambda: worklist.summary_counts(self.ctx), self._show_counts)
 
     # --- menus and shortcuts ---
 
@@ -166,7 +215,7 @@ class MainWindow(QMainWindow):
         add(view, "search", "&Sök patient", self.focus_search, QKeySequence.StandardKey.Find)
         add(view, "clear", "&Rensa filter", self.filters.reset, "Ctrl+Shift+F")
         add(view, "mine", "&Mina ärenden", self.filters.mine.toggle, "Ctrl+M")
-        tools = self.menuBar().addMenu("&Verktyg")
+        tools = self.menuBar().addMenu("Verk&tyg")
         add(tools, "letters", "&Patientbrev för markerade steg…", self.letters_for_selection, "Ctrl+Shift+B")
         add(tools, "register", "&Vårdgivare, enheter och avtal…", self.open_register, "Ctrl+Shift+V")
         add(tools, "matching", "&Föreslå vård hos annan vårdgivare för hela listan…", self.open_matching,
@@ -177,7 +226,7 @@ class MainWindow(QMainWindow):
         add(tools, "list_review", "&Saknas i senaste listan…", self.open_list_review)
         add(tools, "long_waits", "&Långväntande och orsaker…", self.open_long_waits)
         add(tools, "reports", "&Uppföljning och nationell export…", self.open_reports, "Ctrl+Shift+U")
-        add(tools, "agreement", "Uppföljning: Ö&verenskommelsen (prestationskrav)…", self.open_agreement)
+        add(tools, "agreement", "Uppföljning: &Överenskommelsen (prestationskrav)…", self.open_agreement)
         review = self.menuBar().addMenu("&Granskning")
         add(review, "log_review", "&Granska loggen…", self.open_log_review).setEnabled(
             may(self.ctx.role, Permission.REVIEW_LOG))
@@ -195,6 +244,29 @@ class MainWindow(QMainWindow):
         self.filters.search.setFocus()
         self.filters.search.selectAll()
 
+    def focus_list(self) -> None:
+        """Into the list, on its first row unless a row is chosen already."""
+        self.table.setFocus()
+        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+
+    def _search_entered(self) -> None:
+        """Enter in the search: the one hit opens; several put the list in front, on the first."""
+        if not self.model.is_loaded(self.filters.current()):
+            self._enter_waiting = True
+            return
+        self._enter_waiting = False
+        if self.model.rowCount() == 1:
+            self.open_case(self.model.case_id(0))
+        elif self.model.rowCount():
+            self.focus_list()
+
+    def _without_filters(self) -> None:
+        self.filters.show_filter(Filter(text=self.filters.current().text))
+        self.focus_search()
+
     # --- loading ---
 
     def refresh(self) -> None:
@@ -206,8 +278,14 @@ class MainWindow(QMainWindow):
 
     def _summary_loaded(self, result) -> None:
         counts, choices = result
-        self.summary.show_counts(counts)
+        self._show_counts(counts)
         self.filters.set_choices(choices)
+
+    def _show_counts(self, counts) -> None:
+        """The summary's buttons come after the list when tabbing: filters, list, what to do today."""
+        self.summary.show_counts(counts)
+        for before, after in pairwise([self.table, *self.summary.buttons]):
+            QWidget.setTabOrder(before, after)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt API
         if (not self._painted and event.type() == QEvent.Type.Paint and self.model.counts
@@ -240,6 +318,23 @@ class MainWindow(QMainWindow):
         parts = [f"{LABEL[state]}: {counts[state]}" for state in sorted(counts, key=SEVERITY.get)]
         shown = self.model.rowCount()
         self.counts.setText(f"<b>{shown} steg</b> den {self.model.today.isoformat()}.   " + "   ".join(parts))
+        self.hidden_hits.hide()
+        alone = worklist.search_alone(self.model.filter) if not shown else None
+        if alone is not None:
+            flt = self.model.filter
+            self.runner.run(lambda: sum(worklist.count_by_state(self.ctx, alone).values()),
+                            lambda found: self._show_hidden_hits(flt, found))
+        if self._enter_waiting:
+            self._search_entered()
+
+    def _show_hidden_hits(self, flt: Filter, found: int) -> None:
+        if not found or flt != self.model.filter or self.model.rowCount():
+            return  # nothing hidden, or the list shows another search by now
+        names = self.filters.active_names()
+        quoted = ", ".join(f"”{n}”" for n in names)
+        self.hidden_text.setText(f"Inga träffar med {'filtret' if len(names) == 1 else 'filtren'} {quoted}. "
+                                 f"{found} {'träff' if found == 1 else 'träffar'} utan filter –")
+        self.hidden_hits.show()
 
     # --- cases ---
 
@@ -260,6 +355,7 @@ class MainWindow(QMainWindow):
             window.open_other.connect(self.open_case)
             window.finished.connect(lambda _r, cid=case_id: self.case_windows.pop(cid, None))
             self.case_windows[case_id] = window
+            remember_geometry(window, "case")
         window.show()
         window.raise_()
         window.activateWindow()
@@ -269,6 +365,7 @@ class MainWindow(QMainWindow):
         from ui.archive_dialog import ArchiveDialog
 
         dialog = ArchiveDialog(self.ctx, self)
+        remember_geometry(dialog, "archive")
         dialog.open_case.connect(self.open_case)
         dialog.show()
 
@@ -283,7 +380,9 @@ class MainWindow(QMainWindow):
     def open_region_settings(self, tab: str | None = None) -> None:
         from ui.region_settings_window import RegionSettingsWindow
 
-        if RegionSettingsWindow(self.ctx, self, tab=tab).exec():
+        window = RegionSettingsWindow(self.ctx, self, tab=tab)
+        remember_geometry(window, "region_settings")
+        if window.exec():
             self.refresh()  # changed thresholds change the steps' states
 
     def offer_first_start_guide(self) -> None:
@@ -313,18 +412,22 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, "Patientbrev", "Markera de steg i arbetslistan som ska få brev. "
                                                          "Ctrl+A markerar alla som visas.")
             return
-        LettersDialog(self.ctx, step_ids, self).exec()  # the batch's op tells the list (app.changes)
+        dialog = LettersDialog(self.ctx, step_ids, self)
+        remember_geometry(dialog, "letters")
+        dialog.exec()  # the batch's op tells the list (app.changes)
 
     def open_register(self) -> None:
         from ui.register_window import RegisterWindow
 
         self._tool_window = RegisterWindow(self.ctx, self)
+        remember_geometry(self._tool_window, "register")
         self._tool_window.show()
 
     def open_matching(self) -> None:
         from ui.matching_window import MatchingWindow
 
         self._matching_window = MatchingWindow(self.ctx, self, self.filters.current())
+        remember_geometry(self._matching_window, "matching")
         self._matching_window.show()
 
     def open_forecast(self) -> None:
@@ -332,6 +435,7 @@ class MainWindow(QMainWindow):
 
         self._forecast_window = ForecastWindow(self.ctx, self)
         self._forecast_window.open_filter.connect(self._show_from_forecast)
+        remember_geometry(self._forecast_window, "forecast")
         self._forecast_window.show()
 
     def _show_from_forecast(self, flt) -> None:
@@ -342,12 +446,16 @@ class MainWindow(QMainWindow):
     def import_list(self) -> None:
         from ui.import_wizard import ImportWizard
 
-        ImportWizard(self.ctx, self).exec()  # the import's op tells the list (app.changes)
+        wizard = ImportWizard(self.ctx, self)
+        remember_geometry(wizard, "import")
+        wizard.exec()  # the import's op tells the list (app.changes)
 
     def open_list_review(self) -> None:
         from ui.list_review_dialog import ListReviewDialog
 
-        ListReviewDialog(self.ctx, self).exec()
+        dialog = ListReviewDialog(self.ctx, self)
+        remember_geometry(dialog, "list_review")
+        dialog.exec()
         self.refresh()
 
     def run_inboxes(self) -> None:
@@ -370,24 +478,28 @@ class MainWindow(QMainWindow):
 
         self._long_wait_window = LongWaitWindow(self.ctx, self)
         self._long_wait_window.open_case.connect(self.open_case)
+        remember_geometry(self._long_wait_window, "long_waits")
         self._long_wait_window.show()
 
     def open_reports(self) -> None:
         from ui.reports_window import ReportsWindow
 
         self._reports_window = ReportsWindow(self.ctx, self)
+        remember_geometry(self._reports_window, "reports")
         self._reports_window.show()
 
     def open_agreement(self) -> None:
         from ui.agreement_window import AgreementWindow
 
         self._agreement_window = AgreementWindow(self.ctx, self)
+        remember_geometry(self._agreement_window, "agreement")
         self._agreement_window.show()
 
     def open_log_review(self) -> None:
         from ui.log_review_window import LogReviewWindow
 
         self._review_window = LogReviewWindow(self.ctx, self)
+        remember_geometry(self._review_window, "log_review")
         self._review_window.show()
 
     def open_users(self) -> None:
@@ -439,6 +551,7 @@ class MainWindow(QMainWindow):
             self.listener = None
 
     def closeEvent(self, event) -> None:
+        self._remember()
         self.ctx.changes.disconnect(self._saved)
         self._stop_listening()
         self.runner.runner.wait()  # every window's work: a save under way is finished

@@ -67,6 +67,7 @@ class MatchingWindow(QDialog):
         self.table.setHorizontalHeaderLabels(HEADINGS)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
         for column in range(len(HEADINGS)):

@@ -28,7 +28,7 @@ from app.errors import InputError, StorageError
 from app.identity import display_id
 from app.patients import ContactDetails, PatientView
 from ui.errors import show_error
-from ui.forms import read_only_table
+from ui.forms import read_only_table, with_mnemonics
 
 
 class PatientDialog(QDialog):
@@ -72,13 +72,14 @@ class PatientDialog(QDialog):
             "representative_kind": self.representative_kind, "representative_name": self.representative_name,
             "representative_address": self.representative_address,
         }
-        for name, widget in self.widgets.items():
-            label = patients.FIELD_NAMES[name]
-            widget.setAccessibleName(label)
+        texts = with_mnemonics([patients.FIELD_NAMES[name] for name in self.widgets], taken="sg")  # the buttons'
+        for (name, widget), text in zip(self.widgets.items(), texts, strict=True):
+            widget.setAccessibleName(patients.FIELD_NAMES[name])
             if widget is self.protected:
+                widget.setText(text + " (skyddad folkbokföring)")
                 form.addRow("", widget)
             else:
-                caption = QLabel(f"&{label}:")
+                caption = QLabel(f"{text}:")
                 caption.setBuddy(widget)
                 form.addRow(caption, widget)
         self.error = QLabel()

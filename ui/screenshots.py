@@ -3,13 +3,15 @@ and the report's print previews and the main dialogs to PNG files."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from PySide6.QtCore import QSettings
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.context import sign_in
+from app.context import AppContext, sign_in
 from app.database import open_database
 from app.settings import DEMO, get_setting
 from ui.archive_dialog import ArchiveDialog
@@ -57,55 +59,70 @@ def _previews(ctx, window: MainWindow) -> list[tuple[str, str, Callable[[QPrinte
     return out
 
 
+def windows(ctx: AppContext, main: MainWindow, width: int, height: int,
+            ) -> Iterator[tuple[str, QWidget, tuple[int, int]]]:
+    """Every window and dialog rendered, each as (name, widget, size at this screen size), made one at a time
+    and closed once the next is asked for. The tests walk the same windows (mnemonics, fit)."""
+    yield "summary", main.summary, (260, height // 2)
+    if main.model.rowCount():
+        case = CaseWindow(ctx, main.model.case_id(0), main)
+        case.runner.wait()  # the case is read off the UI thread
+        yield "case", case, (min(width, 1200), min(height, 800))
+        patient = PatientDialog(ctx, case.view.patient_id, case.case_id, main)
+        yield "patient", patient, (min(width, 1100), min(height, 720))
+        patient.close()
+        case.close()
+    archive = ArchiveDialog(ctx, main)
+    archive.closed_from.set_value(ctx.today().replace(year=ctx.today().year - 1, day=1))
+    archive.search()
+    yield "archive", archive, (min(width, 1100), min(height, 720))
+    archive.close()
+    guide = HelpWindow(main)
+    guide.show_topic("lagen")
+    yield "help", guide, (min(width, 1200), min(height, 800))
+    guide.close()
+    settings = RegionSettingsWindow(ctx, main)
+    for index in range(settings.tabs.count()):  # Administration → Inställningar, every tab
+        settings.tabs.setCurrentIndex(index)
+        yield f"region-settings-{index + 1}", settings, (min(width, 1100), min(height, 720))
+    settings.close()
+    for name, title, paint, printable in _previews(ctx, main):
+        printer = make_printer()  # alive while its preview is drawn
+        preview = preview_dialog(main, printer, title, paint, name=name, printable=printable)
+        yield name, preview, (width, height)
+        preview.close()
+    dialog = NewCaseDialog(ctx, main)
+    yield "new-case", dialog, (dialog.sizeHint().width(), dialog.sizeHint().height())
+    dialog.close()
+
+
+def settled(app: QApplication, main: MainWindow) -> None:
+    """The worklist and summary, then what loads after the first paint (export reminder)."""
+    for _ in range(2):
+        main.runner.wait()
+        app.processEvents()
+        main.grab()
+        app.processEvents()
+
+
 def render_all(db_path: Path, out: Path, sizes: Iterable[tuple[int, int]]) -> list[Path]:
     app = QApplication.instance() or QApplication([])
     out.mkdir(parents=True, exist_ok=True)
-    db = open_database(db_path)
-    ctx = sign_in(db)
-    window = MainWindow(ctx, demo=bool(get_setting(db, DEMO, False)))
-    written = []
-    previews = _previews(ctx, window)
-    for width, height in sizes:
-        window.resize(width, height)
-        window.show()
-        for _ in range(2):  # the worklist and summary, then what loads after the first paint (export reminder)
-            window.runner.wait()
-            app.processEvents()
-            window.grab()
-            app.processEvents()
-        written.append(_grab(window, (width, height), out / f"main-{width}x{height}.png"))
-        written.append(_grab(window.summary, (260, height // 2), out / f"summary-{width}x{height}.png"))
-        if window.model.rowCount():
-            case = CaseWindow(ctx, window.model.case_id(0), window)
-            case.runner.wait()  # the case is read off the UI thread
-            written.append(_grab(case, (min(width, 1200), min(height, 800)), out / f"case-{width}x{height}.png"))
-            patient = PatientDialog(ctx, case.view.patient_id, case.case_id, window)
-            written.append(_grab(patient, (min(width, 1100), min(height, 720)), out / f"patient-{width}x{height}.png"))
-            patient.close()
-            case.close()
-        archive = ArchiveDialog(ctx, window)
-        archive.closed_from.set_value(ctx.today().replace(year=ctx.today().year - 1, day=1))
-        archive.search()
-        written.append(_grab(archive, (min(width, 1100), min(height, 720)), out / f"archive-{width}x{height}.png"))
-        archive.close()
-        guide = HelpWindow(window)
-        guide.show_topic("lagen")
-        written.append(_grab(guide, (min(width, 1200), min(height, 800)), out / f"help-{width}x{height}.png"))
-        guide.close()
-        settings = RegionSettingsWindow(ctx, window)
-        for index in range(settings.tabs.count()):  # Administration → Inställningar, every tab
-            settings.tabs.setCurrentIndex(index)
-            written.append(_grab(settings, (min(width, 1100), min(height, 720)),
-                                 out / f"region-settings-{index + 1}-{width}x{height}.png"))
-        settings.close()
-        for name, title, paint, printable in previews:
-            printer = make_printer()  # alive while its preview is drawn
-            preview = preview_dialog(window, printer, title, paint, name=name, printable=printable)
-            written.append(_grab(preview, (width, height), out / f"{name}-{width}x{height}.png"))
-            preview.close()
-    dialog = NewCaseDialog(ctx, window)
-    written.append(_grab(dialog, (dialog.sizeHint().width(), dialog.sizeHint().height()), out / "new-case.png"))
-    dialog.close()
-    window.close()
-    db.close()
+    with tempfile.TemporaryDirectory(prefix="lotsen-bilder-") as remembered:
+        # The windows as they open the first time, not as this user last left them (ui.remembered).
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, remembered)
+        db = open_database(db_path)
+        ctx = sign_in(db)
+        main = MainWindow(ctx, demo=bool(get_setting(db, DEMO, False)))
+        written = []
+        for width, height in sizes:
+            main.resize(width, height)
+            main.show()
+            settled(app, main)
+            written.append(_grab(main, (width, height), out / f"main-{width}x{height}.png"))
+            for name, widget, size in windows(ctx, main, width, height):
+                written.append(_grab(widget, size, out / f"{name}-{width}x{height}.png"))
+        main.close()
+        db.close()
     return written

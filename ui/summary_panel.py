@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.worklist import Filter
@@ -19,6 +19,7 @@ class SummaryPanel(QWidget):
         title.setAccessibleName("Att göra i dag")
         layout.addWidget(title)
         self.buttons: list[QPushButton] = []
+        self._filters: list[Filter] = []
         self._layout = layout
         layout.addStretch()
         self.reminder = QLabel()
@@ -30,16 +31,21 @@ class SummaryPanel(QWidget):
         layout.addWidget(self.reminder)
 
     def show_counts(self, counts: list[tuple[str, Filter, int]]) -> None:
-        for button in self.buttons:
-            button.deleteLater()
-        self.buttons = []
-        for position, (label, flt, count) in enumerate(counts):
-            button = QPushButton(f"{label}: {count}")
+        """New counts on the same buttons (the one in focus keeps it); new buttons when the lines change."""
+        self._filters = [flt for _label, flt, _count in counts]
+        while len(self.buttons) > len(counts):
+            self.buttons.pop().deleteLater()
+        while len(self.buttons) < len(counts):
+            button = QPushButton()
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reached by Tab, as every button
+            button.clicked.connect(lambda _=False, i=len(self.buttons): self.chosen.emit(self._filters[i]))
+            self._layout.insertWidget(1 + len(self.buttons), button)
+            button.show()  # at once, not when the layout's queued show comes: Tab reaches it from now on
+            self.buttons.append(button)
+        for button, (label, _flt, count) in zip(self.buttons, counts, strict=True):
+            button.setText(f"{label}: {count}")
             button.setAccessibleName(f"{label}, {count} steg. Visa i arbetslistan")
             button.setStyleSheet("text-align: left; padding: 6px;" + (" font-weight: bold;" if count else ""))
-            button.clicked.connect(lambda _=False, f=flt: self.chosen.emit(f))
-            self._layout.insertWidget(1 + position, button)
-            self.buttons.append(button)
 
     def show_reminder(self, text: str) -> None:
         self.reminder.setText(text)

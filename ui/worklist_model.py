@@ -151,9 +151,18 @@ class WorklistModel(QAbstractTableModel):
                                                              matches=self._rows)
         return self._ids
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+    def is_loaded(self, flt: Filter) -> bool:
+        """True when the rows shown are the filter's (none of it is still being read)."""
+        return self._shown == (flt, self.order) and self.filter == flt
+
+    @staticmethod
+    def order_of(column: int, order: Qt.SortOrder) -> SortOrder:
+        """The sort order of a header's sort indicator (no column: the default, most urgent first)."""
         key = COLUMNS[column][1] if 0 <= column < len(COLUMNS) else Sort.URGENCY
-        self.set_query(self.filter, SortOrder(key or Sort.URGENCY, order == Qt.SortOrder.DescendingOrder))
+        return SortOrder(key or Sort.URGENCY, order == Qt.SortOrder.DescendingOrder)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.set_query(self.filter, self.order_of(column, order))
 
     # --- rows ---
 

@@ -13,7 +13,7 @@ from app.corrections import correct_event_date
 from app.database import open_database
 from app.guarantee import SEVERITY, Answer, PauseKind, State
 from app.worklist import Filter, Sort, SortOrder
-from db.models import Case, Patient, Specialty, Step, User
+from db.models import Case, Patient, Specialty, Step, User, search_form
 from db.worklist import WorklistDay, WorklistEntry
 from tests.conftest import TODAY
 from tests.db.test_worklist import add, region  # noqa: F401 - the fixture: one step in each state
@@ -48,7 +48,7 @@ def entry_of(step, case, patient, specialty: str, assignee: str | None, clock, d
         "step_code": step.code, "specialty_code": case.specialty_code, "specialty_name": specialty,
         "waiting_unit": case.waiting_unit, "medical_priority": case.medical_priority,
         "assigned_user_id": case.assigned_user_id, "assignee_name": assignee,
-        "search_name": patient.name.casefold(), "id_number": patient.id_number,
+        "search_name": search_form(patient.name), "id_number": patient.id_number,
         "home_region_code": patient.home_region_code,
     }
 

@@ -44,7 +44,7 @@ from app.rulebook import shipped_rule_book
 from app.steps import cache_columns
 from db import migrate
 from db.engine import make_engine
-from db.models import Case, Patient, Region, Specialty, Step, User
+from db.models import Case, Patient, Region, Specialty, Step, User, search_form
 from db.worklist import WorklistDay, WorklistEntry
 from tests.db.test_worklist_read_model import entry_of
 from tests.pg import pg_url  # noqa: F401 - fixture (pg_server: tests/conftest.py)
@@ -390,7 +390,7 @@ def _writes(region: Timelines, ids: dict[str, int]) -> dict:
         "new step": lambda c: region.add_step(Session(bind=c), ids["c0"], TODAY - timedelta(days=3), (
             "SV_BEHANDLING", [ClockEvent(EventKind.START, TODAY - timedelta(days=3))])),
         "patient": lambda c: c.execute(update(Patient).where(Patient.id == ids["p0"]).values(
-            name="Åsa Ekström", search_name="åsa ekström")),
+            name="Åsa Ekström", search_name=search_form("Åsa Ekström"))),
         "anna renamed": lambda c: c.execute(update(User).where(User.id == ids["anna"]).values(display_name="A. L.")),
         "to bo": lambda c: c.execute(update(Case).where(Case.id == ids["c0"]).values(assigned_user_id=ids["bo"])),
         "bo renamed": lambda c: c.execute(update(User).where(User.id == ids["bo"]).values(display_name="B. B.")),

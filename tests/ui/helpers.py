@@ -140,3 +140,18 @@ def answer_message(seen: list[str]) -> None:
         seen.append(box.text())
         box.accept()
     when_modal(act)
+
+
+
+def close_and_settle(qtbot, window) -> None:
+    """Close a main window (unless it is gone already); its runner done, and what its last results start, before
+    the test's database goes."""
+    import shiboken6
+
+    if shiboken6.isValid(window):
+        window.close()
+    for _ in range(3):
+        if not shiboken6.isValid(window):
+            return
+        window.runner.wait()
+        qtbot.wait(10)
