@@ -38,7 +38,7 @@ from app.text_input import check_text, limit_of
 from app.worklist import is_booked_late
 from app.worklist_read_model import steps_in_bulk
 from db.backend import one_of
-from db.models import Case, CaseEvent, Patient, Step, utcnow
+from db.models import Case, CaseEvent, Patient, Step, search_form, utcnow
 from db.register import ImportLink, ListRecord
 
 EMPTY_RECORD = dict.fromkeys(RECORD_FIELDS)
@@ -268,8 +268,9 @@ def write(ctx: AppContext, entries: list[Entry], source: str, result: Result, wh
             if patient_changes and not match.closed:
                 traces.append((match, _changes(PATIENT_FIELDS, current, patient_changes)))
                 current.update(patient_changes)
-                # The name always goes along: columns derived from it are recomputed on update.
-                patient_updates.setdefault(patient_id, {}).update(patient_changes, name=current["name"])
+                # A Core UPDATE: the searched form of the name goes along with it (db.models.search_form).
+                patient_updates.setdefault(patient_id, {}).update(patient_changes, name=current["name"],
+                                                                  search_name=search_form(current["name"]))
                 changed = True
             case_changes = {f: entry.case[f] for f in CASE_FIELDS
                             if entry.case[f] is not None and entry.case[f] != match.case[f]}

@@ -139,3 +139,14 @@ def test_the_command_line_takes_the_whole_list_setting(tmp_path, capsys):
     db = open_database(db_path)
     assert importer.is_whole_list(sign_in(db, "kontroll"), "waiting-list", SOURCE)
     db.close()
+
+
+def test_a_name_the_list_corrects_is_found_by_the_search_at_once(ctx, tmp_path):
+    rows = waiting_rows(3, TODAY)
+    run(ctx, tmp_path, rows)
+    renamed = [list(r) for r in rows]
+    renamed[1][1] = "Zoë Sjöqvist"
+    assert run(ctx, tmp_path, renamed, "v2.csv").updated == 1
+    step_id = step_of(ctx, renamed[1][9])
+    for typed in ("Zoë Sjöqvist", "sjoqvist zoe"):  # the stored search form follows the name (db.models.search_form)
+        assert worklist.open_step_ids(ctx, worklist.Filter(text=typed)) == [step_id]

@@ -2,7 +2,7 @@
 finds "Söderberg" and "Jose" finds "José". The worklist's copy follows by its trigger on patient.search_name.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 """
 
 import sqlalchemy as sa
