@@ -322,8 +322,8 @@ class MainWindow(QMainWindow):
         alone = worklist.search_alone(self.model.filter) if not shown else None
         if alone is not None:
             flt = self.model.filter
-            self.runner.run(lambda: sum(worklist.count_by_state(self.ctx, alone).values()),
-                            lambda found: self._show_hidden_hits(flt, found))
+            self.runner.query(lambda: sum(worklist.count_by_state(self.ctx, alone).values()),
+                             lambda found: self._show_hidden_hits(flt, found))
         if self._enter_waiting:
             self._search_entered()
 

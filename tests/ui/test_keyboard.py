@@ -49,6 +49,7 @@ def test_enter_in_the_search_opens_the_single_hit(qtbot, open_main, region):  # 
     qtbot.keyClick(main.filters.search, Qt.Key.Key_Return)  # before the typing pause: applied at once
     qtbot.waitUntil(lambda: len(main.case_windows) == 1)
     (window,) = main.case_windows.values()
+    qtbot.waitUntil(lambda: window.view is not None)  # the case is read off the UI thread
     assert window.view.patient_name == "Östen Över"
     window.close()
 
