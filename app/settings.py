@@ -25,7 +25,7 @@ TAB_SENDER = "Avsändare"
 TAB_EXPORT = "Nationell export"
 TAB_UNITS = "Enheter"
 TAB_ACTIVITIES = "Aktiviteter"
-TAB_LIMITS = "Gränser och tider"
+TAB_LIMITS = "Brev, uppföljning och ångra"
 TAB_RULES = "Tidsgränser och varningar"
 TAB_INBOXES = "Inkorgar"
 

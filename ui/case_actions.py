@@ -223,8 +223,7 @@ def patient(parent, ctx, case, step) -> bool:
     dialog = PatientDialog(ctx, case.patient_id, case.id, parent)
     chosen: list[int] = []
     dialog.open_case.connect(lambda case_id: (chosen.append(case_id), dialog.accept()))
-    dialog.exec()
-    saved_in_dialog(ctx, None)  # the details may have changed either way, and they show in the patient's cases
+    dialog.exec()  # its save is an op: the case windows hear of it (ui.worker)
     if chosen and chosen[0] != case.id and hasattr(parent, "open_other"):
         parent.open_other.emit(chosen[0])
     return True

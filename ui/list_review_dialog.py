@@ -21,13 +21,16 @@ from app.identity import display_id
 from app.importer import reconcile
 from app.rulebook import step_names
 from ui.dates import DateField
+from ui.errors import show_error
 from ui.register_window import RowsModel, table_view
+from ui.worker import lane
 
 
 class ListReviewDialog(QDialog):
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
         self.ctx = ctx
+        self.runner = lane(ctx, self)
         self.setWindowTitle("Saknas i senaste listan")
         names = step_names(ctx.rules)
         self.model = RowsModel([
@@ -87,11 +90,20 @@ class ListReviewDialog(QDialog):
             self.status.setText("Markera ett steg i listan först.")
             return
         item = self.model.row_at(selected[0].row())
-        try:
-            reconcile.resolve(self.ctx, item.id, self.reason.currentData(), self.on.value(), self.note.text())
-        except (InputError, StorageError) as exc:
-            self.status.setText(exc.message if isinstance(exc, StorageError) else f"{exc.field}: {exc.message}")
-            return
-        self.status.setText(f"{item.patient_name}: {self.reason.currentText().lower()}. Sparat i ärendet.")
+        ctx, reason, on, note = self.ctx, self.reason.currentData(), self.on.value(), self.note.text()
+        said = f"{item.patient_name}: {self.reason.currentText().lower()}. Sparat i ärendet."
+        self.apply.setEnabled(False)
+        self.runner.op(lambda: reconcile.resolve(ctx, item.id, reason, on, note),
+                       lambda _result: self._applied(said), self._refused, cases=[item.case_id])
+
+    def _applied(self, said: str) -> None:
+        self.status.setText(said)
         self.note.clear()
         self.load()
+
+    def _refused(self, exc: BaseException) -> None:
+        self.apply.setEnabled(True)
+        if isinstance(exc, (InputError, StorageError)):
+            self.status.setText(exc.message if isinstance(exc, StorageError) else f"{exc.field}: {exc.message}")
+        else:  # a bug: logged and explained, the decision can be made again
+            show_error(self, exc)

@@ -373,8 +373,7 @@ class MainWindow(QMainWindow):
         from ui.new_case_dialog import NewCaseDialog
 
         dialog = NewCaseDialog(self.ctx, self)
-        if dialog.exec() and dialog.opened:
-            self.refresh()
+        if dialog.exec() and dialog.opened:  # its op tells the list (app.changes)
             self.open_case(dialog.opened.case_id)
 
     def open_region_settings(self, tab: str | None = None) -> None:
@@ -455,8 +454,7 @@ class MainWindow(QMainWindow):
 
         dialog = ListReviewDialog(self.ctx, self)
         remember_geometry(dialog, "list_review")
-        dialog.exec()
-        self.refresh()
+        dialog.exec()  # each decision's op tells the list (app.changes)
 
     def run_inboxes(self) -> None:
         """Every source's inbox, as an op (many cases); the result stays in the status bar (app.importer.inbox)."""

@@ -11,6 +11,7 @@ from app.context import AppContext
 from app.reference import activities, municipalities, regions, specialties
 from app.settings import own_region
 from ui.forms import Field, FormDialog
+from ui.worker import MANY, lane
 
 PRIORITIES = [(None, "Ingen angiven"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4")]
 LANGUAGES = [("sv", "Svenska"), ("en", "Engelska")]
@@ -48,7 +49,9 @@ class NewCaseDialog(FormDialog):
             Field("waiting_unit", "Väntar hos (enhet)"),
             Field("medical_priority", "Medicinsk prioritet", "choice", None, PRIORITIES),
         ]
-        super().__init__(parent, "Nytt ärende", fields, self._open, today=ctx.today())
+        super().__init__(parent, "Nytt ärende", fields, self._open, today=ctx.today(),
+                         run=lambda fn, done, failed: self.runner.op(fn, done, failed, cases=MANY))
+        self.runner = lane(ctx, self)  # the new case is saved off the UI thread and told to every window
         self.setObjectName("newCaseDialog")
 
     def _open(self, v: dict[str, Any]) -> cases.Opened:

@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
 from app import patients
 from app.audit.extract import local_time
 from app.cases import CLOSE_REASONS
-from app.errors import InputError, StorageError
+from app.errors import InputError
 from app.identity import display_id
 from app.patients import ContactDetails, PatientView
 from ui.errors import show_error
 from ui.forms import read_only_table, with_mnemonics
+from ui.worker import MANY, lane
 
 
 class PatientDialog(QDialog):
@@ -41,6 +42,7 @@ class PatientDialog(QDialog):
         self.patient_id = patient_id
         self.case_id = case_id
         self.view: PatientView | None = None
+        self.runner = lane(ctx, self)
         self.setMinimumSize(900, 600)
         layout = QVBoxLayout(self)
         self.heading = QLabel()
@@ -160,25 +162,29 @@ class PatientDialog(QDialog):
             protected_identity=self.protected.isChecked())
 
     def save(self) -> None:
+        """The details as an op off the UI thread; the patient's cases are told to every window (ui.worker)."""
         details = self.details()
         if details.protected_identity:
             details = replace(details, street=None, postal_code=None, city=None)
-        try:
-            changed = patients.update_contact_details(self.ctx, self.patient_id, details, self.case_id)
-        except InputError as exc:
-            self.error.setText(f"{exc.field}: {exc.message}")
-            self.error.show()
-            return
-        except StorageError as exc:
-            show_error(self, exc)
-            return
-        except Exception as exc:  # noqa: BLE001 - a bug: logged and explained, nothing typed is lost
-            show_error(self, exc)
-            return
+        ctx, patient_id, case_id = self.ctx, self.patient_id, self.case_id
+        self.save_button.setEnabled(False)
+        self.runner.op(lambda: patients.update_contact_details(ctx, patient_id, details, case_id),
+                       self._saved, self._not_saved, cases=[c.case_id for c in self.view.cases] or MANY)
+
+    def _saved(self, changed: bool) -> None:
+        self.save_button.setEnabled(True)
         self.error.hide()
         self.reload()
         if changed:
             self.saved.emit(self.patient_id)
+
+    def _not_saved(self, exc: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        if isinstance(exc, InputError):  # the form keeps what was typed and names the field
+            self.error.setText(f"{exc.field}: {exc.message}")
+            self.error.show()
+        else:  # storage trouble in plain Swedish; a bug logged and explained
+            show_error(self, exc)
 
 
 def _shown(value: str | None) -> str:

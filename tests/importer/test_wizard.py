@@ -75,13 +75,16 @@ def test_the_review_dialog_closes_and_keeps(qtbot, qtmodeltester, ctx, tmp_path)
     first = dialog.model.row_at(0)
     dialog.reason.setCurrentIndex(dialog.reason.findData(reconcile.KEEP))
     qtbot.mouseClick(dialog.apply, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.runner.idle)  # each decision is saved off the UI thread
     assert dialog.status.text() == "Anteckning: skriv varför steget behålls."
     assert dialog.model.rowCount() == 3  # nothing saved
     dialog.note.setText("Kliniken har tappat remissen.")
     qtbot.mouseClick(dialog.apply, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.runner.idle)
     assert dialog.status.text().endswith("behåll steget. Sparat i ärendet.") and dialog.model.rowCount() == 2
     dialog.reason.setCurrentIndex(dialog.reason.findData("genomford"))
     qtbot.mouseClick(dialog.apply, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.runner.idle)
     assert dialog.model.rowCount() == 1
     assert cases.view_case(ctx, first.case_id).timeline[-1].kind == "note"
 

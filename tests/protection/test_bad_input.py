@@ -317,28 +317,33 @@ def test_a_pasted_surrogate_never_reaches_a_service_from_a_line_edit(qtbot):
 # --- the windows ---
 
 def test_the_new_case_dialog_shows_the_message_and_keeps_what_was_typed(qtbot, ctx):
+    from tests.ui.helpers import wait_for
     from ui.new_case_dialog import NewCaseDialog
+
+    def settled(save) -> None:  # the new case is saved off the UI thread
+        save()
+        wait_for(lambda: dialog.runner.idle)
 
     dialog = NewCaseDialog(ctx)
     qtbot.addWidget(dialog)
     dialog.widgets["id_number"].setText(PNR)
     dialog.widgets["name"].setText(NUL)
     dialog.widgets["specialty"].setCurrentIndex(dialog.widgets["specialty"].findData("311"))
-    dialog.save()
+    settled(dialog.save)
     assert dialog.error.isVisibleTo(dialog)
     assert dialog.error.text().startswith("Namn: innehåller ett tecken som inte kan sparas (NUL")
     assert dialog.opened is None and dialog.widgets["name"].text() == NUL and not dialog.result()
 
     dialog.widgets["name"].setText("Karin Berg")
     dialog.widgets["started_on"].set_value(date(2010, 6, 30))
-    dialog.save()
+    settled(dialog.save)
     assert dialog.error.text().startswith("Startdatum: 2010-06-30 ligger före")
     assert EARLIEST in dialog.error.text() and dialog.opened is None
     with ctx.db.reading() as session:
         assert session.scalar(select(func.count()).select_from(Patient)) == 0
 
     dialog.widgets["started_on"].set_value(date(2026, 10, 1))
-    dialog.save()
+    settled(dialog.save)
     assert dialog.opened is not None
 
 

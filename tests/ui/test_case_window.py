@@ -136,6 +136,7 @@ def test_new_case_dialog_names_a_duplicate(qtbot, ctx):
     dialog.widgets["name"].setText("Märta Ek")
     dialog.widgets["specialty"].setCurrentIndex(dialog.widgets["specialty"].findData("311"))
     dialog.save()
+    qtbot.waitUntil(lambda: dialog.runner.idle)  # the new case is saved off the UI thread
     assert dialog.error.text().startswith("Steg: patienten har redan ett öppet ärende")
     assert dialog.opened is None
 

@@ -34,10 +34,12 @@ def test_correct_the_address_and_see_it_on_the_history(qtbot, ctx, tmp_path):
         dialog.city.setText("Malmö")
         dialog.language.setCurrentIndex(dialog.language.findData("en"))
         dialog.representative_kind.setCurrentIndex(dialog.representative_kind.findData("vardnadshavare"))
-        dialog.save()  # the name is missing: the form says so and keeps what was typed
+        settled(dialog).save()  # the name is missing: the form says so and keeps what was typed
+        settled(dialog)  # saved off the UI thread
         seen.append(dialog.error.text())
         dialog.representative_name.setText("Per Ek")
         dialog.save()
+        settled(dialog)
         seen.append(dialog.error.isVisible())
         seen.append([dialog.history.item(r, 2).text() for r in range(dialog.history.rowCount())])
         shot(dialog, "patient_dialog", tmp_path)

@@ -177,3 +177,34 @@ def test_the_broadcast_is_only_told_on_the_ui_thread():
     assert told == [] and refused and "UI thread" in refused[0]
     broadcast.emit(Change(frozenset({1}), local=True))
     assert told == [Change(frozenset({1}), local=True)]
+
+
+def test_the_patients_details_are_saved_off_the_ui_thread_and_told_to_the_case_window(
+        qtbot, ctx, region, monkeypatch):  # noqa: F811
+    from app import patients
+    from ui.patient_dialog import PatientDialog
+
+    case_id = region["akut"].case_id
+    window = case_window(qtbot, ctx, case_id)
+    heard = []
+    ctx.changes.connect(heard.append)
+    saving_on_ui_thread = []
+    update = patients.update_contact_details
+
+    def recorded(*args, **kwargs):
+        saving_on_ui_thread.append(threading.current_thread() is threading.main_thread())
+        return update(*args, **kwargs)
+
+    monkeypatch.setattr(patients, "update_contact_details", recorded)
+    dialog = PatientDialog(ctx, window.view.patient_id, case_id, window)
+    qtbot.addWidget(dialog)
+    dialog.street.setText("Nygatan 5")
+    dialog.postal_code.setText("21135")
+    dialog.city.setText("Malmö")
+    settled(dialog).save()
+    settled(dialog)
+    ctx.changes.disconnect(heard.append)
+    assert saving_on_ui_thread == [False]
+    assert any(c.local and c.touches(case_id) for c in heard)
+    qtbot.waitUntil(lambda: settled(window).view.address == "Nygatan 5, 211 35 Malmö")
+    assert not window.changed_elsewhere.isVisible()
