@@ -24,7 +24,7 @@ def offer_after_deadline(qtbot, window, press: QMessageBox.StandardButton, tmp_p
             seen.append(box.text())
             shot(box, "offer_confirm", tmp_path, size=None)
             box.button(press).click()
-        when_modal(on_box, kind=QMessageBox)  # once the save off the UI thread has asked
+        when_modal(on_box, attempts=500, kind=QMessageBox)  # once the save off the UI thread has asked (10 s)
         form.save()
         wait_for(lambda: not form.saving)
         seen.append(form.error.text() if form.isVisible() else "")
@@ -38,6 +38,7 @@ def test_no_keeps_the_form_and_yes_saves_the_offer(qtbot, ctx, tmp_path):
     window = open_window(qtbot, ctx, days_ago=60)
     seen: list[str] = []
     offer_after_deadline(qtbot, window, QMessageBox.StandardButton.No, tmp_path, seen)
+    assert len(seen) == 2, seen
     assert "ligger efter vårdgarantins tidsgräns" in seen[0] and "inte patientvald väntan" in seen[0]
     assert seen[0].endswith("Vill du spara erbjudandet ändå?")
     assert seen[1].startswith("Erbjudande: inte sparat.")
@@ -45,6 +46,6 @@ def test_no_keeps_the_form_and_yes_saves_the_offer(qtbot, ctx, tmp_path):
 
     seen.clear()
     offer_after_deadline(qtbot, window, QMessageBox.StandardButton.Yes, tmp_path, seen)
-    assert seen[1] == ""  # the form closed: saved
+    assert len(seen) == 2 and seen[1] == "", seen  # asked, then the form closed: saved
     offer = next(e for e in window.view.timeline if e.kind == "offer")
     assert offer.details["confirmed"] is True and offer.appointment > window.current_step().clock.deadline
