@@ -8,7 +8,9 @@ case in between."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -33,12 +35,14 @@ from PySide6.QtWidgets import (
 from app import reference, register
 from app.context import AppContext
 from app.errors import ConflictError, InputError
+from app.offer_checks import ConfirmationNeeded
 from app.register import Candidate, Fit, PhonedUnit
 from app.roles import Permission, may
 from app.settings import own_region
-from ui.confirm import confirmed_save
+from ui.confirm import confirm_offer, offer_not_confirmed
 from ui.errors import show_error
 from ui.register_window import RowsModel, register_news, table_view
+from ui.worker import MANY, lane
 
 COLUMNS = [
     ("Bedömning", lambda c: c.verdict),
@@ -57,6 +61,7 @@ class CareElsewhereDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.step_id = ctx, step_id
         self.version: int | None = None  # the case's version the user was shown: see the module text
+        self.runner = lane(ctx, self)  # saves as ops off the UI thread, told to every window (ui.worker)
         self.setWindowTitle("Vård hos annan vårdgivare")
         self.heading = QLabel()
         self.heading.setWordWrap(True)
@@ -220,26 +225,26 @@ class CareElsewhereDialog(QDialog):
         provider, unit = self.phoned_provider.text(), self.phoned_unit.text().strip()
         answer, note = self.phoned_answer.currentData(), self.phoned_note.text()
         adding = self.add_to_register.isChecked()
-        try:
-            if adding:
-                if not unit:
-                    raise InputError("Enhet", "ange enhetens namn, så att den kan läggas till i registret.")
-                register.add_phoned_unit(self.ctx, self.step_id, PhonedUnit(
-                    provider, unit, self.phoned_hsa.text(), self.phoned_region.currentData(),
-                    self.phoned_public.isChecked(), self.phoned_phone.text().strip() or None,
-                    [self.search.need.specialty], self.phoned_others.isChecked()),
-                    answer, note, expected_version=self.version)
-            else:
-                phone = self.phoned_phone.text().strip()
-                register.record_approach(self.ctx, self.step_id, provider, unit, answer,
-                                         " ".join(p for p in (note.strip(), phone and f"Telefon {phone}.") if p),
-                                         expected_version=self.version)
-        except InputError as exc:
-            self.status.setText(f"Inte sparat. {exc.field}: {exc.message}")
-            return
-        except ConflictError as exc:
-            self._conflict(exc)
-            return
+        ctx, step_id, version = self.ctx, self.step_id, self.version
+        if adding:
+            if not unit:
+                self.status.setText("Inte sparat. Enhet: ange enhetens namn, så att den kan läggas till i registret.")
+                return
+            phoned = PhonedUnit(provider, unit, self.phoned_hsa.text(), self.phoned_region.currentData(),
+                                self.phoned_public.isChecked(), self.phoned_phone.text().strip() or None,
+                                [self.search.need.specialty], self.phoned_others.isChecked())
+
+            def work():
+                return register.add_phoned_unit(ctx, step_id, phoned, answer, note, expected_version=version)
+        else:
+            phone = self.phoned_phone.text().strip()
+            said = " ".join(p for p in (note.strip(), phone and f"Telefon {phone}.") if p)
+
+            def work():
+                return register.record_approach(ctx, step_id, provider, unit, answer, said, expected_version=version)
+        self._save(work, lambda _result: self._phoned_saved(provider, unit, adding), "Inte sparat.")
+
+    def _phoned_saved(self, provider: str, unit: str, adding: bool) -> None:
         for field in (self.phoned_provider, self.phoned_unit, self.phoned_phone, self.phoned_note,
                       self.phoned_hsa):
             field.clear()
@@ -254,6 +259,31 @@ class CareElsewhereDialog(QDialog):
                                 "registret.")
         else:
             self.status.setText(f"Kontakten med {provider.strip()} är sparad i ärendet.")
+
+    def _save(self, work: Callable[[], Any], done: Callable[[Any], None], refused: str,
+              confirmed: Callable[[], Any] | None = None) -> None:
+        """A save as an op off the UI thread; what app refuses goes to the status line after `refused`; an
+        offer that needs a confirmation asks (ui.confirm) and on "Ja, spara" runs `confirmed` instead."""
+        buttons = (self.offer_button, self.approach_button, self.phoned_button)
+        enabled = [b.isEnabled() for b in buttons]
+        for button in buttons:
+            button.setEnabled(False)
+
+        def again(result: Any = None, exc: BaseException | None = None) -> None:
+            for button, on in zip(buttons, enabled, strict=True):
+                button.setEnabled(on)
+            if exc is None:
+                done(result)
+            elif isinstance(exc, ConfirmationNeeded) and confirmed is not None and confirm_offer(self, exc):
+                self._save(confirmed, done, refused)
+            elif isinstance(exc, (ConfirmationNeeded, InputError)):
+                exc = offer_not_confirmed() if isinstance(exc, ConfirmationNeeded) else exc
+                self.status.setText(f"{refused} {exc.field}: {exc.message}")
+            elif isinstance(exc, ConflictError):
+                self._conflict(exc)
+            else:  # storage trouble in plain Swedish; a bug logged and explained
+                show_error(self, exc)
+        self.runner.op(work, again, lambda exc: again(exc=exc), cases=MANY)
 
     def _search(self) -> None:
         self.search = register.find_candidates(self.ctx, self.step_id)
@@ -305,15 +335,18 @@ class CareElsewhereDialog(QDialog):
         try:
             appointment = _date(self.appointment.text(), "Erbjuden tid", required=True)
             reply_by = _date(self.reply_by.text(), "Svara senast")
-            confirmed_save(self, lambda confirmed: register.offer_from_candidate(
-                self.ctx, self.step_id, candidate, appointment, reply_by, confirmed=confirmed,
-                expected_version=self.version))
         except InputError as exc:
             self.status.setText(f"Inget erbjudande sparades. {exc.field}: {exc.message}")
             return
-        except ConflictError as exc:
-            self._conflict(exc)
-            return
+        ctx, step_id, version = self.ctx, self.step_id, self.version
+
+        def save(confirmed: bool) -> Callable[[], Any]:
+            return lambda: register.offer_from_candidate(ctx, step_id, candidate, appointment, reply_by,
+                                                         confirmed=confirmed, expected_version=version)
+        self._save(save(False), lambda _result: self._offered(candidate), "Inget erbjudande sparades.",
+                   confirmed=save(True))
+
+    def _offered(self, candidate: Candidate) -> None:
         self._reload_approaches()
         self.status.setText(f"Erbjudandet från {candidate.unit.name} är sparat i ärendet.")
 
@@ -321,15 +354,13 @@ class CareElsewhereDialog(QDialog):
         candidate = self.selected()
         if candidate is None:
             return
-        try:
-            register.record_approach(self.ctx, self.step_id, candidate.unit.provider, candidate.unit.name,
-                                     self.answer.currentData(), self.note.text(), expected_version=self.version)
-        except InputError as exc:
-            self.status.setText(f"Inte sparat. {exc.field}: {exc.message}")
-            return
-        except ConflictError as exc:
-            self._conflict(exc)
-            return
+        ctx, step_id, version = self.ctx, self.step_id, self.version
+        answer, note = self.answer.currentData(), self.note.text()
+        self._save(lambda: register.record_approach(ctx, step_id, candidate.unit.provider, candidate.unit.name,
+                                                    answer, note, expected_version=version),
+                   lambda _result: self._approached(candidate), "Inte sparat.")
+
+    def _approached(self, candidate: Candidate) -> None:
         self.note.clear()
         self._reload_approaches()
         self.status.setText(f"Kontakten med {candidate.unit.provider} är sparad i ärendet.")

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 from app import cases
 from app.case_actions import CaseAction
 from app.cases import CLOSE_REASONS, CONTACT_CHANNELS, CaseView, StepView
-from app.changes import Change
 from app.context import AppContext
 from app.guarantee import Answer, PauseKind
 from app.steps import CLOCK_KINDS
@@ -42,11 +41,6 @@ def _form(parent: QWidget, title: str, fields: list[Field], submit: Callable[[di
     if dialog.conflict is not None:  # someone else saved the case: the case window says so
         raise dialog.conflict
     return dialog if accepted else None
-
-
-def saved_in_dialog(ctx: AppContext, case_ids: frozenset[int] | None) -> None:
-    """A dialog of its own saved (patient details, care elsewhere): told as this process's save."""
-    ctx.changes.emit(Change(case_ids, local=True))
 
 
 def contact(parent, ctx, case, step) -> bool:
@@ -298,8 +292,7 @@ def long_wait_reason(parent, ctx, case, step) -> bool:
 def care_elsewhere(parent, ctx, case, step) -> bool:
     from ui.care_elsewhere_dialog import CareElsewhereDialog
 
-    CareElsewhereDialog(ctx, step.id, parent, expected_version=case.version).exec()
-    saved_in_dialog(ctx, frozenset({case.id}))  # approaches and offers may have been recorded either way
+    CareElsewhereDialog(ctx, step.id, parent, expected_version=case.version).exec()  # its saves are ops
     return True
 
 

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.errors import InputError
 from app.offer_checks import ConfirmationNeeded
-
-T = TypeVar("T")
 
 
 def ask(parent: QWidget | None, title: str, reasons: tuple[str, ...], question: str) -> bool:
@@ -32,14 +27,3 @@ def confirm_offer(parent: QWidget | None, exc: ConfirmationNeeded) -> bool:
 def offer_not_confirmed() -> InputError:
     """What the form shows after "Nej, ändra": it stays open with what was typed."""
     return InputError("Erbjudande", "inte sparat. Ändra tiden eller svarsdatumet, eller spara och bekräfta.")
-
-
-def confirmed_save(parent: QWidget | None, save: Callable[[bool], T]) -> T:
-    """save(False); when app asks for confirmation, show why and save(True) only after "Ja, spara".
-    A "no" leaves the form open with what was typed (an InputError the form shows)."""
-    try:
-        return save(False)
-    except ConfirmationNeeded as exc:
-        if confirm_offer(parent, exc):
-            return save(True)
-        raise offer_not_confirmed() from None

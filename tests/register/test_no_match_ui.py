@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from app import register
+from tests.ui.helpers import wait_for
 from tests.conftest import TODAY
 from tests.register.conftest import capacity, open_step, provider, unit
 from ui.care_elsewhere_dialog import CareElsewhereDialog
@@ -51,12 +52,14 @@ def test_empty_register_phone_a_provider_and_add_it(qtbot, ctx):
     dialog.phoned_answer.setCurrentIndex(dialog.phoned_answer.findData("kan_ta_emot"))
     qtbot.keyClicks(dialog.phoned_hsa, "2321000016")
     qtbot.mouseClick(dialog.phoned_button, Qt.MouseButton.LeftButton)
+    wait_for(lambda: dialog.runner.idle)  # saved off the UI thread
     assert dialog.status.text().startswith("Inte sparat. HSA-id:")
     assert dialog.phoned_provider.text() == "Ortopedkliniken Norr AB"  # the typing is kept to be corrected
     assert register.approaches(ctx, opened.step_id) == []
 
     type_into(qtbot, dialog.phoned_hsa, "SE2321000016-9ABC")
     qtbot.mouseClick(dialog.phoned_button, Qt.MouseButton.LeftButton)
+    wait_for(lambda: dialog.runner.idle)  # saved off the UI thread
     assert "finns nu i registret" in dialog.status.text()
     assert dialog.approached.rowCount() == 1
     assert dialog.approached_view.model().index(0, 1).data() == "Ortopedkliniken Norr AB"
@@ -103,6 +106,7 @@ def test_record_a_call_without_adding_to_the_register(qtbot, ctx):
     qtbot.keyClicks(dialog.phoned_phone, "0411-55 55 55")
     dialog.phoned_answer.setCurrentIndex(dialog.phoned_answer.findData("aterkommer"))
     qtbot.mouseClick(dialog.phoned_button, Qt.MouseButton.LeftButton)
+    wait_for(lambda: dialog.runner.idle)  # saved off the UI thread
     assert dialog.status.text() == "Kontakten med Dr Bengtssons mottagning är sparad i ärendet."
     [approach] = register.approaches(ctx, opened.step_id)
     assert (approach.provider, approach.answer, approach.note) == (

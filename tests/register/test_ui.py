@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from app import cases, register
+from tests.ui.helpers import wait_for
 from tests.conftest import TODAY
 from tests.importer.lists import waiting_rows, write_csv
 from tests.register.conftest import capacity, contract, open_step, provider, unit
@@ -84,10 +85,12 @@ def test_care_elsewhere_dialog_offers_and_records(qtbot, qtmodeltester, ctx):
     dialog.table.selectRow(0)
     dialog.answer.setCurrentIndex(dialog.answer.findData("kan_inte"))
     qtbot.mouseClick(dialog.approach_button, Qt.MouseButton.LeftButton)
+    wait_for(lambda: dialog.runner.idle)  # saved off the UI thread
     dialog.table.selectRow(1)
     assert "Väntetid 14 dagar" in dialog.reasons.toPlainText()
     qtbot.keyClicks(dialog.appointment, (TODAY + timedelta(days=10)).isoformat())
     qtbot.mouseClick(dialog.offer_button, Qt.MouseButton.LeftButton)
+    wait_for(lambda: dialog.runner.idle)  # saved off the UI thread
     assert "sparat i ärendet" in dialog.status.text()
     assert [a.provider for a in register.approaches(ctx, opened.step_id)] == ["Ortopedi Syd AB", "Region Skåne"]
     assert dialog.approached.rowCount() == 2
@@ -113,10 +116,12 @@ def test_care_elsewhere_dialog_says_when_someone_else_saved_the_case(qtbot, ctx,
     dialog.table.selectRow(0)
     qtbot.keyClicks(dialog.appointment, (TODAY + timedelta(days=10)).isoformat())
     qtbot.mouseClick(dialog.offer_button, Qt.MouseButton.LeftButton)
+    wait_for(lambda: dialog.runner.idle)  # saved off the UI thread
     assert len(seen) == 1 and "ändrats av någon annan" in seen[0]  # the case window's message
     assert "Inget sparades" in dialog.status.text()
     assert register.approaches(ctx, opened.step_id) == [] and dialog.selected().unit.name == "Ortopedi Syd Lund"
     qtbot.mouseClick(dialog.offer_button, Qt.MouseButton.LeftButton)  # now on what is saved now
+    wait_for(lambda: dialog.runner.idle)  # saved off the UI thread
     assert seen == [seen[0]] and "sparat i ärendet" in dialog.status.text()
     assert [e.kind for e in cases.view_case(ctx, opened.case_id).timeline] == ["start", "note", "offer", "note"]
 
@@ -175,8 +180,10 @@ def test_care_elsewhere_offer_after_the_deadline_asks_first(qtbot, ctx):
     asked: list[str] = []
     answer_confirmation(yes=False, seen=asked)
     qtbot.mouseClick(dialog.offer_button, Qt.MouseButton.LeftButton)
+    wait_for(lambda: dialog.runner.idle)  # saved off the UI thread
     assert "ligger efter vårdgarantins tidsgräns" in asked[0]
     assert dialog.status.text().startswith("Inget erbjudande sparades. Erbjudande: inte sparat.")
     answer_confirmation(yes=True, seen=asked)
     qtbot.mouseClick(dialog.offer_button, Qt.MouseButton.LeftButton)
+    wait_for(lambda: dialog.runner.idle)  # saved off the UI thread
     assert "sparat i ärendet" in dialog.status.text()
