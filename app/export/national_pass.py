@@ -11,7 +11,6 @@ per-month record path."""
 
 from __future__ import annotations
 
-import gc
 from bisect import bisect_left
 from collections.abc import Sequence
 
@@ -22,6 +21,7 @@ from app.export.config import ExportConfig
 from app.export.measures import MEASURED_STEPS
 from app.export.records import Facts, Kind, RecordBuilder
 from app.guarantee import RuleBook
+from app.many_objects import many_objects
 from app.reports.months import Month
 from app.reports.source import (
     _META,
@@ -74,15 +74,8 @@ def month_facts(session: Session, months: Sequence[Month], config: ExportConfig,
                 ) -> dict[Month, tuple[list[Facts], list[Facts], set[int]]]:
     """Per month: the facts of the records waiting at its end and completed in it (with the primary-care
     rows'), and the ids of the steps whose records are held back."""
-    # Millions of small tuples that all live to the end: the cyclic collector would scan them again and again
-    # for nothing (they hold no cycles).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with many_objects():  # millions of small tuples that all live to the end
         return _month_facts(session, months, config, rules)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _month_facts(session: Session, months: Sequence[Month], config: ExportConfig, rules: RuleBook

@@ -3,9 +3,6 @@ source), check every row, write all valid rows in one transaction, and list the 
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +21,7 @@ from app.importer.reading import Table, read_table
 from app.importer.report import Problem, Result, write_rejected
 from app.importer.rows import rows
 from app.importer.start_dates import describe as start_columns
+from app.many_objects import many_objects
 from app.text_input import check_text, limit_of
 from db.register import ImportLink
 
@@ -43,7 +41,7 @@ def preview(ctx: AppContext, kind: str, table: Table, columns: dict[str, str]) -
     import."""
     check_columns(kind, table, columns)
     if kind == WAITING_LIST:
-        with _many_objects():
+        with many_objects():
             _, problems = waiting_list.parse(ctx, table, columns)
     else:
         result = Result(kind)
@@ -69,7 +67,7 @@ def import_table(ctx: AppContext, kind: str, table: Table, columns: dict[str, st
     if kind == WAITING_LIST:
         if whole_list is None:
             whole_list = is_whole_list(ctx, kind, source)
-        with _many_objects():
+        with many_objects():
             entries, result.problems = waiting_list.parse(ctx, table, columns)
             file_ids = frozenset(row.text("external_id") for row in rows(table, kind, columns, ctx.today()))
             waiting_list.write(ctx, entries, source, result, whole_list, file_ids - {""})
@@ -82,27 +80,13 @@ def import_table(ctx: AppContext, kind: str, table: Table, columns: dict[str, st
 def import_file(ctx: AppContext, kind: str, path: Path, columns: dict[str, str], source: str,
                 rejected_path: Path | None = None, whole_list: bool | None = None) -> Result:
     """Import a file; rejected rows go to `rejected_path` (default: beside the file, "<name>-avvisade.xlsx")."""
-    with _many_objects():
+    with many_objects():
         table = read_table(path)
     result = import_table(ctx, kind, table, columns, source, whole_list)
     if result.problems:
         target = rejected_path or path.with_name(f"{path.stem}-avvisade.xlsx")
         result.rejected_file = write_rejected(table, result.problems, target)
     return result
-
-
-@contextmanager
-def _many_objects() -> Iterator[None]:
-    """Python's cycle collector paused while a list's rows become objects: each of its passes walks every object
-    made so far, 40 % of the time of a 100 000-row list. Nothing made here relies on it; what is left for it is
-    collected once it runs again. (Process-wide, so another thread's objects wait too, for those seconds.)"""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def _run_register_list(ctx: AppContext, kind: str, table: Table, columns: dict[str, str], source: str,

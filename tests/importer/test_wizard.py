@@ -92,19 +92,14 @@ def test_the_review_dialog_closes_and_keeps(qtbot, qtmodeltester, ctx, tmp_path)
 def test_the_summary_opens_the_review_list_and_the_late_bookings_in_the_worklist(qtbot, ctx, tmp_path):
     from PySide6.QtCore import Qt
 
-    from ui.main_window import MainWindow
+    from tests.ui.helpers import main_window
 
     rows = waiting_rows(6, TODAY)
     columns = importer.guess_columns("waiting-list", HEADINGS)
     for name, part in (("v1.csv", rows), ("v2.csv", rows[:4])):
         importer.import_file(ctx, "waiting-list", write_csv(tmp_path / name, part), columns, "Ortopeden SUS",
                              whole_list=True)
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    window.runner.wait()
-    qtbot.waitUntil(lambda: window.model.rowCount() == 6 and bool(window.summary.buttons))
+    window = main_window(qtbot, ctx, 6)
     button = next(b for b in window.summary.buttons if b.text().startswith("Saknas i senaste listan"))
     assert "2" in button.text()
     assert window.grab().save(str(SHOTS / "huvudfonster-saknas.png"))

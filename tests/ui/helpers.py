@@ -155,3 +155,16 @@ def close_and_settle(qtbot, window) -> None:
             return
         window.runner.wait()
         qtbot.wait(10)
+
+
+def main_window(qtbot, ctx, rows: int):
+    """The main window at 1366×768, once its worklist shows `rows` rows and its summary has been read."""
+    from ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.runner.wait()
+    qtbot.waitUntil(lambda: window.model.rowCount() == rows and bool(window.summary.buttons))
+    return window

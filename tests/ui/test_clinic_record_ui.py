@@ -15,7 +15,7 @@ from app.importer.reading import read_csv_bytes
 from db.models import Step
 from tests.conftest import TODAY
 from tests.importer.test_clinic_record import HEAD, P, step_of
-from tests.ui.helpers import settled
+from tests.ui.helpers import main_window, settled
 from tests.ui.shots import shot
 from ui.case_window import CaseWindow
 from ui.main_window import MainWindow
@@ -44,12 +44,7 @@ def test_a_late_booking_is_a_signal_in_the_row_and_a_summary_entry(qtbot, ctx, t
     result = run(ctx, LATE, IN_TIME, MOV, LATE_TOO)
     assert result.booked_late == 2
     assert "2 steg är bokade efter tidsgränsen" in result.summary()
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    window.runner.wait()
-    qtbot.waitUntil(lambda: window.model.rowCount() == 4 and bool(window.summary.buttons))
+    window = main_window(qtbot, ctx, 4)
     by_name = rows(window)
     late = window.model.index(by_name["Åsa Ek"], SIGNALS)
     assert "Bokad efter tidsgränsen" in late.data()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel
 from app import cases
 from app.identity import make_personnummer
 from tests.conftest import TODAY
-from tests.ui.helpers import save_form, settled
+from tests.ui.helpers import main_window, save_form, settled
 from tests.ui.shots import shot
 from ui.case_window import CaseWindow
 from ui.long_wait_window import LongWaitWindow
@@ -78,18 +78,11 @@ def test_a_long_waiter_needs_a_reason_and_is_reported(qtbot, ctx, tmp_path):
 def test_the_summary_opens_steps_due_for_validation_and_long_waiters(qtbot, ctx, tmp_path):
     from PySide6.QtCore import Qt
 
-    from ui.main_window import MainWindow
-
     for serial, (code, days_ago) in enumerate((("SV_FORSTA_BESOK", 200), ("SV_FORSTA_BESOK", 30),
                                                ("BUP_FORSTA", 120)), start=301):
         cases.open_case(ctx, cases.NewPatient(make_personnummer(date(1961, 4, 9), serial), f"Patient {serial}", "12"),
                         cases.NewCase(code, TODAY - timedelta(days=days_ago), "311"))
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    window.runner.wait()
-    qtbot.waitUntil(lambda: window.model.rowCount() == 3 and bool(window.summary.buttons))
+    window = main_window(qtbot, ctx, 3)
     for label, expected in (("Ej validerade på 180 dagar", {"Patient 301"}),
                             ("Lång väntan utan orsak", {"Patient 303"})):
         button = next(b for b in window.summary.buttons if b.text().startswith(label))
